@@ -1,0 +1,112 @@
+"""Place recall/precision and code accuracy/precision of the place components alone, on the dev set.
+
+Usage: python bench/places_dev.py [GENRE_DEV_DIR] [-v]
+
+Entities are the ruler's spans grouped by surface form, linked by ``kg_place_linker``
+(which merges 梅县 into 梅县区); an entity matches a gold place when they share a
+surface form. Code accuracy counts every gold coded place (a missed place is wrong);
+code precision counts every code the linker assigned.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.nlp.doc import PLACE, Entity
+from kg.nlp.places import entities_from_spans
+
+DEFAULT_DEV_DIR = Path("/work/shared/data/genre-dev")
+
+
+@dataclass
+class Scores:
+    gold_places: int = 0
+    found_places: int = 0
+    predicted_places: int = 0
+    correct_predictions: int = 0
+    gold_codes: int = 0
+    correct_codes: int = 0
+    assigned_codes: int = 0
+    correct_assigned: int = 0
+
+    def report(self) -> str:
+        ratio = lambda a, b: a / b if b else 0.0  # noqa: E731
+        return (f"place recall {ratio(self.found_places, self.gold_places):.3f} ({self.found_places}/{self.gold_places})  "
+                f"place precision {ratio(self.correct_predictions, self.predicted_places):.3f} "
+                f"({self.correct_predictions}/{self.predicted_places})  "
+                f"code accuracy {ratio(self.correct_codes, self.gold_codes):.3f} ({self.correct_codes}/{self.gold_codes})  "
+                f"code precision {ratio(self.correct_assigned, self.assigned_codes):.3f} "
+                f"({self.correct_assigned}/{self.assigned_codes})")
+
+
+def place_pipeline() -> Language:
+    """A blank Chinese pipeline with the place ruler and linker."""
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("kg_place_ruler")
+    nlp.add_pipe("kg_place_linker")
+    return nlp
+
+
+def linked_places(nlp: Language, doc: Doc) -> list[Entity]:
+    """The article's places as the ruler finds them and the linker links them."""
+    doc = nlp.get_pipe("kg_place_ruler")(doc)
+    doc._.entities = entities_from_spans(doc)
+    doc = nlp.get_pipe("kg_place_linker")(doc)
+    return [entity for entity in doc._.entities.values() if entity.label == PLACE]
+
+
+def score_article(article: dict, predicted: list[Entity], scores: Scores, verbose: bool) -> None:
+    gold = [e for e in article["entities"] if e["type"] == PLACE]
+    surfaces = lambda names: set(names)  # noqa: E731
+    for place in gold:
+        names = surfaces([place["text"], *place["aliases"]])
+        match = next((p for p in predicted if names & {p.name, *p.aliases}), None)
+        scores.gold_places += 1
+        scores.found_places += match is not None
+        if place["code"]:
+            scores.gold_codes += 1
+            scores.correct_codes += match is not None and match.code == place["code"]
+        if verbose and (match is None or match.code != place["code"]):
+            print(f"  {article['id']} gold {place['text']} {place['code']} → "
+                  f"{(match.name, match.code, match.code_confidence) if match else 'missed'}")
+    for entity in predicted:
+        names = {entity.name, *entity.aliases}
+        match = next((g for g in gold if names & surfaces([g["text"], *g["aliases"]])), None)
+        scores.predicted_places += 1
+        scores.correct_predictions += match is not None
+        if entity.code:
+            scores.assigned_codes += 1
+            scores.correct_assigned += match is not None and match["code"] == entity.code
+        if verbose and match is None:
+            print(f"  {article['id']} extra {entity.name} {sorted(entity.aliases)} {entity.code}")
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if a != "-v"]
+    dev_dir = Path(args[0]) if args else DEFAULT_DEV_DIR
+    started = time.perf_counter()
+    nlp = place_pipeline()
+    print(f"pipeline load {time.perf_counter() - started:.2f} s")
+    scores, elapsed, chars = Scores(), 0.0, 0
+    for path in sorted(dev_dir.glob("*.json")):
+        article = json.loads(path.read_text("utf-8"))
+        doc = nlp.make_doc(article["text"])
+        started = time.perf_counter()
+        predicted = linked_places(nlp, doc)
+        elapsed += time.perf_counter() - started
+        chars += len(article["text"])
+        score_article(article, predicted, scores, "-v" in sys.argv)
+    print(scores.report())
+    print(f"ruler + linker {1000 * elapsed / chars * 1000:.2f} ms per 1,000 characters")
+
+
+if __name__ == "__main__":
+    main()

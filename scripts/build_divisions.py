@@ -1,0 +1,137 @@
+"""Compile the NBS 2023 division CSVs into the compact files ``kg.divisions`` reads.
+
+Usage: python scripts/build_divisions.py [CSV_DIR]  (default /work/shared/data/divisions)
+
+Writes ``src/kg/data/divisions.tsv.gz`` (12-digit codes, levels, canonical names,
+parents; format in ``kg.divisions``) and ``src/kg/data/place_words.tsv``, the words
+from jieba's dictionary the place ruler needs (format in ``kg.nlp.places``): division
+names and short forms that are also ordinary words, river names, and frequent
+two-character words; so the runtime needs neither the CSVs nor jieba's dictionary.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import jieba
+
+from kg.divisions import DIVISIONS_HEADER, VILLAGES_HEADER, short_forms
+
+DEFAULT_SOURCE = Path("/work/shared/data/divisions")
+OUTPUT_DIR = Path(__file__).resolve().parents[1] / "src" / "kg" / "data"
+PLACEHOLDER_CITIES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+"""City-level rows that are not cities: their counties belong to the province directly."""
+
+PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
+VILLAGE_COMMITTEE = re.compile(r"(?:村民|村)委(?:员)?会*$|村民委员$")
+RESIDENTS_COMMITTEE = re.compile(r"(?:社区)?(?:居民|居)委(?:员)?会*$|(?:社区)?居民委员$|社区居委$")
+MIN_COMMON_FREQUENCY = 20
+"""jieba frequency from which a division name is recorded as an ordinary word too."""
+MIN_FREQUENT_WORD = 500
+"""jieba frequency from which a two-character word is listed, to spot names cut out of words (部分乡镇)."""
+
+
+def pad(code: str) -> str:
+    """The 12-digit form of a 2/4/6/9/12-digit code."""
+    return code.ljust(12, "0")
+
+
+def village_name(official: str) -> str:
+    """How the news writes a village committee: 旺兰村委会 → 旺兰村, 多福巷社区居委会 → 多福巷社区."""
+    name = PARENTHESES.sub("", official)
+    if VILLAGE_COMMITTEE.search(name):
+        stem = VILLAGE_COMMITTEE.sub("", name)
+        return stem if stem.endswith("村") else stem + "村"
+    if RESIDENTS_COMMITTEE.search(name):
+        return RESIDENTS_COMMITTEE.sub("", name) + "社区"
+    return name
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def compile_divisions(source: Path) -> tuple[list[tuple[str, str, str, str]], dict[str, list[str]]]:
+    """(code, level, name, parent) rows above village level, and village name → codes."""
+    rows: dict[str, tuple[str, str, str, str]] = {}
+    for row in read_rows(source / "provinces.csv"):
+        rows[pad(row["code"])] = (pad(row["code"]), "province", row["name"], "")
+    for row in read_rows(source / "cities.csv"):
+        if row["name"] not in PLACEHOLDER_CITIES:
+            rows[pad(row["code"])] = (pad(row["code"]), "city", row["name"], pad(row["provinceCode"]))
+    for row in read_rows(source / "areas.csv"):
+        code = pad(row["code"])
+        if code in rows:  # a city without counties (东莞市) is listed again as its own county
+            continue
+        parent = pad(row["cityCode"]) if pad(row["cityCode"]) in rows else pad(row["provinceCode"])
+        rows[code] = (code, "county", PARENTHESES.sub("", row["name"]), parent)
+    for row in read_rows(source / "streets.csv"):
+        code = pad(row["code"])
+        rows[code] = (code, "town", PARENTHESES.sub("", row["name"]), pad(row["areaCode"]))
+    villages: dict[str, list[str]] = defaultdict(list)
+    for row in read_rows(source / "villages.csv"):
+        if pad(row["streetCode"]) not in rows:
+            raise ValueError(f"village {row['code']} has no town")
+        villages[village_name(row["name"])].append(row["code"])
+    orphans = [code for code, *_, parent in rows.values() if parent and parent not in rows]
+    if orphans:
+        raise ValueError(f"divisions without a parent: {orphans[:5]}")
+    return sorted(rows.values()), villages
+
+
+def write_divisions(rows: list[tuple[str, str, str, str]], villages: dict[str, list[str]], path: Path) -> None:
+    lines = [
+        "# NBS 2023 statistical divisions (china-division 2.7.0), 12-digit codes; format: kg.divisions",
+        DIVISIONS_HEADER,
+        *("\t".join((*row, ",".join(short_forms(row[2], row[1])))) for row in rows),
+        VILLAGES_HEADER,
+        *(f"{name}\t{' '.join(sorted(codes))}" for name, codes in sorted(villages.items())),
+    ]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
+
+
+def jieba_dictionary() -> dict[str, tuple[int, str]]:
+    """jieba's main dictionary: word → (frequency, part of speech)."""
+    path = Path(jieba.__file__).parent / "dict.txt"
+    entries = {}
+    for line in path.read_text("utf-8").splitlines():
+        word, frequency, tag = line.split(" ")
+        entries[word] = (int(frequency), tag)
+    return entries
+
+
+def place_words(rows: list[tuple[str, str, str, str]], villages: dict[str, list[str]]) -> list[tuple[str, int, str, str]]:
+    """(word, frequency, part of speech, kind) for division names that are ordinary words
+    (kind ``common``), river names (``river``) and frequent two-character words (``word``)."""
+    dictionary = jieba_dictionary()
+    names = {name for _, _, name, _ in rows} | set(villages)
+    forms = names | {short for _, level, name, _ in rows for short in short_forms(name, level)}
+    common = [(form, *dictionary[form], "common") for form in sorted(forms)
+              if form in dictionary and dictionary[form][0] >= MIN_COMMON_FREQUENCY]
+    rivers = [(word, frequency, tag, "river") for word, (frequency, tag) in sorted(dictionary.items())
+              if tag == "ns" and len(word) in (2, 3) and word[-1] in "江河" and word not in forms]
+    frequent = [(word, frequency, tag, "word") for word, (frequency, tag) in sorted(dictionary.items())
+                if len(word) == 2 and frequency >= MIN_FREQUENT_WORD]
+    return common + rivers + frequent
+
+
+def main() -> None:
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
+    rows, villages = compile_divisions(source)
+    write_divisions(rows, villages, OUTPUT_DIR / "divisions.tsv.gz")
+    words = place_words(rows, villages)
+    (OUTPUT_DIR / "place_words.tsv").write_text(
+        "word\tjieba_frequency\tpart_of_speech\tkind\n" + "".join("\t".join(map(str, w)) + "\n" for w in words),
+        "utf-8")
+    print(f"{len(rows)} divisions above village level, {sum(map(len, villages.values()))} villages "
+          f"({len(villages)} names), {len(words)} place words")
+
+
+if __name__ == "__main__":
+    main()

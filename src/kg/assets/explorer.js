@@ -1,0 +1,309 @@
+/* kg explorer: draws the entity network embedded in #graph-data with vis-network.
+   Layout is computed once by the physics simulation and then frozen, so large graphs stay
+   responsive; filters work on DataViews, so hiding things never re-runs the layout. */
+(function () {
+  "use strict";
+
+  const data = JSON.parse(document.getElementById("graph-data").textContent);
+  const COMMUNITY_COLOURS = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+  ];
+  const typeInfo = Object.fromEntries(data.types.map((t) => [t.key, t]));
+  const nodeById = new Map(data.nodes.map((n) => [n.id, n]));
+  const state = {
+    types: new Set(data.types.map((t) => t.key)),
+    relations: new Set(data.relations.map((r) => r.key)),
+    neighbourhood: null,
+    byCommunity: false,
+    sizeBy: data.sizeBy,
+  };
+
+  const adjacency = new Map(data.nodes.map((n) => [n.id, []]));
+  data.edges.forEach((e, index) => {
+    adjacency.get(e.from).push(index);
+    adjacency.get(e.to).push(index);
+  });
+
+  function colourOf(node) {
+    const base = state.byCommunity
+      ? COMMUNITY_COLOURS[node.community % COMMUNITY_COLOURS.length]
+      : typeInfo[node.type].colour;
+    return { background: base, border: "#333", highlight: { background: base, border: "#000" },
+             hover: { background: base, border: "#000" } };
+  }
+
+  function visNode(node) {
+    return { id: node.id, label: node.label, value: node[state.sizeBy], color: colourOf(node) };
+  }
+
+  const nodes = new vis.DataSet(data.nodes.map(visNode));
+  const edges = new vis.DataSet(data.edges.map((e, index) => {
+    const comention = e.relation === data.comention;
+    return {
+      id: index, from: e.from, to: e.to, label: comention ? "" : e.label,
+      arrows: comention ? "" : "to", dashes: comention,
+      width: comention ? Math.min(1 + Math.log(e.weight), 6) : 1.5,
+      color: { color: comention ? "#c8c8c8" : "#8a8a8a", highlight: "#333", hover: "#333" },
+    };
+  }));
+
+  const nodeView = new vis.DataView(nodes, {
+    filter: (item) => state.types.has(nodeById.get(item.id).type)
+      && (state.neighbourhood === null || state.neighbourhood.has(item.id)),
+  });
+  const edgeView = new vis.DataView(edges, {
+    filter: (item) => state.relations.has(data.edges[item.id].relation),
+  });
+
+  const large = data.nodes.length > 1000;
+  const network = new vis.Network(document.getElementById("network"), { nodes: nodeView, edges: edgeView }, {
+    autoResize: true,
+    nodes: {
+      shape: "dot",
+      scaling: { min: 6, max: 40, label: { enabled: true, min: 11, max: 26, drawThreshold: 6 } },
+      font: { face: "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif" },
+    },
+    edges: {
+      smooth: false,
+      font: { size: 10, color: "#555", strokeWidth: 3, align: "middle" },
+      arrows: { to: { scaleFactor: 0.5 } },
+      selectionWidth: 2,
+    },
+    layout: { improvedLayout: !large, randomSeed: 7 },
+    physics: {
+      solver: "forceAtlas2Based",
+      forceAtlas2Based: { gravitationalConstant: -40, springLength: 80, avoidOverlap: 0.2 },
+      stabilization: { enabled: true, iterations: large ? 60 : 400, updateInterval: 50, fit: true },
+    },
+    interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: large, hideEdgesOnZoom: large },
+  });
+
+  function markReady() {
+    network.setOptions({ physics: false });
+    document.body.dataset.ready = "true";
+    window.dispatchEvent(new Event("kg-explorer-ready"));
+  }
+  if (data.nodes.length === 0) markReady();
+  else network.once("stabilizationIterationsDone", markReady);
+
+  /* ---------------------------------------------------------------- controls */
+
+  function checkbox(container, key, labelText, swatch, onChange) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.checked = true;
+    input.dataset.key = key;
+    input.addEventListener("change", () => onChange(input.checked));
+    label.append(input, swatch, document.createTextNode(labelText));
+    container.append(label);
+  }
+
+  function swatchFor(colour) {
+    const span = document.createElement("span");
+    span.className = "swatch";
+    span.style.background = colour;
+    return span;
+  }
+
+  function toggle(set, key, on) {
+    if (on) set.add(key); else set.delete(key);
+  }
+
+  data.types.forEach((t) => {
+    const count = data.nodes.filter((n) => n.type === t.key).length;
+    checkbox(document.getElementById("type-filters"), t.key, `${t.name}（${count}）`, swatchFor(t.colour), (on) => {
+      toggle(state.types, t.key, on);
+      refresh();
+    });
+  });
+  data.relations.forEach((r) => {
+    const line = document.createElement("span");
+    line.className = r.key === data.comention ? "line-swatch dashed" : "line-swatch";
+    checkbox(document.getElementById("relation-filters"), r.key, r.key, line, (on) => {
+      toggle(state.relations, r.key, on);
+      refresh();
+    });
+  });
+
+  document.getElementById("colour-by-community").addEventListener("change", (event) => {
+    state.byCommunity = event.target.checked;
+    nodes.update(data.nodes.map((n) => ({ id: n.id, color: colourOf(n) })));
+    document.querySelectorAll("#type-filters .swatch").forEach((s) => { s.style.opacity = state.byCommunity ? 0.3 : 1; });
+  });
+  const sizeSelect = document.getElementById("size-by");
+  sizeSelect.value = state.sizeBy;
+  sizeSelect.addEventListener("change", () => {
+    state.sizeBy = sizeSelect.value;
+    nodes.update(data.nodes.map((n) => ({ id: n.id, value: n[state.sizeBy] })));
+  });
+  document.getElementById("show-all").addEventListener("click", () => {
+    state.neighbourhood = null;
+    refresh();
+    network.fit({ animation: false });
+  });
+
+  function refresh() {
+    nodeView.refresh();
+    edgeView.refresh();
+    const counts = document.getElementById("counts");
+    counts.textContent = `显示 ${nodeView.length} / ${data.nodes.length} 个实体，${data.edges.length} 条关系`;
+    counts.dataset.visibleNodes = String(nodeView.length);
+  }
+  refresh();
+
+  /* ---------------------------------------------------------------- search */
+
+  const names = new Map();
+  data.nodes.forEach((n) => [n.label, ...n.aliases].forEach((name) => {
+    if (!names.has(name)) names.set(name, n.id);
+  }));
+  document.getElementById("names").append(...[...names.keys()].map((name) => new Option(name)));
+
+  function find(query) {
+    const q = query.trim();
+    if (!q) return null;
+    if (names.has(q)) return names.get(q);
+    const partial = [...names.keys()].find((name) => name.includes(q));
+    return partial === undefined ? null : names.get(partial);
+  }
+
+  function focusNode(id) {
+    const node = nodeById.get(id);
+    if (!state.types.has(node.type)) {
+      state.types.add(node.type);
+      document.querySelector(`#type-filters input[data-key="${node.type}"]`).checked = true;
+    }
+    if (state.neighbourhood !== null && !state.neighbourhood.has(id)) state.neighbourhood = null;
+    refresh();
+    network.selectNodes([id]);
+    network.focus(id, { scale: 1.4, animation: false });
+    showDetails(id);
+  }
+
+  document.getElementById("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = document.getElementById("search").value;
+    const id = find(query);
+    const status = document.getElementById("status");
+    if (id === null) {
+      status.textContent = `未找到“${query}”`;
+      return;
+    }
+    focusNode(id);
+    status.textContent = `已定位：${nodeById.get(id).label}`;
+  });
+
+  /* ---------------------------------------------------------------- details and tooltips */
+
+  function element(tag, text, className) {
+    const el = document.createElement(tag);
+    if (text !== undefined) el.textContent = text;
+    if (className) el.className = className;
+    return el;
+  }
+
+  function evidenceOf(id, limit) {
+    const found = [];
+    for (const index of adjacency.get(id)) {
+      for (const item of data.edges[index].evidence) {
+        if (found.length >= limit) return found;
+        found.push(item);
+      }
+    }
+    return found;
+  }
+
+  function evidenceItem(item) {
+    const block = element("blockquote", item.text);
+    const source = element("div", `——${item.headline || item.article}`, "muted");
+    block.append(source);
+    return block;
+  }
+
+  function factsLine(node) {
+    const parts = [typeInfo[node.type].name];
+    if (node.code) parts.push(`区划代码 ${node.code}`);
+    if (node.level) parts.push(node.level);
+    return parts.join(" · ");
+  }
+
+  function showDetails(id) {
+    const node = nodeById.get(id);
+    const panel = document.getElementById("details");
+    panel.replaceChildren();
+    panel.append(element("h2", node.label), element("p", factsLine(node), "muted"));
+    if (node.aliases.length) panel.append(element("p", `别名：${node.aliases.join("、")}`));
+    const link = element("a", "实体页面");
+    link.href = node.href;
+    panel.append(link);
+
+    panel.append(element("h2", "关系"));
+    const list = element("ul");
+    adjacency.get(id).forEach((index) => {
+      const e = data.edges[index];
+      const otherId = e.from === id ? e.to : e.from;
+      const other = nodeById.get(otherId);
+      const item = element("li");
+      const button = element("button", other.label, "link");
+      button.type = "button";
+      button.addEventListener("click", () => focusNode(otherId));
+      const arrow = e.relation === data.comention ? `共现 ×${e.weight} ` : (e.from === id ? `${e.label} → ` : `← ${e.label} `);
+      item.append(document.createTextNode(arrow), button);
+      list.append(item);
+    });
+    panel.append(list);
+
+    const evidence = evidenceOf(id, 3);
+    if (evidence.length) {
+      panel.append(element("h2", "证据"));
+      evidence.forEach((item) => panel.append(evidenceItem(item)));
+    }
+  }
+
+  const tooltip = document.getElementById("tooltip");
+  function showTooltip(content, pointer) {
+    const box = document.getElementById("network").getBoundingClientRect();
+    tooltip.replaceChildren(...content);
+    tooltip.style.left = `${box.left + pointer.x + 14}px`;
+    tooltip.style.top = `${box.top + pointer.y + 14}px`;
+    tooltip.hidden = false;
+  }
+
+  network.on("hoverNode", (params) => {
+    const node = nodeById.get(params.node);
+    const content = [element("strong", node.label), element("p", factsLine(node))];
+    if (node.aliases.length) content.push(element("p", `别名：${node.aliases.join("、")}`));
+    evidenceOf(node.id, 3).forEach((item) => content.push(evidenceItem(item)));
+    showTooltip(content, params.pointer.DOM);
+  });
+  network.on("hoverEdge", (params) => {
+    const e = data.edges[params.edge];
+    const title = `${nodeById.get(e.from).label} ${e.relation === data.comention ? "共现" : e.label} ${nodeById.get(e.to).label}`;
+    const content = [element("strong", title)];
+    if (e.relation === data.comention) content.push(element("p", `同句出现 ${e.weight} 次`));
+    e.evidence.forEach((item) => content.push(evidenceItem(item)));
+    showTooltip(content, params.pointer.DOM);
+  });
+  network.on("blurNode", () => { tooltip.hidden = true; });
+  network.on("blurEdge", () => { tooltip.hidden = true; });
+  network.on("dragStart", () => { tooltip.hidden = true; });
+
+  network.on("click", (params) => {
+    if (params.nodes.length === 0) return;
+    const id = params.nodes[0];
+    state.neighbourhood = new Set([id]);
+    adjacency.get(id).forEach((index) => {
+      const e = data.edges[index];
+      if (state.relations.has(e.relation)) state.neighbourhood.add(e.from === id ? e.to : e.from);
+    });
+    refresh();
+    showDetails(id);
+  });
+
+  window.kgExplorer = {
+    network, nodes, edges, nodeView, edgeView, state, find, focusNode,
+    visibleNodeIds: () => nodeView.getIds(),
+  };
+})();

@@ -1,0 +1,241 @@
+"""The ``kg`` command line: extract, build, query, export, viz, serve, stats, eval.
+
+Errors a user can cause (bad files, bad SPARQL, a missing store) end with one
+line on stderr that names the file or query and the problem, and a non-zero
+exit status; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .store import DEFAULT_STORE, RDF_FORMATS, Store
+from .vocab import DEFAULT_BASE
+
+FORMATS = (*RDF_FORMATS, "jsonld")
+EXIT_USAGE, EXIT_FAILED = 2, 1
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def _command(sub, name: str, summary: str, example: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=summary, description=summary, epilog=f"example:\n  {example}", formatter_class=_formatter)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, metavar="DIR", help=f"the Oxigraph store folder (default: {DEFAULT_STORE})")
+
+
+def _output_option(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    parser.add_argument("-o", "--output", type=Path, default=Path(default) if default else None, metavar="FILE", help=f"write here instead of {'stdout' if default is None else default}")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kg",
+        description="Build a knowledge graph (RDF) of the people, places, organisations and programmes in Chinese news and government articles.",
+        epilog="example:\n  kg build examples/ && kg query -q queries/people-and-posts.rq",
+        formatter_class=_formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    extract = _command(sub, "extract", "Print the RDF of the given articles (nothing is stored).", "kg extract article.txt --format turtle", cmd_extract)
+    extract.add_argument("files", nargs="+", type=Path, metavar="FILE", help="article files (.txt, .html, .md, .jsonl) or folders")
+    extract.add_argument("-f", "--format", choices=FORMATS, default="trig", help="RDF syntax; quad formats (trig, nquads, jsonld) keep one named graph per article (default: trig)")
+    extract.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI of the entities (default: {DEFAULT_BASE})")
+    _output_option(extract)
+
+    build = _command(sub, "build", "Add articles to the store; unchanged articles are skipped, changed ones replaced.", "kg build examples/ --store output/store", cmd_build)
+    build.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="article files or folders (searched recursively for .txt, .html, .htm, .md, .jsonl)")
+    build.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI of the entities (default: {DEFAULT_BASE})")
+    _store_option(build)
+
+    query = _command(sub, "query", "Run SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) over the store.", "kg query --name who-appears-with --param name=高敏", cmd_query)
+    query.add_argument("sparql", nargs="?", help="the query text (or use -q FILE or --name NAME)")
+    query.add_argument("-q", "--query-file", type=Path, metavar="FILE.rq", help="read the query from this file")
+    query.add_argument("--name", help="run a saved query from queries/ by name (see `kg query --list`)")
+    query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a value for a saved query's parameter, bound as a literal (repeatable)")
+    query.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
+    query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table", help="result format (default: table)")
+    _store_option(query)
+
+    export = _command(sub, "export", "Serialise the whole store.", "kg export --format turtle -o output/graph.ttl", cmd_export)
+    export.add_argument("-f", "--format", choices=FORMATS, default="trig", help="RDF syntax; triple formats merge the article graphs (default: trig)")
+    _output_option(export)
+    _store_option(export)
+
+    viz = _command(sub, "viz", "Write the interactive HTML network explorer (works offline).", "kg viz --top 500 -o output/graph.html", cmd_viz)
+    _output_option(viz, "output/graph.html")
+    viz.add_argument("--top", type=int, metavar="N", help="keep the N entities with the highest PageRank")
+    viz.add_argument("--focus", metavar="NAME", help="keep only the neighbourhood of the entity with this name")
+    viz.add_argument("--hops", type=int, default=2, metavar="K", help="with --focus: how many steps out (default: 2)")
+    viz.add_argument("--types", metavar="T,T", help="keep only these types: Person,Place,Organization,Programme")
+    _store_option(viz)
+
+    serve = _command(sub, "serve", "Serve the store: SPARQL endpoint at /sparql, explorer, entity pages.", "kg serve --port 8000", cmd_serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (needs --token)")
+    serve.add_argument("--token", help="bearer token that SPARQL Update requests must send")
+    serve.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per-query time limit (default: 10)")
+    serve.add_argument("--max-results", type=int, default=10000, metavar="N", help="result cap per query (default: 10000)")
+    serve.add_argument("--cors", metavar="ORIGIN", help="send Access-Control-Allow-Origin: ORIGIN (e.g. '*')")
+    _store_option(serve)
+
+    stats = _command(sub, "stats", "Counts, centrality, components and communities; GraphML/GEXF export.", "kg stats --graphml output/graph.graphml", cmd_stats)
+    stats.add_argument("--top", type=int, default=10, metavar="N", help="how many top entities to list (default: 10)")
+    stats.add_argument("--graphml", type=Path, metavar="FILE", help="also write the entity network as GraphML")
+    stats.add_argument("--gexf", type=Path, metavar="FILE", help="also write the entity network as GEXF (Gephi)")
+    _store_option(stats)
+
+    evaluate = _command(sub, "eval", "Score extraction against annotated articles (genre-dev JSON format).", "kg eval ../shared/data/genre-dev -v", cmd_eval)
+    evaluate.add_argument("directory", type=Path, metavar="DIR", help="folder of annotated *.json articles")
+    evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss and spurious entity")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    return parser
+
+
+def _open_output(path: Path | None):
+    if path is None:
+        return sys.stdout.buffer
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "wb")
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .build import extract_datasets, read_all, unique_ids
+
+    errors: list[str] = []
+    memory = Store(None)
+    for _, dataset, _ in extract_datasets(unique_ids(read_all(args.files, errors)), args.base):
+        memory.replace_graph(dataset)
+    for error in errors:
+        print(f"kg: error: {error}", file=sys.stderr)
+    if len(memory) == 0 and errors:
+        return EXIT_FAILED
+    out = _open_output(args.output)
+    memory.export(out, args.format)
+    out.flush()
+    return EXIT_FAILED if errors else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .build import build
+
+    store = Store(args.store)
+    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("", total=None)
+        summary = build(args.paths, store, args.base, progress=lambda a: bar.update(task, advance=1, description=a.id))
+    for error in summary.errors:
+        print(f"kg: error: {error}", file=sys.stderr)
+    by_type = ", ".join(f"{label} {count}" for label, count in sorted(summary.entities.items())) or "none new"
+    print(
+        f"{summary.articles} articles ({summary.written} written, {summary.unchanged} unchanged, {len(summary.errors)} files failed); "
+        f"entities: {by_type}; {summary.quads} quads in {args.store}; {summary.seconds:.1f} s"
+    )
+    return EXIT_FAILED if summary.errors else 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from . import query
+
+    if args.list:
+        for name, saved in sorted(query.saved_queries().items()):
+            print(f"{name}\t{', '.join(saved.params) or '-'}\t{saved.description}")
+        return 0
+    store = Store(args.store, read_only=True)
+    if args.name:
+        query.run_saved(store, args.name, query.parse_params(args.param), args.format)
+        return 0
+    if args.query_file:
+        try:
+            sparql = args.query_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise query.QueryError(f"{args.query_file}: cannot read the query ({error.strerror})") from error
+    elif args.sparql:
+        sparql = args.sparql
+    else:
+        raise query.QueryError("no query given: pass the SPARQL text, -q FILE.rq or --name NAME")
+    query.run(store, sparql, args.format)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = Store(args.store, read_only=True)
+    out = _open_output(args.output)
+    store.export(out, args.format)
+    out.flush()
+    if args.output:
+        print(f"wrote {args.output} ({args.format}, {len(store)} quads)", file=sys.stderr)
+    return 0
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    from . import viz
+
+    store = Store(args.store, read_only=True)
+    types = [t.strip() for t in args.types.split(",")] if args.types else None
+    info = viz.write_explorer(store, args.output, top=args.top, focus=args.focus, hops=args.hops, types=types)
+    print(f"wrote {args.output}: {info.get('nodes', '?')} nodes, {info.get('edges', '?')} edges")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from . import server
+
+    if args.allow_update and not args.token:
+        raise ValueError("--allow-update needs --token TOKEN: updates are accepted only with that bearer token")
+    server.serve(args.store, args.host, args.port, allow_update=args.allow_update, token=args.token, timeout_s=args.timeout, max_results=args.max_results, cors=args.cors)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from . import stats
+
+    stats.report(Store(args.store, read_only=True), graphml=args.graphml, gexf=args.gexf, top=args.top)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate import evaluate, report
+
+    scores = evaluate(args.directory)
+    print(json.dumps(scores.as_dict(), ensure_ascii=False, indent=2) if args.json else report(scores, args.verbose))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kg`` console script."""
+    from .evaluate import EvalError
+    from .ingest import IngestError
+    from .store import StoreError
+
+    args = make_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (IngestError, StoreError, EvalError, ValueError, OSError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"kg: error: {message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("kg: interrupted; every article written so far is complete in the store", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Scoring extraction against annotated articles (the format of ``shared/data/genre-dev``).
+
+An extracted entity matches an annotated one when the types agree and a name
+of one is a name of the other (canonical or alias), one to one. Relations
+match on subject, predicate and object entities; post titles are scored on the
+``holdsPost`` relations that match. Place codes are scored on the annotated
+places that carry a code (accuracy) and on the extracted codes of matched places
+(precision).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .nlp.doc import ARTICLE, ENTITY_TYPES, Entity, Relation
+from .nlp.pipeline import load_pipeline, make_doc
+
+
+class EvalError(ValueError):
+    """An annotated file that cannot be read."""
+
+
+@dataclass
+class Scores:
+    """Counts summed over articles; ratios are computed from them."""
+
+    entity: Counter = field(default_factory=Counter)  # (type, "tp"|"fp"|"fn")
+    relation: Counter = field(default_factory=Counter)  # (predicate, "hit"|"gold")
+    posts: Counter = field(default_factory=Counter)  # "right", "scored"
+    codes: Counter = field(default_factory=Counter)  # "gold", "gold_right", "assigned", "assigned_right"
+    duplicates: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def ratio(self, numerator: int, denominator: int) -> float:
+        return numerator / denominator if denominator else 1.0
+
+    def prf(self, label: str | None = None) -> tuple[float, float, float]:
+        labels = [label] if label else list(ENTITY_TYPES)
+        tp = sum(self.entity[(t, "tp")] for t in labels)
+        fp = sum(self.entity[(t, "fp")] for t in labels)
+        fn = sum(self.entity[(t, "fn")] for t in labels)
+        precision, recall = self.ratio(tp, tp + fp), self.ratio(tp, tp + fn)
+        return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+
+    def relation_recall(self, predicate: str | None = None) -> float:
+        keys = [predicate] if predicate else sorted({p for p, _ in self.relation})
+        return self.ratio(sum(self.relation[(p, "hit")] for p in keys), sum(self.relation[(p, "gold")] for p in keys))
+
+    def as_dict(self) -> dict:
+        predicates = sorted({p for p, _ in self.relation})
+        return {
+            "entities": {label: dict(zip(("precision", "recall", "f1"), self.prf(label))) for label in ENTITY_TYPES}
+            | {"overall": dict(zip(("precision", "recall", "f1"), self.prf()))},
+            "relation_recall": {p: self.relation_recall(p) for p in predicates} | {"overall": self.relation_recall()},
+            "post_title_accuracy": self.ratio(self.posts["right"], self.posts["scored"]),
+            "place_code_accuracy": self.ratio(self.codes["gold_right"], self.codes["gold"]),
+            "place_code_precision": self.ratio(self.codes["assigned_right"], self.codes["assigned"]),
+            "duplicate_nodes": self.duplicates,
+        }
+
+
+def _names(entity: Entity) -> set[str]:
+    return {entity.name} | entity.aliases
+
+
+def match_entities(gold: list[dict], predicted: list[Entity]) -> tuple[dict[str, Entity], list[Entity], int]:
+    """Gold canonical text → matched prediction; unmatched predictions; gold entities matched more than once."""
+    matched: dict[str, Entity] = {}
+    used: set[int] = set()
+    duplicates = 0
+    for annotation in gold:
+        names = {annotation["text"], *annotation.get("aliases", [])}
+        hits = [p for p in predicted if p.label == annotation["type"] and _names(p) & names]
+        exact = [p for p in hits if p.name == annotation["text"]]
+        if len([p for p in hits if p.name in names]) > 1:
+            duplicates += 1
+        for candidate in exact + hits:
+            if id(candidate) not in used:
+                matched[annotation["text"]] = candidate
+                used.add(id(candidate))
+                break
+    return matched, [p for p in predicted if id(p) not in used], duplicates
+
+
+def score_article(annotation: dict, entities: dict[str, Entity], relations: list[Relation], scores: Scores) -> None:
+    """Add one article's comparison to ``scores``."""
+    article = annotation.get("id", "?")
+    predicted = list(entities.values())
+    matched, unmatched, duplicates = match_entities(annotation["entities"], predicted)
+    scores.duplicates += duplicates
+    for gold in annotation["entities"]:
+        hit = gold["text"] in matched
+        scores.entity[(gold["type"], "tp" if hit else "fn")] += 1
+        if not hit:
+            scores.misses.append(f"{article}: missed {gold['type']} {gold['text']}")
+        if gold["type"] == "Place" and gold.get("code"):
+            scores.codes["gold"] += 1
+            right = hit and matched[gold["text"]].code == gold["code"]
+            scores.codes["gold_right"] += right
+            if hit and not right:
+                scores.misses.append(f"{article}: code of {gold['text']} is {matched[gold['text']].code}, not {gold['code']}")
+        if hit and gold["type"] == "Place" and matched[gold["text"]].code:
+            scores.codes["assigned"] += 1
+            scores.codes["assigned_right"] += matched[gold["text"]].code == gold.get("code")
+    for entity in unmatched:
+        scores.entity[(entity.label, "fp")] += 1
+        scores.misses.append(f"{article}: spurious {entity.label} {entity.name}")
+
+    key_of = {text: entity.key for text, entity in matched.items()}
+    predicted_relations = defaultdict(list)
+    for relation in relations:
+        predicted_relations[(relation.subject, relation.predicate, relation.object)].append(relation)
+    for gold in annotation["relations"]:
+        scores.relation[(gold["p"], "gold")] += 1
+        subject = key_of.get(gold["s"])
+        obj = ARTICLE if gold["o"] == ARTICLE else key_of.get(gold["o"])
+        hits = predicted_relations.get((subject, gold["p"], obj), []) if subject and obj else []
+        scores.relation[(gold["p"], "hit")] += bool(hits)
+        if not hits:
+            scores.misses.append(f"{article}: missed {gold['s']} {gold['p']} {gold['o']} ({gold['evidence']})")
+        elif gold["p"] == "holdsPost":
+            scores.posts["scored"] += 1
+            right = any(r.post == gold.get("post") for r in hits)
+            scores.posts["right"] += right
+            if not right:
+                scores.misses.append(f"{article}: post of {gold['s']} is {[r.post for r in hits]}, not {gold['post']}")
+
+
+def evaluate(directory: Path) -> Scores:
+    """Run the pipeline over every annotated ``*.json`` in ``directory`` and score it."""
+    files = sorted(Path(directory).glob("*.json"))
+    if not files:
+        raise EvalError(f"{directory}: no annotated *.json files here; point kg eval at a folder like ../shared/data/genre-dev")
+    nlp = load_pipeline()
+    scores = Scores()
+    for path in files:
+        try:
+            annotation = json.loads(path.read_text(encoding="utf-8"))
+            text = annotation["text"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise EvalError(f"{path}: not an annotated article ({error}); see the format in genre-dev/README.md") from error
+        doc = nlp(make_doc(nlp, text))
+        score_article(annotation, doc._.entities, doc._.relations, scores)
+    return scores
+
+
+def report(scores: Scores, verbose: bool = False) -> str:
+    """A plain-text report of ``scores`` (misses listed when ``verbose``)."""
+    lines = ["type          P      R      F1"]
+    for label in (*ENTITY_TYPES, None):
+        p, r, f = scores.prf(label)
+        lines.append(f"{label or 'overall':<12}{p:6.3f} {r:6.3f} {f:6.3f}")
+    lines.append("relation recall:")
+    for predicate in sorted({p for p, _ in scores.relation}):
+        lines.append(f"  {predicate:<18}{scores.relation_recall(predicate):6.3f}  ({scores.relation[(predicate, 'hit')]}/{scores.relation[(predicate, 'gold')]})")
+    data = scores.as_dict()
+    lines.append(f"  {'overall':<18}{scores.relation_recall():6.3f}")
+    lines.append(f"post titles right     {data['post_title_accuracy']:6.3f}")
+    lines.append(f"place-code accuracy   {data['place_code_accuracy']:6.3f}  precision {data['place_code_precision']:6.3f}")
+    lines.append(f"duplicate nodes       {scores.duplicates}")
+    if verbose:
+        lines += ["", *scores.misses]
+    return "\n".join(lines)

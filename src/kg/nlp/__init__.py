@@ -1,0 +1,1 @@
+"""The NLP stage: text → spaCy ``Doc`` with entities, links and relations."""

@@ -1,0 +1,357 @@
+"""Character-level Chinese NER for spaCy's char segmenter.
+
+Each token (one character) is tagged with a BILUO tag by a softmax head over a
+CNN encoder. The encoder input is a concatenation of hashed embeddings of
+character n-grams and of cheap lexicon features: the jieba word the character
+belongs to, its position in that word, the word's part of speech in jieba's
+dictionary (person, place, organisation names) and whether the character is a
+common surname. The tag sequence is decoded into ``doc.ents``.
+
+Registered names: the factory ``kg_char_ner`` and the architecture
+``kg.CharFeatureEmbed.v1``.
+"""
+
+import unicodedata
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy
+from spacy.attrs import IDX
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.scorer import get_ner_prf
+from spacy.strings import get_string_id
+from spacy.tokens import Doc, Span
+from spacy.training import Example, validate_examples, validate_get_examples
+from spacy.util import registry
+from spacy.vocab import Vocab
+from thinc.api import (
+    Config,
+    HashEmbed,
+    Maxout,
+    Model,
+    SequenceCategoricalCrossentropy,
+    chain,
+    concatenate,
+    list2ragged,
+    ragged2list,
+    with_array,
+)
+from thinc.types import Floats2d, Ints2d
+
+FEATURES_LAYER_NAME = "kg_char_features"
+# Columns of the feature matrix produced by ``char_features``.
+CHAR, LEFT_BIGRAM, RIGHT_BIGRAM, WORD, WORD_CLASS, SURNAME = range(6)
+
+# Position of a character in its jieba word.
+BEGIN, MIDDLE, END, SINGLE = range(4)
+# Classes of jieba dictionary part-of-speech tags that matter for NER.
+DICT_TAG_CLASSES = {"nr": 1, "nrt": 2, "nrfg": 2, "ns": 3, "nt": 4, "nz": 5}
+KNOWN_WORD, UNKNOWN_WORD = 6, 0
+# Surname ranks (by frequency) that separate the surname buckets 3, 2 and 1.
+SURNAME_RANK_LIMITS = (30, 150)
+
+BOUNDARY_KEY = numpy.uint64(0x5DEECE66D)
+MIX_MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)
+
+
+class JiebaLexicon:
+    """Lazily loaded jieba segmenter plus the POS class of dictionary words."""
+
+    def __init__(self) -> None:
+        import jieba
+
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.initialize()
+        self.word_classes: Dict[str, int] = {}
+        with self.tokenizer.get_dict_file() as dict_file:
+            for raw_line in dict_file:
+                fields = raw_line.decode("utf-8").split()
+                if len(fields) == 3:
+                    self.word_classes[fields[0]] = DICT_TAG_CLASSES.get(fields[2], KNOWN_WORD)
+
+    def words(self, text: str) -> Iterable[str]:
+        """Segment text into words (HMM on, so unknown names come out as words)."""
+        return self.tokenizer.cut(text, HMM=True)
+
+
+_jieba_lexicon: Optional[JiebaLexicon] = None
+
+
+def get_jieba_lexicon() -> JiebaLexicon:
+    """Return the process-wide jieba lexicon, loading it on first use."""
+    global _jieba_lexicon
+    if _jieba_lexicon is None:
+        _jieba_lexicon = JiebaLexicon()
+    return _jieba_lexicon
+
+
+def mix_keys(first: numpy.ndarray, second: numpy.ndarray) -> numpy.ndarray:
+    """Combine two uint64 key arrays into one key array (order-sensitive)."""
+    with numpy.errstate(over="ignore"):
+        return (first * MIX_MULTIPLIER) ^ second
+
+
+@lru_cache(maxsize=8)
+def surname_buckets(surnames_by_frequency: str) -> Dict[str, int]:
+    """Map each surname character to a bucket: 3 most common ... 1 rare."""
+    buckets: Dict[str, int] = {}
+    for rank, char in enumerate(surnames_by_frequency):
+        buckets.setdefault(char, 3 - sum(rank >= limit for limit in SURNAME_RANK_LIMITS))
+    return buckets
+
+
+def word_features(text: str) -> Tuple[List[int], List[int], List[int]]:
+    """Per character of ``text``: jieba word key, word class code, BMES position."""
+    lexicon = get_jieba_lexicon()
+    word_keys: List[int] = []
+    class_codes: List[int] = []
+    positions: List[int] = []
+    for word in lexicon.words(text):
+        length = len(word)
+        key = get_string_id(word)
+        word_class = lexicon.word_classes.get(word, UNKNOWN_WORD)
+        length_bucket = min(length, 4) - 1
+        if length == 1:
+            word_positions = [SINGLE]
+        else:
+            word_positions = [BEGIN] + [MIDDLE] * (length - 2) + [END]
+        word_keys.extend([key] * length)
+        positions.extend(word_positions)
+        class_codes.extend((word_class * 16 + position * 4 + length_bucket) for position in word_positions)
+    return word_keys, class_codes, positions
+
+
+def char_features() -> Model[List[Doc], List[Ints2d]]:
+    """Layer mapping each doc to a (n_tokens, 6) uint64 matrix of feature keys."""
+    return Model(FEATURES_LAYER_NAME, char_features_forward, attrs={"surnames": ""})
+
+
+def char_features_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Ints2d], Callable]:
+    """Compute the feature keys of every token; there is nothing to backpropagate."""
+    surname_bucket_of = surname_buckets(model.attrs["surnames"])
+    features = [doc_features(doc, surname_bucket_of) for doc in docs]
+    return [model.ops.asarray2i(matrix, dtype="uint64") for matrix in features], lambda d_features: []
+
+
+@lru_cache(maxsize=None)
+def normalised_char_key(text: str) -> int:
+    """Key of a token text after NFKC normalisation (full-width to half-width) and lower-casing."""
+    return get_string_id(unicodedata.normalize("NFKC", text).lower())
+
+
+def doc_features(doc: Doc, surname_bucket_of: Dict[str, int]) -> numpy.ndarray:
+    """Feature key matrix of one doc (see the column constants)."""
+    n_tokens = len(doc)
+    matrix = numpy.zeros((n_tokens, 6), dtype="uint64")
+    if n_tokens == 0:
+        return matrix
+    token_texts = [token.text for token in doc]
+    char_keys = numpy.array([normalised_char_key(text) for text in token_texts], dtype="uint64")
+    previous = numpy.concatenate(([BOUNDARY_KEY], char_keys[:-1]))
+    following = numpy.concatenate((char_keys[1:], [BOUNDARY_KEY]))
+    word_keys, class_codes, positions = word_features(doc.text)
+    token_offsets = doc.to_array(IDX).astype("int64")
+    position_of_token = numpy.array(positions, dtype="uint64")[token_offsets]
+    matrix[:, CHAR] = char_keys
+    matrix[:, LEFT_BIGRAM] = mix_keys(previous, char_keys)
+    matrix[:, RIGHT_BIGRAM] = mix_keys(char_keys, following) ^ numpy.uint64(1)
+    matrix[:, WORD] = mix_keys(numpy.array(word_keys, dtype="uint64")[token_offsets], position_of_token)
+    matrix[:, WORD_CLASS] = numpy.array(class_codes, dtype="uint64")[token_offsets]
+    surname_codes = [surname_bucket_of.get(text, 0) for text in token_texts]
+    matrix[:, SURNAME] = numpy.array(surname_codes, dtype="uint64") * numpy.uint64(4) + position_of_token
+    return matrix
+
+
+@registry.architectures("kg.CharFeatureEmbed.v1")
+def build_char_feature_embed(
+    width: int,
+    char_rows: int,
+    bigram_rows: int,
+    word_rows: int,
+    char_width: int,
+    bigram_width: int,
+    word_width: int,
+    class_width: int,
+    maxout_pieces: int = 3,
+) -> Model[List[Doc], List[Floats2d]]:
+    """Embed characters from hashed char, bigram, jieba word and lexicon features."""
+    embeddings = [
+        HashEmbed(char_width, char_rows, column=CHAR, seed=11),
+        HashEmbed(bigram_width, bigram_rows, column=LEFT_BIGRAM, seed=12),
+        HashEmbed(bigram_width, bigram_rows, column=RIGHT_BIGRAM, seed=13),
+        HashEmbed(word_width, word_rows, column=WORD, seed=14),
+        HashEmbed(class_width, 512, column=WORD_CLASS, seed=15),
+        HashEmbed(class_width, 64, column=SURNAME, seed=16),
+    ]
+    concatenated_width = char_width + 2 * bigram_width + word_width + 2 * class_width
+    mixer = Maxout(width, concatenated_width, nP=maxout_pieces, dropout=0.0, normalize=True)
+    return chain(
+        char_features(),
+        list2ragged(),
+        with_array(concatenate(*embeddings)),
+        with_array(mixer),
+        ragged2list(),
+    )
+
+
+DEFAULT_MODEL_CONFIG = """
+[model]
+@architectures = "spacy.Tagger.v2"
+nO = null
+normalize = false
+
+[model.tok2vec]
+@architectures = "spacy.Tok2Vec.v2"
+
+[model.tok2vec.embed]
+@architectures = "kg.CharFeatureEmbed.v1"
+width = 128
+char_rows = 8000
+bigram_rows = 20000
+word_rows = 20000
+char_width = 64
+bigram_width = 64
+word_width = 64
+class_width = 16
+
+[model.tok2vec.encode]
+@architectures = "spacy.MaxoutWindowEncoder.v2"
+width = 128
+depth = 4
+window_size = 1
+maxout_pieces = 3
+"""
+
+
+@Language.factory(
+    "kg_char_ner",
+    assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
+    default_config={"model": Config().from_str(DEFAULT_MODEL_CONFIG)["model"]},
+    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
+)
+def make_char_ner(nlp: Language, name: str, model: Model) -> "CharNER":
+    """Create the character BILUO tagger that writes ``doc.ents``."""
+    return CharNER(nlp.vocab, model, name=name)
+
+
+class CharNER(TrainablePipe):
+    """Tag each character with BILUO and decode the tags into ``doc.ents``."""
+
+    def __init__(self, vocab: Vocab, model: Model, name: str = "kg_char_ner") -> None:
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg: Dict[str, List[str]] = {"labels": []}
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        """Entity labels (PER, LOC, ORG ...)."""
+        return tuple(self.cfg["labels"])
+
+    @property
+    def tag_names(self) -> List[str]:
+        """BILUO tag names in the order of the model's output columns."""
+        return ["O"] + [f"{prefix}-{label}" for label in self.labels for prefix in "BILU"]
+
+    def add_label(self, label: str) -> int:
+        """Add an entity label; return 1 if it was new."""
+        if label in self.labels:
+            return 0
+        self._allow_extra_label()
+        self.cfg["labels"].append(label)
+        self.vocab.strings.add(label)
+        return 1
+
+    def predict(self, docs: Iterable[Doc]) -> List[numpy.ndarray]:
+        """Return the best tag id per token for each doc."""
+        docs = list(docs)
+        if not any(len(doc) for doc in docs):
+            return [numpy.zeros((len(doc),), dtype="int32") for doc in docs]
+        scores = self.model.predict(docs)
+        return [self.model.ops.to_numpy(doc_scores.argmax(axis=1)) for doc_scores in scores]
+
+    def set_annotations(self, docs: Iterable[Doc], batch_tag_ids: List[numpy.ndarray]) -> None:
+        """Write the decoded entities of each doc to ``doc.ents``."""
+        tag_names = self.tag_names
+        for doc, tag_ids in zip(docs, batch_tag_ids):
+            doc.ents = decode_biluo(doc, [tag_names[tag_id] for tag_id in tag_ids.tolist()])
+
+    def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]) -> Tuple[float, List[Floats2d]]:
+        """Cross-entropy of the predicted tags against the gold BILUO tags."""
+        validate_examples(examples, "CharNER.get_loss")
+        loss_function = SequenceCategoricalCrossentropy(names=self.tag_names, normalize=False)
+        truths = [[None if tag in ("-", None) else tag for tag in eg.get_aligned_ner()] for eg in examples]
+        d_scores, loss = loss_function(scores, truths)
+        return float(loss), d_scores
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Optional[Language] = None,
+        labels: Optional[Sequence[str]] = None,
+        surnames_path: Optional[str] = None,
+    ) -> None:
+        """Add labels (from the data unless given), load surnames, initialise the model.
+
+        ``surnames_path`` is a CSV whose first column lists surnames by
+        descending frequency (header line skipped); the surnames are stored in
+        the model so that the trained pipeline does not need the file.
+        """
+        validate_get_examples(get_examples, "CharNER.initialize")
+        if labels is None:
+            labels = sorted({ent.label_ for eg in get_examples() for ent in eg.reference.ents})
+        for label in labels:
+            self.add_label(label)
+        if surnames_path is not None:
+            self.features_layer.attrs["surnames"] = read_surnames(Path(surnames_path))
+        sample = list(islice(get_examples(), 10))
+        tag_names = self.tag_names
+        gold = []
+        for eg in sample:
+            tags = eg.get_aligned_ner()
+            gold.append(self.model.ops.asarray2f([[float(tag == name) for name in tag_names] for tag in tags]))
+        self.model.initialize(X=[eg.predicted for eg in sample], Y=gold)
+
+    @property
+    def features_layer(self) -> Model:
+        """The layer computing the feature keys (holds the surname list)."""
+        return next(node for node in self.model.walk() if node.name == FEATURES_LAYER_NAME)
+
+    def score(self, examples: Iterable[Example], **kwargs) -> Dict[str, object]:
+        """Entity precision, recall and F1, overall and per type."""
+        return get_ner_prf(examples)
+
+
+def read_surnames(path: Path) -> str:
+    """Read a frequency-sorted surname CSV and return the single-char surnames as one string."""
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    surnames = (line.split(",")[0].strip() for line in lines)
+    return "".join(surname for surname in surnames if len(surname) == 1)
+
+
+def decode_biluo(doc: Doc, tags: List[str]) -> List[Span]:
+    """Turn a possibly ill-formed BILUO sequence into non-overlapping entity spans.
+
+    An entity starts at B/U, or at I/L when no entity of that type is open; it
+    ends at L/U, or when the next tag does not continue it.
+    """
+    spans: List[Span] = []
+    start: Optional[int] = None
+    open_label = ""
+    for index, tag in enumerate(tags):
+        prefix, _, label = tag.partition("-")
+        continues = start is not None and label == open_label and prefix in ("I", "L")
+        if not continues:
+            if start is not None:
+                spans.append(Span(doc, start, index, label=open_label))
+            start, open_label = (None, "") if prefix == "O" else (index, label)
+        if prefix in ("L", "U") and start is not None:
+            spans.append(Span(doc, start, index + 1, label=open_label))
+            start, open_label = None, ""
+    if start is not None:
+        spans.append(Span(doc, start, len(tags), label=open_label))
+    return spans

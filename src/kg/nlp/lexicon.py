@@ -1,0 +1,145 @@
+"""Word lists that describe the genre's structure (never names of particular entities).
+
+Titles, organisation suffixes, programme suffixes and cue words are how county
+news writes about people, bodies and campaigns; the rules in ``rules.py`` and
+``relations.py`` read them from here so there is one list of each.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+TITLES = tuple(
+    sorted(
+        """
+        第一书记 党委书记 党总支书记 党支部书记 党工委书记 副书记 书记 常务副县长 常务副市长 常务副区长
+        副镇长 镇长 副乡长 乡长 副县长 县长 副区长 区长 副市长 市长 副省长 省长
+        副主任 主任 副局长 局长 副厅长 厅长 副主席 主席 副理事长 理事长 副董事长 董事长
+        副总经理 总经理 经理 副社长 社长 副部长 部长 副处长 处长 副科长 科长 副所长 所长
+        副站长 站长 副校长 校长 副院长 院长 村长 副村长 负责人 队长 组长 副会长 会长 秘书长
+        党委委员 党委副书记 常委 委员 主任委员 调研员 总工程师 总监 馆长 行长 副行长
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+"""Posts, longest first so that 副镇长 wins over 镇长."""
+
+PERSON_ROLES = tuple(sorted("村民 居民 农户 群众 乡贤 游客 党员 老板 返乡青年 种植户 养殖户 大学生 创业者 老师 医生".split(), key=len, reverse=True))
+"""Words that introduce an ordinary person by what they are, not by a post."""
+
+BYLINE_AUTHOR_CUES = ("本报记者", "特约记者", "记者", "通讯员", "作者", "文", "摄影", "摄")
+BYLINE_EDITOR_CUES = ("责任编辑", "值班编辑", "编辑", "编审", "校对", "审核", "责编")
+
+SPEECH_CUES = tuple(
+    sorted(
+        "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 参加 带队 调研 一行 等人 等 同志".split(),
+        key=len,
+        reverse=True,
+    )
+)
+"""Words that often follow a person's name."""
+
+ORG_SUFFIXES_ANCHORED = tuple(
+    sorted(
+        """
+        人大常委会 常委会 人民政府 政府 党委 党总支 党支部 党工委 纪委 监委 政协 人大
+        农业农村局 局 厅 委员会 委 办公室 办 指挥部 融媒体中心 中心 宣传部 组织部 统战部 武装部 工作部 人民法院 人民检察院 派出所 小组 工作组 专班
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+"""Suffixes that make an organisation only after a place or a level word (市委, 怀集县农业农村局)."""
+
+ORG_SUFFIXES_FREE = tuple(
+    sorted(
+        """
+        股份有限公司 有限责任公司 有限公司 集团 公司 股份经济合作社 经济合作社 专业合作社 合作社 联合社
+        银行 信用社 大学 学院 中学 小学 医院 卫生院 协会 商会 研究院 研究所 基金会 农场 林场 家庭农场
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+"""Suffixes that make an organisation on their own (绿峰茶业有限公司)."""
+
+LEVEL_WORDS = ("省", "市", "县", "区", "镇", "乡", "村", "街道")
+"""Level words that stand for the article's own place in short names: 市委, 县农业农村局."""
+
+PROGRAMME_SUFFIXES = tuple(
+    sorted(
+        """
+        工程 行动 工作法 模式 计划 试点 示范带 示范区 方案 意见 规划 战略 产业园 项目 决定 通知 办法 纲要
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+"""Endings of quoted programme names (“百千万工程”)."""
+
+PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "试点", "产业园", "示范区", "项目")
+"""Endings that make an unquoted programme name (茶香稻浪乡村振兴示范带)."""
+
+CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "活动", "战略", "生态建设", "建设")
+"""Words after a quoted name that make the quoted name a campaign (“绿美怀集”行动)."""
+
+SLOGAN_MODIFIERS = ("头号", "一号", "民生", "民心", "德政", "系统", "重点", "最后", "关键")
+"""Quoted phrases starting with these are slogans, not programmes (“头号工程”)."""
+
+PUBLICATION_SUFFIXES = ("报", "刊", "杂志", "志", "网")
+"""《》 titles ending so are publications, not documents."""
+
+NUMERALS = "二三四五六七八九十百千万两双"
+"""Numerals of parallel campaign names (百企联百村, 三清三拆三整治, 双联双建); 一 makes set phrases (一镇一策)."""
+
+BOUNDARY_WORDS = frozenset(
+    """
+    的 了 在 与 和 及 以及 同 跟 将 把 被 由 是 为 对 从 向 等 让 使 并 也 都 还 就 又 再 已 正 要 会 能
+    成立 引入 依托 联合 携手 组建 注册 创办 建立 牵头 邀请 推动 推进 打造 创建 实施 开展 落实 印发 出台 制定
+    申报 完成 纳入 建设 参与 加入 带领 组织 发动 支持 帮助 协调 指导 整合 培育 引进 入驻 投资 合作 签约 签下 与其
+    今年 去年 明年 目前 近年来 如今 全县 全市 全区 全镇 全省 全村 当地 该 这 那 其 各 每 些 个
+    """.split()
+)
+"""Words an organisation or programme name does not start with: where a name's left edge stops."""
+
+
+@lru_cache(maxsize=1)
+def surnames() -> dict[str, float]:
+    """Chinese surnames (single and compound) with their frequency in parts per million."""
+    rows = (line.split("\t") for line in (DATA / "surnames.tsv").read_text(encoding="utf-8").splitlines())
+    return {name: float(ppm) for name, ppm in rows}
+
+
+@lru_cache(maxsize=1)
+def jieba_dictionary() -> dict[str, tuple[int, str]]:
+    """jieba's word list: word → (frequency, part-of-speech tag); the general vocabulary of Chinese."""
+    import jieba
+
+    entries = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as handle:
+        for line in handle:
+            word, frequency, tag = line.split()
+            entries[word] = (int(frequency), tag)
+    return entries
+
+
+@lru_cache(maxsize=1)
+def stop_verbs() -> frozenset[str]:
+    """Common two- and three-character verbs and function words: where a name's left edge stops."""
+    return frozenset(
+        word for word, (frequency, tag) in jieba_dictionary().items()
+        if tag in {"v", "p", "c", "d", "r", "t", "m"} and 2 <= len(word) <= 3 and frequency >= 50
+    )
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Frequent two-character words that are not names (干部, 任务): a name does not start with one."""
+    return frozenset(
+        word for word, (frequency, tag) in jieba_dictionary().items()
+        if len(word) == 2 and frequency >= 1000 and not tag.startswith("nr")
+    )

@@ -1,0 +1,127 @@
+"""One set of entities from the rules, the place ruler and the statistical NER.
+
+Priority, highest first (documented in the README):
+
+1. programmes from 《》 and quotation marks;
+2. organisations anchored on a place or a level word, and programme names anchored on a place;
+3. places from the official division list, people from bylines and titles;
+4. people before a speech cue, organisations and programmes found by suffix alone;
+5. the statistical NER (PER/LOC/ORG), only where nothing above claims the text.
+
+Names inside longer names are kept as entities of their own (茂名市 inside
+茂名市农业农村局), but two candidates that cross each other cannot both be
+right: the lower-ranked one is dropped. ``doc.ents`` holds the outermost
+mentions; ``doc._.entities`` every distinct entity with all its mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key
+from .lexicon import surnames
+from .rules import PLACES_KEY, RULES_KEY, is_cjk
+
+RULE_RANKS = {
+    "title": 1,
+    "quoted": 1,
+    "fixed": 1,
+    "org-place": 2,
+    "org-level": 2,
+    "outlet": 2,
+    "bare-place": 2,
+    "place": 3,
+    "byline": 3,
+    "title-person": 3,
+    "speech": 4,
+    "org-free": 4,
+    "bare": 4,
+    "ner": 5,
+}
+NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE}
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    label: str
+    rank: int
+
+
+def _rank(rule: str, label: str) -> int:
+    if rule == "title" and label == PERSON:
+        return RULE_RANKS["title-person"]
+    return RULE_RANKS.get(rule, RULE_RANKS["ner"])
+
+
+def _crosses(a: Mention, b: Mention) -> bool:
+    return a.start < b.end and b.start < a.end and not (a.start <= b.start and b.end <= a.end) and not (
+        b.start <= a.start and a.end <= b.end
+    )
+
+
+def _overlaps(a: Mention, b: Mention) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def plausible_ner(text: str, label: str) -> bool:
+    """Whether a statistical NER mention is shaped like a name of its type in this genre."""
+    if not all(is_cjk(c) or c in "·" for c in text):
+        return False
+    if label == PERSON:
+        return 2 <= len(text) <= 4 and (text[:2] in surnames() or text[0] in surnames())
+    return len(text) >= 2 if label == PLACE else len(text) >= 4
+
+
+def merge_mentions(candidates: list[Mention]) -> list[Mention]:
+    """Accept candidates best-ranked first; a candidate crossing an accepted one is dropped.
+
+    A statistical NER mention is accepted only where it overlaps nothing accepted.
+    """
+    accepted: list[Mention] = []
+    for candidate in sorted(candidates, key=lambda m: (m.rank, -(m.end - m.start), m.start)):
+        if any((a.start, a.end) == (candidate.start, candidate.end) for a in accepted):
+            continue
+        conflict = _overlaps if candidate.rank == RULE_RANKS["ner"] else _crosses
+        if not any(conflict(candidate, a) for a in accepted):
+            accepted.append(candidate)
+    return sorted(accepted, key=lambda m: (m.start, -m.end))
+
+
+@Language.factory("kg_entity_merger", default_config={"rules_key": RULES_KEY, "places_key": PLACES_KEY})
+def make_entity_merger(nlp: Language, name: str, rules_key: str, places_key: str) -> "EntityMerger":
+    return EntityMerger(rules_key, places_key)
+
+
+class EntityMerger:
+    """Turns candidate spans into ``doc.ents`` and ``doc._.entities``."""
+
+    def __init__(self, rules_key: str, places_key: str) -> None:
+        self.rules_key = rules_key
+        self.places_key = places_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = [
+            Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_)) for s in doc.spans.get(self.rules_key, [])
+        ]
+        candidates += [Mention(s.start_char, s.end_char, PLACE, RULE_RANKS["place"]) for s in doc.spans.get(self.places_key, [])]
+        for ent in doc.ents:
+            label = NER_LABELS.get(ent.label_)
+            if label and plausible_ner(ent.text, label):
+                candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
+        accepted = merge_mentions(candidates)
+        entities: dict[str, Entity] = {}
+        for mention in accepted:
+            name = doc.text[mention.start : mention.end]
+            entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))
+            entity.mentions.append((mention.start, mention.end))
+        spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]
+        doc.ents = filter_spans([s for s in spans if s is not None])
+        doc._.entities = entities
+        return doc
+

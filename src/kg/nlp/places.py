@@ -1,0 +1,468 @@
+"""Place recognition from the official division list, and linking to NBS 2023 codes.
+
+Two spaCy components for ``spacy.blank("zh")`` docs (one token per character):
+
+* ``kg_place_ruler`` proposes Place spans into ``doc.spans["kg_places"]``: official
+  names at every level, village names where they are safe, short forms (梅县, 松口)
+  where the article supports them, regions without a code (粤西, 大湾区) and rivers.
+* ``kg_place_linker`` gives every Place entity in ``doc._.entities`` its 12-digit code,
+  level and ancestry, choosing among same-named divisions with the other places of
+  the article; it leaves the code empty rather than guess.
+
+Both scan with dictionaries (no PhraseMatcher: 600,000 patterns would load too slowly).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.divisions import DivisionRecord, Divisions
+from kg.nlp.doc import PLACE, Division, Entity, entity_key
+
+DEFAULT_REGIONS = [
+    "粤港澳大湾区", "大湾区", "珠三角", "珠江三角洲", "粤东西北", "粤东", "粤西", "粤北",
+    "港澳", "香港", "澳门", "台湾", "长三角", "京津冀", "北部湾", "华南", "岭南",
+]
+"""Regions this genre names that have no statistical code."""
+
+RIVER_CUE = re.compile(r"流域|畔|沿岸|两岸|干流|支流|上游|中游|下游|水系|河段|江段")
+"""What may follow a two-character river name (西江流域) for it to count as a river."""
+
+FULL, SHORT, REGION, RIVER, VILLAGE = "full", "short", "region", "river", "village"
+LEVEL_SUFFIXES = {
+    "province": ("省", "市", "自治区"),
+    "city": ("市", "州", "盟", "地区"),
+    "county": ("县", "区", "市", "旗"),
+    "town": ("镇", "乡", "街道", "苏木", "办事处"),
+}
+"""How the name of a proper division of each level ends; others (工业园区) need their parent named."""
+WORDS_FILE = "place_words.tsv"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A stretch of text that names something in the lexicon, before it is accepted."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class PlaceWords:
+    """What jieba's dictionary tells about place names (``kg/data/place_words.tsv``,
+    columns word, frequency, part of speech, kind; built by ``scripts/build_divisions.py``)."""
+
+    common: dict[str, tuple[int, str]]
+    """Division names and short forms that are also words: (frequency, part of speech)."""
+    rivers: frozenset[str]
+    """River names of two or three characters that are not division names."""
+    frequent: frozenset[str]
+    """Frequent two-character words, to spot a name cut out of a longer word (部分乡镇)."""
+
+    @classmethod
+    @cache
+    def load(cls) -> PlaceWords:
+        common, rivers, frequent = {}, set(), set()
+        for line in (resources.files("kg") / "data" / WORDS_FILE).read_text("utf-8").splitlines()[1:]:
+            word, frequency, tag, kind = line.split("\t")
+            if kind == "common":
+                common[word] = (int(frequency), tag)
+            else:
+                (rivers if kind == "river" else frequent).add(word)
+        return cls(common, frozenset(rivers), frozenset(frequent))
+
+
+class PlaceRuler:
+    """Proposes Place spans by dictionary lookup, leftmost-longest."""
+
+    def __init__(self, spans_key: str, label: str, regions: list[str], max_common_frequency: int,
+                 max_common_place_frequency: int, min_village_length: int, max_village_length: int,
+                 village_stop_after: str, short_form_cue: str, unsupported_villages: bool) -> None:
+        self.spans_key = spans_key
+        self.label = label
+        self.max_common_frequency = max_common_frequency
+        self.max_common_place_frequency = max_common_place_frequency
+        self.min_village_length = min_village_length
+        self.max_village_length = max_village_length
+        self.village_stop_after = village_stop_after
+        self.short_form_cue = re.compile(short_form_cue)
+        self.unsupported_villages = unsupported_villages
+        self.divisions = Divisions.load()
+        self.words = PlaceWords.load()
+        lexicon: dict[str, str] = {}
+        for river in self.words.rivers:
+            lexicon[river] = RIVER
+        for short in self.divisions.short_form_names():
+            lexicon[short] = SHORT
+        for name in self.divisions.full_names():
+            lexicon[name] = FULL
+        for region in regions:
+            lexicon[region] = REGION
+        self.lexicon = lexicon
+        longest: dict[str, int] = {}
+        for entry in lexicon:
+            longest[entry[:2]] = max(longest.get(entry[:2], 0), len(entry))
+        self.longest_from = longest
+        """First two characters → length of the longest lexicon entry starting with them."""
+        self.village_ends = re.compile("村|社区")
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match in self.find(doc.text):
+            span = doc.char_span(match.start, match.end, label=self.label)
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+    def find(self, text: str) -> list[Match]:
+        """Accepted, non-overlapping place mentions in ``text``, leftmost-longest."""
+        matches = self._lexicon_matches(text) + self._village_matches(text)
+        accepted = self._accept(text, matches)
+        accepted.sort(key=lambda m: (m.start, m.start - m.end))
+        chosen, covered_until = [], 0
+        for match in accepted:
+            if match.start >= covered_until:
+                chosen.append(match)
+                covered_until = match.end
+        return chosen
+
+    def _lexicon_matches(self, text: str) -> list[Match]:
+        lexicon, longest_from = self.lexicon, self.longest_from
+        found = []
+        for start in range(len(text) - 1):
+            longest = longest_from.get(text[start:start + 2])
+            if longest is None:
+                continue
+            for end in range(min(start + longest, len(text)), start + 1, -1):
+                kind = lexicon.get(text[start:end])
+                if kind is not None:
+                    found.append(Match(start, end, kind))
+        return found
+
+    def _village_matches(self, text: str) -> list[Match]:
+        villages = self.divisions.village_names()
+        found = []
+        for suffix in self.village_ends.finditer(text):
+            end = suffix.end()
+            if end < len(text) and text[end] in self.village_stop_after:
+                continue
+            for start in range(max(0, end - self.max_village_length), end - self.min_village_length + 1):
+                if text[start:end] in villages:
+                    found.append(Match(start, end, VILLAGE))
+        return found
+
+    def _accept(self, text: str, matches: list[Match]) -> list[Match]:
+        """Keep the matches the article supports.
+
+        Full names are kept outright when they look like a proper division name and are
+        not ordinary words; otherwise (城区, 范镇, 现代农业产业园) their parent must be named.
+        Short forms need their full form or their parent named (an ordinary word needs its
+        full form); villages need their town or county named. No name may start inside a
+        word (部分乡镇), and no short form may end inside one (大成效).
+        """
+        surface_of = {m: text[m.start:m.end] for m in matches}
+        plain = {m for m in matches if m.kind == FULL and self._plain_name(surface_of[m])}
+        ends, starts = {m.end for m in plain}, {m.start for m in plain}
+        matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts)]
+        plain &= set(matches)
+        named = self._codes({surface_of[m] for m in plain}, full_names=True)
+        shorts = [m for m in matches if m.kind == SHORT]
+        accepted_shorts: set[Match] = set()
+        for _ in range(3):  # support may chain: 松口 ← 梅县 ← 梅州市
+            newly = {m for m in shorts if m not in accepted_shorts and self._short_supported(text, m, surface_of[m], named)}
+            if not newly:
+                break
+            accepted_shorts |= newly
+            named |= self._codes({surface_of[m] for m in newly}, full_names=False)
+        accepted = [*plain, *accepted_shorts]
+        for match in matches:
+            surface = surface_of[match]
+            if match.kind == REGION:
+                accepted.append(match)
+            elif match.kind == RIVER and (len(surface) > 2 or RIVER_CUE.match(text, match.end)):
+                accepted.append(match)
+            elif match.kind == FULL and match not in plain and self._has_named_parent(surface, named):
+                accepted.append(match)
+            elif match.kind == VILLAGE and (self._has_named_parent(surface, named) or (
+                    self.unsupported_villages and not self._is_common(surface))):
+                accepted.append(match)
+        return accepted
+
+    def _cuts_word(self, text: str, match: Match, ends: set[int], starts: set[int]) -> bool:
+        """Whether the match starts (or, for a short form, ends) inside an ordinary word,
+        unless a full name ends right before it (…县城关镇) or starts right after it."""
+        frequent = self.words.frequent
+        if match.start > 0 and match.start not in ends and text[match.start - 1:match.start + 1] in frequent:
+            return True
+        return match.kind == SHORT and match.end not in starts and text[match.end - 1:match.end + 1] in frequent
+
+    def _is_common(self, name: str) -> bool:
+        """Whether ``name`` is often an ordinary word (more often still if jieba calls it a place)."""
+        frequency, tag = self.words.common.get(name, (0, ""))
+        limit = self.max_common_place_frequency if tag == "ns" else self.max_common_frequency
+        return frequency >= limit
+
+    def _plain_name(self, name: str) -> bool:
+        """A full name safe to take without support: proper suffix, 3+ characters, not an ordinary word."""
+        if len(name) < 3 or self._is_common(name):
+            return False
+        return any(name.endswith(LEVEL_SUFFIXES[r.level]) for r in self.divisions.candidates(name) if r.name == name)
+
+    def _codes(self, names: set[str], full_names: bool) -> set[str]:
+        """Codes of the divisions ``names`` may stand for (only by full name if ``full_names``)."""
+        return {record.code for name in names for record in self.divisions.candidates(name)
+                if not full_names or record.name == name}
+
+    def _has_named_parent(self, name: str, named: set[str]) -> bool:
+        """Whether some division called ``name`` has its parent or grandparent among ``named``."""
+        for record in self.divisions.candidates(name):
+            if record.name != name:
+                continue
+            parent = record.parent
+            if parent in named or (parent and self.divisions.get(parent).parent in named):
+                return True
+        return False
+
+    def _short_supported(self, text: str, match: Match, surface: str, named: set[str]) -> bool:
+        """A short form counts where its full form, or (unless it is an ordinary word) its parent, is named."""
+        common = self._is_common(surface)
+        for record in self.divisions.candidates(surface):
+            if record.name == surface:
+                continue
+            if record.code in named or record.level == "province":
+                return True
+            if common:
+                continue
+            if record.parent in named:
+                return True
+            if record.level in ("city", "county") and self.short_form_cue.match(text, match.end):
+                return True
+        return False
+
+
+class PlaceLinker:
+    """Links Place entities to division codes, using the article's other places as context."""
+
+    def __init__(self, min_confidence: float, single_candidate_confidence: dict[str, float],
+                 ancestor_weights: list[float], short_form_discount: float, canonical_names: bool) -> None:
+        self.min_confidence = min_confidence
+        self.ancestor_weights = ancestor_weights
+        self.single_candidate_confidence = single_candidate_confidence
+        self.short_form_discount = short_form_discount
+        self.canonical_names = canonical_names
+        self.divisions = Divisions.load()
+
+    def __call__(self, doc: Doc) -> Doc:
+        entities: dict[str, Entity] | None = doc._.entities
+        if not entities:
+            return doc
+        places = [entity for entity in entities.values() if entity.label == PLACE]
+        links = self.link(places, self._county_hint(doc))
+        for entity in places:
+            record, confidence = links.get(entity.key, (None, None))
+            if record is None:
+                continue
+            entity.code, entity.code_confidence, entity.level = record.code, confidence, record.level
+            entity.ancestors = [Division(a.code, a.name, a.level) for a in self.divisions.ancestors(record.code)]
+        if self.canonical_names:
+            official = {key: record.name for key, (record, _) in links.items()}
+            doc._.entities = self._rename(doc, entities, places, official)
+        return doc
+
+    def link(self, places: list[Entity], county_hint: str | None = None) -> dict[str, tuple[DivisionRecord, float]]:
+        """Entity key → (division, confidence) for the places that can be linked safely.
+
+        Names of one division at county level or above link first; then, round by round,
+        each place takes the candidate whose parent or grandparent is already linked (or
+        is the place named right before it), if one candidate is clearly best, ties going
+        to the article's county; last, names of a single division link without support
+        at the confidence of their level.
+        """
+        options = {place.key: self._candidates(place) for place in places}
+        before = self._adjacency(places)
+        mentions = {place.key: len(place.mentions) for place in places}
+        resolved = {key: self._without_support(candidates) for key, candidates in options.items()
+                    if len(candidates) == 1 and candidates[0][0].level in ("province", "city", "county")}
+        while True:
+            context = {record.code: confidence for record, confidence in resolved.values()}
+            if county_hint:
+                context.setdefault(county_hint, 1.0)
+            home = county_hint or self._article_county(resolved, mentions)
+            newly = {}
+            for key, candidates in options.items():
+                if key not in resolved and candidates:
+                    preceding = {record.code for other in before[key] for record, _ in options[other]}
+                    choice = self._choose(candidates, context, preceding, home)
+                    if choice is not None:
+                        newly[key] = choice
+            if not newly:
+                break
+            resolved.update(newly)
+        for key, candidates in options.items():
+            if key not in resolved and candidates:
+                resolved[key] = self._without_support(candidates)
+        return {key: (record, confidence) for key, (record, confidence) in resolved.items()
+                if record is not None and confidence >= self.min_confidence}
+
+    def _without_support(self, candidates: list[tuple[DivisionRecord, bool]]) -> tuple[DivisionRecord | None, float]:
+        """The link of a name that denotes one division (by full name, if any matched) nationwide."""
+        full = [pair for pair in candidates if pair[1]]
+        if len(full or candidates) != 1:
+            return None, 0.0
+        record, is_full = (full or candidates)[0]
+        return record, self._discount(self.single_candidate_confidence[record.level], is_full)
+
+    @staticmethod
+    def _article_county(resolved: dict[str, tuple[DivisionRecord | None, float]], mentions: dict[str, int]) -> str | None:
+        """The linked county-level place the article mentions most."""
+        counties = [(mentions[key], record.code) for key, (record, _) in resolved.items()
+                    if record is not None and record.level == "county"]
+        return max(counties)[1] if counties else None
+
+    def _candidates(self, place: Entity) -> list[tuple[DivisionRecord, bool]]:
+        """Each division the place's names may denote, and whether a full name matched it."""
+        found: dict[str, tuple[DivisionRecord, bool]] = {}
+        for surface in (place.name, *sorted(place.aliases)):
+            for record in self.divisions.candidates(surface):
+                is_full = record.name == surface or found.get(record.code, (record, False))[1]
+                found[record.code] = (record, is_full)
+        return list(found.values())
+
+    @staticmethod
+    def _adjacency(places: list[Entity]) -> dict[str, list[str]]:
+        """Entity key → keys of places named right before one of its mentions (钱排镇龙湾村)."""
+        ending_at: dict[int, list[str]] = {}
+        for place in places:
+            for _, end in place.mentions:
+                ending_at.setdefault(end, []).append(place.key)
+        return {place.key: [k for start, _ in place.mentions for k in ending_at.get(start, ()) if k != place.key]
+                for place in places}
+
+    def _choose(self, candidates: list[tuple[DivisionRecord, bool]], context: dict[str, float],
+                preceding: set[str], home: str | None) -> tuple[DivisionRecord, float] | None:
+        """The one candidate the context supports best, if it is clearly best (ties go to ``home``)."""
+        scored = []
+        for record, is_full in candidates:
+            support = max((context[a.code] * weight for a, weight in zip(self._supporters(record), self.ancestor_weights)
+                           if a.code in context), default=0.0)
+            if record.parent in preceding:
+                support = max(support, self.ancestor_weights[0])
+            scored.append((self._discount(support, is_full), record))
+        best = max(score for score, _ in scored)
+        top = [record for score, record in scored if score == best]
+        if best > 0.0 and len(top) > 1 and home:
+            top = [record for record in top if any(a.code == home for a in self.divisions.ancestors(record.code))]
+            best *= self.short_form_discount
+        return (top[0], best) if best > 0.0 and len(top) == 1 else None
+
+    def _supporters(self, record: DivisionRecord) -> list[DivisionRecord]:
+        """The ancestors whose mention supports ``record``: parent and grandparent, but a
+        province only for cities and counties (广东省 says little about which 桥头镇)."""
+        chain = self.divisions.ancestors(record.code)[:len(self.ancestor_weights)]
+        return [a for a in chain if a.level != "province" or record.level in ("city", "county")]
+
+    def _discount(self, confidence: float, is_full: bool) -> float:
+        return confidence if is_full else confidence * self.short_form_discount
+
+    def _county_hint(self, doc: Doc) -> str | None:
+        """The code of ``doc._.county_hint`` (a code or a county name) when the pipeline sets one."""
+        hint = doc._.county_hint if Doc.has_extension("county_hint") else None
+        if not hint:
+            return None
+        if hint.isdigit():
+            return hint.ljust(12, "0")
+        counties = [r for r in self.divisions.candidates(hint) if r.level in ("county", "city")]
+        return counties[0].code if len(counties) == 1 else None
+
+    @staticmethod
+    def _rename(doc: Doc, entities: dict[str, Entity], places: list[Entity], official: dict[str, str]) -> dict[str, Entity]:
+        """Give linked places their official name (梅县 → 梅县区), merging entities that become one."""
+        renamed: dict[str, str] = {}
+        for place in places:
+            name = official.get(place.key, place.name)
+            if name != place.name:
+                old_key = place.key
+                place.aliases.add(place.name)
+                place.name = name
+                place.aliases.discard(place.name)
+                renamed[old_key] = place.key
+        if not renamed:
+            return entities
+        merged: dict[str, Entity] = {}
+        for entity in entities.values():
+            kept = merged.get(entity.key)
+            if kept is None:
+                merged[entity.key] = entity
+                continue
+            kept.aliases |= entity.aliases - {kept.name}
+            kept.mentions = sorted(set(kept.mentions) | set(entity.mentions))
+            if (entity.code_confidence or 0) > (kept.code_confidence or 0):
+                kept.code, kept.code_confidence = entity.code, entity.code_confidence
+        for relation in doc._.relations or ():
+            relation.subject = renamed.get(relation.subject, relation.subject)
+            relation.object = renamed.get(relation.object, relation.object)
+        return merged
+
+
+@Language.factory(
+    "kg_place_ruler",
+    default_config={
+        "spans_key": "kg_places",
+        "label": PLACE,
+        "regions": DEFAULT_REGIONS,
+        "max_common_frequency": 100,
+        "max_common_place_frequency": 1000,
+        "min_village_length": 3,
+        "max_village_length": 10,
+        "village_stop_after": "庄落寨级",
+        "short_form_cue": "讯|融媒",
+        "unsupported_villages": False,
+    },
+)
+def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regions: list[str],
+                     max_common_frequency: int, max_common_place_frequency: int,
+                     min_village_length: int, max_village_length: int,
+                     village_stop_after: str, short_form_cue: str, unsupported_villages: bool) -> PlaceRuler:
+    """``max_common_frequency``: names that are ordinary words this often (jieba) need their full form
+    or parent in the article; ``village_stop_after``: characters after 村 that make a different word;
+    ``short_form_cue``: what may follow a county or city short form on its own (阳春讯)."""
+    return PlaceRuler(spans_key, label, regions, max_common_frequency, max_common_place_frequency, min_village_length,
+                      max_village_length, village_stop_after, short_form_cue, unsupported_villages)
+
+
+@Language.factory(
+    "kg_place_linker",
+    default_config={
+        "min_confidence": 0.6,
+        "single_candidate_confidence": {"province": 0.99, "city": 0.98, "county": 0.97, "town": 0.75, "village": 0.5},
+        "ancestor_weights": [0.99, 0.9],
+        "short_form_discount": 0.95,
+        "canonical_names": True,
+    },
+)
+def make_place_linker(nlp: Language, name: str, min_confidence: float,
+                      single_candidate_confidence: dict[str, float], ancestor_weights: list[float],
+                      short_form_discount: float, canonical_names: bool) -> PlaceLinker:
+    """``single_candidate_confidence``: confidence per level for a name that denotes one division
+    nationwide but has no support in the article; ``ancestor_weights``: how much a named parent,
+    grandparent supports a candidate; links below ``min_confidence`` are dropped."""
+    return PlaceLinker(min_confidence, single_candidate_confidence, ancestor_weights, short_form_discount,
+                       canonical_names)
+
+
+def entities_from_spans(doc: Doc, spans_key: str = "kg_places") -> dict[str, Entity]:
+    """Place entities from the ruler's spans, one per distinct surface form (for tests and benchmarks)."""
+    entities: dict[str, Entity] = {}
+    for span in doc.spans[spans_key]:
+        key = entity_key(PLACE, span.text)
+        entity = entities.setdefault(key, Entity(label=PLACE, name=span.text))
+        entity.mentions.append((span.start_char, span.end_char))
+    return entities

@@ -1,0 +1,396 @@
+"""Relations between the entities of an article, each with its evidence and a confidence.
+
+The ``kg_relation_extractor`` component reads ``doc._.entities`` (after
+resolution) and writes ``doc._.relations``. Every rule looks at the mentions
+of one sentence and the words between them:
+
+- ``author``/``editor``: the people after byline cues (记者, 通讯员, 文/, 责任编辑:);
+- ``holdsPost``: [organisation or place] title [、title] person [、person] —
+  the object is the body in front of the title, a generic word (合作社, 公司)
+  standing for the one such body of the article, or for a bare 市长/镇长 the
+  article's place of that level;
+- ``containedInPlace``: a place named right after its parent, or in the same
+  sentence when the codes say it is a direct child, or after 地处/位于;
+- ``locatedIn``: an organisation whose name begins with a place;
+- ``implements``: a place or organisation, an implementing verb, then a programme;
+  a place right before a quoted campaign; a programme named after a town or village;
+- ``partOfProgramme``: a programme named inside a document title, or a list of
+  campaigns followed by 的 and the campaign they belong to;
+- ``issuedBy``: an organisation, an issuing verb and a 《document》, or a
+  document title that begins with its issuer.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
+from .lexicon import BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, TITLES
+from .text import sentence_bounds
+
+IMPLEMENT_VERBS = (
+    "推进", "推动", "实施", "开展", "打造", "创建", "落实", "结合", "纳入", "申报", "完成", "启动", "参与",
+    "抓好", "建设", "把", "围绕", "对标", "深化", "践行", "制定实施", "牵头", "部署", "助力",
+)
+ISSUE_VERBS = ("印发", "出台", "制定", "发布", "下发", "审议通过", "编制", "颁布")
+GENERIC_BODIES = ("专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团")
+LEVEL_TITLES = {"省长": "省", "市长": "市", "县长": "县", "区长": "区", "镇长": "镇", "乡长": "乡", "村长": "村"}
+DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施")
+
+
+@dataclass(frozen=True)
+class MentionRef:
+    start: int
+    end: int
+    entity: Entity
+
+
+class ArticleView:
+    """The mentions of an article in text order, with lookups the rules need."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = doc.text
+        self.entities: dict[str, Entity] = doc._.entities
+        self.mentions = sorted(
+            (MentionRef(s, e, entity) for entity in self.entities.values() for s, e in entity.mentions),
+            key=lambda m: (m.start, -m.end),
+        )
+        self.starts = [m.start for m in self.mentions]
+        self.by_end: dict[int, list[MentionRef]] = {}
+        for mention in self.mentions:
+            self.by_end.setdefault(mention.end, []).append(mention)
+
+    def starting_at(self, position: int, label: str | None = None) -> MentionRef | None:
+        """The longest mention starting at ``position`` (of ``label`` if given)."""
+        i = bisect_left(self.starts, position)
+        while i < len(self.mentions) and self.mentions[i].start == position:
+            if label is None or self.mentions[i].entity.label == label:
+                return self.mentions[i]
+            i += 1
+        return None
+
+    def ending_at(self, position: int, labels: tuple[str, ...]) -> MentionRef | None:
+        """The longest mention of one of ``labels`` ending at ``position``."""
+        found = [m for m in self.by_end.get(position, []) if m.entity.label in labels]
+        return min(found, key=lambda m: m.start) if found else None
+
+    def within(self, start: int, end: int) -> list[MentionRef]:
+        i = bisect_left(self.starts, start)
+        found = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end <= end:
+                found.append(self.mentions[i])
+            i += 1
+        return found
+
+    def outermost(self, mentions: list[MentionRef]) -> list[MentionRef]:
+        return [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end) for o in mentions)]
+
+    def unique(self, label: str, ending: str) -> Entity | None:
+        """The one entity of ``label`` whose name ends with ``ending``, if there is exactly one."""
+        found = [e for e in self.entities.values() if e.label == label and e.name.endswith(ending)]
+        return found[0] if len(found) == 1 else None
+
+    def main_place(self, level_char: str) -> Entity | None:
+        """The most-mentioned place whose name ends with the level character (市, 县, 镇 …)."""
+        found = [e for e in self.entities.values() if e.label == PLACE and e.name.endswith(level_char) and e.code]
+        return max(found, key=lambda e: len(e.mentions)) if found else None
+
+
+def _relation(subject: Entity, predicate: str, obj: Entity | str, text: str, start: int, end: int, confidence: float, post: str | None = None) -> Relation:
+    return Relation(
+        subject=subject.key,
+        predicate=predicate,
+        object=obj if isinstance(obj, str) else obj.key,
+        evidence=text[start:end],
+        start=start,
+        end=end,
+        confidence=confidence,
+        post=post,
+    )
+
+
+def byline_relations(view: ArticleView) -> list[Relation]:
+    """Authors and editors: people listed after byline cues."""
+    relations = []
+    cues = sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)
+    pattern = re.compile("(" + "|".join(cues) + r")[ \t　]*[/／:：]?[ \t　]*")
+    for match in pattern.finditer(view.text):
+        if match.group(1) == "文" and not re.match(r"文[ \t　]*[/／:：]", match.group(0)):
+            continue
+        predicate = "editor" if match.group(1) in BYLINE_EDITOR_CUES else "author"
+        position = match.end()
+        while (person := view.starting_at(position, PERSON)) is not None:
+            relations.append(_relation(person.entity, predicate, ARTICLE, view.text, match.start(), person.end, 0.95))
+            position = person.end
+            while position < len(view.text) and view.text[position] in "、，, 　":
+                position += 1
+            if view.text[position : position + 4].startswith(tuple(cues)):
+                break
+    return relations
+
+
+_TITLE_PATTERN = "|".join(map(re.escape, TITLES))
+
+
+def post_relations(view: ArticleView) -> list[Relation]:
+    """[body] title [、title …] person [、person …] → person holds each title in its body."""
+    relations = []
+    chain = re.compile(f"((?:(?:{_TITLE_PATTERN})、?)+)")
+    for match in chain.finditer(view.text):
+        people = _people_after(view, match.end())
+        if not people:
+            continue
+        chain_start = match.start()
+        inner_body = next(
+            (m for p in range(match.start() + 1, match.end()) if (m := view.ending_at(p, (ORGANIZATION,))) and m.start < match.start()),
+            None,
+        )  # 洽水镇党委书记: the body is 洽水镇党委, the title 书记
+        if inner_body is not None:
+            chain_start = inner_body.end
+        titles = _split_titles(view.text[chain_start : match.end()])
+        body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
+        evidence_start = body[1] if body else chain_start
+        for index, title in enumerate(titles):
+            target = body[0] if body and index == 0 else _body_for_title(view, title, body[0] if body else None)
+            if target is None:
+                continue
+            title_text = title
+            for person in people:
+                relations.append(
+                    _relation(person.entity, "holdsPost", target, view.text, evidence_start, people[-1].end, 0.9 if body else 0.7, title_text)
+                )
+    return relations
+
+
+def _split_titles(chain_text: str) -> list[str]:
+    titles = []
+    for part in chain_text.split("、"):
+        while part:
+            title = next(t for t in TITLES if part.startswith(t)) if part.startswith(TITLES) else part
+            titles.append(title)
+            part = part[len(title) :]
+    return [t for t in titles if t]
+
+
+def _people_after(view: ArticleView, position: int) -> list[MentionRef]:
+    people = []
+    while (person := view.starting_at(position, PERSON)) is not None:
+        people.append(person)
+        position = person.end
+        if view.text[position : position + 1] != "、":
+            break
+        position += 1
+    return people
+
+
+def _body_before(view: ArticleView, position: int) -> tuple[Entity, int] | None:
+    """The organisation or place right before a title, or the one body a generic word stands for."""
+    mention = view.ending_at(position, (ORGANIZATION, PLACE))
+    if mention is not None:
+        return mention.entity, mention.start
+    for generic in GENERIC_BODIES:
+        if view.text.endswith(generic, 0, position):
+            body = view.unique(ORGANIZATION, generic)
+            if body is not None:
+                return body, position - len(generic)
+    return None
+
+
+def _body_for_title(view: ArticleView, title: str, previous: Entity | None) -> Entity | None:
+    """The body of a further title in a chain: 雁洋镇党委委员、副镇长 → 雁洋镇; 市委副书记、市长 → the article's 市."""
+    for suffix, level in LEVEL_TITLES.items():
+        if title.endswith(suffix):
+            named = [e for e in view.entities.values() if e.label == PLACE and e.name.endswith(level) and previous and e.name in previous.name]
+            if named:
+                return max(named, key=lambda e: previous.name.rfind(e.name))
+            return view.main_place(level)
+    return previous
+
+
+def containment_relations(view: ArticleView) -> list[Relation]:
+    relations = []
+    for start, end in sentence_bounds(view.text):
+        places = [m for m in view.outermost(view.within(start, end)) if m.entity.label == PLACE]
+        for i, child in enumerate(places):
+            for parent in places[:i]:
+                if parent.entity is child.entity:
+                    continue
+                adjacent = parent.end == child.start
+                direct = bool(child.entity.ancestors) and child.entity.ancestors[0].code == parent.entity.code
+                if direct or (adjacent and _code_inside(child.entity, parent.entity)):
+                    evidence_start = parent.start
+                    relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, evidence_start, child.end, 0.95 if adjacent else 0.8))
+        for match in re.finditer(r"(地处|位于)", view.text[start:end]):
+            at = start + match.start()
+            child = view.ending_at(at, (PLACE,))
+            parent = view.starting_at(start + match.end(), PLACE)
+            if child and parent:
+                relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, child.start, parent.end, 0.8))
+    return relations
+
+
+def _code_inside(child: Entity, parent: Entity) -> bool:
+    if not child.code or not parent.code:
+        return False
+    prefix = parent.code.rstrip("0")
+    return child.code != parent.code and child.code.startswith(prefix)
+
+
+def location_relations(view: ArticleView) -> list[Relation]:
+    """An organisation whose name begins with a place is located in the last place of that run."""
+    relations = []
+    seen: set[str] = set()
+    for mention in view.mentions:
+        if mention.entity.label != ORGANIZATION or mention.entity.key in seen:
+            continue
+        position = mention.start + (2 if view.text.startswith("中共", mention.start) else 0)
+        place = None
+        while (inner := view.starting_at(position, PLACE)) is not None and inner.end < mention.end:
+            place, position = inner, inner.end
+        if place is not None:
+            seen.add(mention.entity.key)
+            relations.append(_relation(mention.entity, "locatedIn", place.entity, view.text, mention.start, mention.end, 0.95))
+    return relations
+
+
+def programme_relations(view: ArticleView) -> list[Relation]:
+    """implements, partOfProgramme and issuedBy."""
+    relations = []
+    for start, end in sentence_bounds(view.text):
+        mentions = view.within(start, end)
+        outer = view.outermost(mentions)
+        for programme in (m for m in mentions if m.entity.label == PROGRAMME):
+            relations += _implementers(view, programme, outer, start)
+            relations += _containing_programmes(view, programme, mentions)
+            relations += _issuers(view, programme, outer, start)
+    return relations
+
+
+def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
+    found = []
+    quote_start = programme.start - 1 if view.text[programme.start - 1 : programme.start] in "“「《" else programme.start
+    actor = view.ending_at(quote_start, (PLACE, ORGANIZATION))
+    if actor is not None and not _inside_other(actor, outer):
+        found.append(_relation(actor.entity, "implements", programme.entity, view.text, actor.start, programme.end, 0.85))
+    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION)]
+    actors = sorted(actors + _local_references(view, sentence_start, quote_start), key=lambda m: m.start)
+    verbs = list(re.finditer("|".join(IMPLEMENT_VERBS), view.text[sentence_start:quote_start]))
+    if verbs and actors:
+        subject = _subject_of(view, sentence_start + verbs[-1].start(), actors, sentence_start)
+        if subject is not None:
+            found.append(_relation(subject.entity, "implements", programme.entity, view.text, subject.start, programme.end + 1, 0.7))
+    guided = re.match(r"[”」]?[^,，。;；]{0,6}?下[,，]", view.text[programme.end : programme.end + 10])
+    if view.text[max(0, quote_start - 1) : quote_start] == "在" and guided:  # 在“万企兴万村”行动牵线下,公司…
+        actor = view.starting_at(programme.end + guided.end())
+        if actor is not None and actor.entity.label in (PLACE, ORGANIZATION):
+            found.append(_relation(actor.entity, "implements", programme.entity, view.text, quote_start - 1, actor.end, 0.75))
+    inner_place = view.starting_at(programme.start, PLACE)
+    if inner_place is not None and inner_place.entity.name.endswith(("镇", "乡", "村", "街道")):
+        found.append(_relation(inner_place.entity, "implements", programme.entity, view.text, programme.start, programme.end, 0.6))
+    return found
+
+
+def _subject_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sentence_start: int) -> MentionRef | None:
+    """Who does what the verb at ``verb_at`` says: what 把 takes, else the first actor of the
+    verb's clause, else of the nearest earlier clause of the sentence that names one."""
+    for actor in actors:
+        if actor.start < verb_at and view.text[actor.start - 1 : actor.start] == "把":
+            return actor
+    clause_start = verb_at
+    while clause_start > sentence_start:
+        previous = max(view.text.rfind(mark, sentence_start, clause_start - 1) for mark in ",，;；:：") + 1
+        previous = max(previous, sentence_start)
+        in_clause = [a for a in actors if previous <= a.start and a.end <= verb_at]
+        if in_clause:
+            return in_clause[0]
+        clause_start = previous
+    return None
+
+
+LOCAL_REFERENCES = {"镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区"}
+
+
+def _local_references(view: ArticleView, start: int, end: int) -> list[MentionRef]:
+    """镇里, 县里 …: the place of that level named last before them, as a mention at the reference."""
+    found = []
+    for match in re.finditer("|".join(LOCAL_REFERENCES), view.text[start:end]):
+        at = start + match.start()
+        level = LOCAL_REFERENCES[match.group(0)]
+        earlier = [m for m in view.mentions if m.end <= at and m.entity.label == PLACE and m.entity.name.endswith(level)]
+        if earlier:
+            found.append(MentionRef(at, at + len(match.group(0)), earlier[-1].entity))
+    return found
+
+
+def _inside_other(mention: MentionRef, outer: list[MentionRef]) -> bool:
+    return not any(o is mention or (o.start, o.end) == (mention.start, mention.end) for o in outer)
+
+
+def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: list[MentionRef]) -> list[Relation]:
+    found = []
+    for inner in mentions:
+        if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end:
+            found.append(_relation(programme.entity, "partOfProgramme", inner.entity, view.text, programme.start - 1, programme.end + 1, 0.85))
+    after = view.text[programme.end : programme.end + 60]
+    listing = re.match(r"[”」]?(?:[、和及与]?[“「][^”」]{1,20}[”」])*[^。;；,，]{0,30}?的[“「]", after)
+    if listing:
+        target = view.starting_at(programme.end + listing.end(), PROGRAMME)
+        if target is not None and target.entity is not programme.entity:
+            found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
+    return found
+
+
+def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
+    if not re.sub(r"[(（][^()（）]*[)）]$", "", programme.entity.name).endswith(DOCUMENT_ENDINGS):
+        return []
+    found = []
+    head = view.starting_at(programme.start, ORGANIZATION)
+    if head is not None and head.end < programme.end:
+        found.append(_relation(programme.entity, "issuedBy", head.entity, view.text, programme.start - 1, programme.end + 1, 0.85))
+    title_start = programme.start - 1
+    for verb in ISSUE_VERBS:
+        verb_start = title_start - len(verb)
+        if view.text[verb_start:title_start] == verb:
+            issuer = view.ending_at(verb_start, (ORGANIZATION,))
+            if issuer is not None:
+                found.append(_relation(programme.entity, "issuedBy", issuer.entity, view.text, issuer.start, programme.end + 1, 0.9))
+    return found
+
+
+def extract_relations(doc: Doc) -> list[Relation]:
+    """All relations of the article, one per (subject, predicate, object, post), best evidence kept."""
+    view = ArticleView(doc)
+    found = (
+        byline_relations(view)
+        + post_relations(view)
+        + containment_relations(view)
+        + location_relations(view)
+        + programme_relations(view)
+    )
+    best: dict[tuple, Relation] = {}
+    for relation in found:
+        key = (relation.subject, relation.predicate, relation.object, relation.post)
+        if relation.subject == relation.object:
+            continue
+        if key not in best or relation.confidence > best[key].confidence:
+            best[key] = relation
+    return sorted(best.values(), key=lambda r: (r.start, r.predicate))
+
+
+@Language.factory("kg_relation_extractor")
+def make_relation_extractor(nlp: Language, name: str) -> "RelationExtractor":
+    return RelationExtractor()
+
+
+class RelationExtractor:
+    """Fills ``doc._.relations``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.relations = extract_relations(doc)
+        return doc

@@ -1,0 +1,140 @@
+"""Entity resolution within an article: one entity, however the article names it.
+
+Runs after the place linker. Merges places that link to one division code
+(梅县 and 梅县区), a programme with its abbreviation (百县千镇万村高质量发展工程 and
+百千万工程, declared by 以下简称 or by the shape of the short name), a short
+organisation name with the full one of the article's own place (市委 → 阳春市委),
+and a surname plus title with the person of that surname who holds it (欧阳书记 →
+欧阳志远).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
+from .lexicon import LEVEL_WORDS, TITLES, surnames
+
+ABBREVIATION_NOTE = re.compile(r"[“「]([^”」]{2,40})[”」]\s*[(（]\s*(?:以下)?简称\s*[“「]([^”」]{2,20})[”」]\s*[)）]")
+
+
+def merge_into(entities: dict[str, Entity], keep: Entity, other: Entity) -> None:
+    """Fold ``other`` into ``keep``: its name becomes an alias, its mentions are added."""
+    if other is keep:
+        return
+    keep.aliases |= other.aliases | {other.name}
+    keep.aliases.discard(keep.name)
+    keep.mentions = sorted(set(keep.mentions) | set(other.mentions))
+    entities.pop(other.key, None)
+    if keep.code is None and other.code is not None:
+        keep.code, keep.code_confidence, keep.ancestors, keep.level = other.code, other.code_confidence, other.ancestors, other.level
+
+
+def is_abbreviation(short: str, full: str) -> bool:
+    """Whether ``short`` abbreviates ``full``: same first character, same last word, in order.
+
+    百千万工程 abbreviates 百县千镇万村高质量发展工程; 强镇兴村 does not abbreviate
+    信宜市“强镇兴村”结对帮扶行动实施方案 (different first character).
+    """
+    if len(short) >= len(full) or len(short) < 3 or short[0] != full[0] or short[-2:] != full[-2:]:
+        return False
+    position = 0
+    for char in short:
+        position = full.find(char, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def resolve_places(entities: dict[str, Entity]) -> None:
+    by_code: dict[str, list[Entity]] = defaultdict(list)
+    for entity in list(entities.values()):
+        if entity.label == PLACE and entity.code:
+            by_code[entity.code].append(entity)
+    for group in by_code.values():
+        keep = max(group, key=lambda e: (len(e.name), len(e.mentions)))
+        for other in group:
+            merge_into(entities, keep, other)
+
+
+def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
+    programmes = {e.name: e for e in entities.values() if e.label == PROGRAMME}
+    for match in ABBREVIATION_NOTE.finditer(text):
+        full, short = programmes.get(match.group(1)), programmes.get(match.group(2))
+        if full and short:
+            merge_into(entities, short, full)
+    remaining = [e for e in entities.values() if e.label == PROGRAMME]
+    for short in sorted(remaining, key=lambda e: len(e.name)):
+        if short.key not in entities:
+            continue
+        for full in remaining:
+            if full.key in entities and is_abbreviation(short.name, full.name):
+                merge_into(entities, short, full)
+
+
+def resolve_short_organisations(entities: dict[str, Entity]) -> None:
+    """市委 is the 市委 of the one city-level place the article names a 市委 for."""
+    organisations = [e for e in entities.values() if e.label == ORGANIZATION]
+    places = {e.name: e for e in entities.values() if e.label == PLACE}
+    for short in organisations:
+        level = next((w for w in LEVEL_WORDS if short.name.startswith(w)), None)
+        if level is None or short.key not in entities:
+            continue
+        rest = short.name[len(level) :]
+        fuller = [
+            o for o in organisations
+            if o is not short and o.key in entities and o.name.endswith(level + rest)
+            and (place := places.get(o.name[: -len(rest)])) is not None and place.name.endswith(level)
+        ]
+        if len(fuller) > 1:  # the article's own place is the one it names most
+            counts = sorted((len(places[o.name[: -len(rest)]].mentions), o.name) for o in fuller)
+            fuller = [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
+        if len(fuller) == 1:
+            merge_into(entities, fuller[0], short)
+
+
+def drop_unlinked_nested_places(entities: dict[str, Entity]) -> None:
+    """A place with no code named only inside other names, never at their start, is a word fragment (强镇兴村)."""
+    spans = [(s, e) for entity in entities.values() for s, e in entity.mentions]
+    for entity in [e for e in entities.values() if e.label == PLACE and not e.code]:
+        if all(any(s < start and end <= e for s, e in spans) for start, end in entity.mentions):
+            entities.pop(entity.key)
+
+
+def resolve_surname_titles(entities: dict[str, Entity], text: str) -> None:
+    """Add 冯镇长 to 冯建华 when 冯建华 is the one person of that surname the article gives that title."""
+    people = [e for e in entities.values() if e.label == PERSON]
+    titles = "|".join(map(re.escape, TITLES))
+    for person in people:
+        surname = person.name[:2] if person.name[:2] in surnames() and len(person.name) >= 3 else person.name[0]
+        same_surname = [p for p in people if p.name.startswith(surname)]
+        for match in re.finditer(re.escape(surname) + f"({titles})", text):
+            title = match.group(1)
+            holders = [p for p in same_surname if re.search(re.escape(title) + r"[^。\n]{0,12}?" + re.escape(p.name), text)]
+            if holders == [person] or (not holders and same_surname == [person]):
+                person.aliases.add(match.group(0))
+                person.mentions.append((match.start(), match.end()))
+                entities.pop(f"{PERSON}:{match.group(0)}", None)
+
+
+@Language.factory("kg_resolver")
+def make_resolver(nlp: Language, name: str) -> "Resolver":
+    return Resolver()
+
+
+class Resolver:
+    """Merges the entities of ``doc._.entities`` that are one entity."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        entities: dict[str, Entity] = doc._.entities
+        resolve_places(entities)
+        drop_unlinked_nested_places(entities)
+        resolve_programmes(entities, doc.text)
+        resolve_short_organisations(entities)
+        resolve_surname_titles(entities, doc.text)
+        doc._.entities = {e.key: e for e in entities.values()}
+        return doc

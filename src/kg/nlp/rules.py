@@ -1,0 +1,315 @@
+"""Rules for the genre's structure: people by title and byline cues, organisations
+by suffix, programmes by quotation, 《》 and shape.
+
+Each finder reads ``doc.text`` and returns character spans; the ``kg_entity_ruler``
+component puts them into ``doc.spans["kg_rules"]`` with the rule that fired as
+the span's ``kb_id_`` so the merger can rank them. The place spans proposed by
+``kg_place_ruler`` are the anchors for organisation and programme names that
+start with a place (怀集县农业农村局, 马水镇全域土地综合整治试点).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, SpanGroup
+
+from .doc import ORGANIZATION, PERSON, PROGRAMME
+from .lexicon import (
+    BOUNDARY_WORDS,
+    BYLINE_AUTHOR_CUES,
+    BYLINE_EDITOR_CUES,
+    CAMPAIGN_FOLLOWERS,
+    LEVEL_WORDS,
+    NUMERALS,
+    ORG_SUFFIXES_ANCHORED,
+    ORG_SUFFIXES_FREE,
+    PERSON_ROLES,
+    PROGRAMME_SUFFIXES,
+    PROGRAMME_SUFFIXES_BARE,
+    PUBLICATION_SUFFIXES,
+    SLOGAN_MODIFIERS,
+    SPEECH_CUES,
+    TITLES,
+    common_words,
+    stop_verbs,
+    surnames,
+)
+
+RULES_KEY = "kg_rules"
+PLACES_KEY = "kg_places"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed entity mention: character offsets, type and the rule that found it."""
+
+    start: int
+    end: int
+    label: str
+    rule: str
+
+
+def is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
+# ---------------------------------------------------------------- people
+
+_NOT_IN_GIVEN_NAMES = set("得地着过的了是在和与及或、，。,.:：;；!！?？“”‘’()（）《》【】 \n\t/／等也都就把被将从向对给为让说")
+_BYLINE = re.compile(
+    "(?P<cue>" + "|".join(sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)) + r")[ \t　]*[/／:：][ \t　]*"
+    r"|(?P<spaced>本报记者|特约记者|记者|通讯员)[ \t　]+"
+)
+
+
+def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> int:
+    """Length of a personal name starting at ``i`` (0 if none): surname and one or two given chars.
+
+    A second given character is taken unless it starts a title or a cue word, or
+    cannot be in a name; compound surnames (欧阳, 司徒) are tried first. With
+    ``strict``, a name may not start with a frequent word (党员干部 is no 干部…).
+    """
+    table = surnames()
+    if strict and text[i : i + 2] in common_words():
+        return 0
+    for surname_length in (2, 1):
+        surname = text[i : i + surname_length]
+        if len(surname) != surname_length or table.get(surname, -1.0) < (0.0 if surname_length == 2 else min_ppm):
+            continue
+        if surname_length == 1 and surname not in table:
+            continue
+        j = i + surname_length
+        given = 0
+        while given < 2 and j + given < len(text):
+            char = text[j + given]
+            rest = text[j + given :]
+            if not is_cjk(char) or char in _NOT_IN_GIVEN_NAMES or rest.startswith(TITLES + SPEECH_CUES + PERSON_ROLES):
+                break
+            given += 1
+        if given:
+            return surname_length + given
+    return 0
+
+
+def _names_in_list(text: str, i: int, separators: str, strict: bool = True) -> Iterable[tuple[int, int]]:
+    """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华)."""
+    while i < len(text):
+        length = read_name(text, i, strict=strict)
+        if not length:
+            return
+        yield i, i + length
+        i += length
+        if i < len(text) and text[i] in separators:
+            i += 1
+        else:
+            return
+
+
+def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
+    """People introduced by a post, a role, a byline cue or an age, or followed by a speech cue.
+
+    A cue inside a place name (文福镇长隆村 holds 镇长) is no cue, and a name
+    that would cross a place name is no name.
+    """
+    in_place = {i for start, end in places for i in range(start, end)}
+    found: list[Candidate] = []
+    for match in _BYLINE.finditer(text):
+        for start, end in _names_in_list(text, match.end(), "、， 　", strict=False):
+            found.append(Candidate(start, end, PERSON, "byline"))
+    cue_pattern = re.compile("|".join(map(re.escape, TITLES + PERSON_ROLES)) + r"|\d+岁的")
+    for match in cue_pattern.finditer(text):
+        if match.start() in in_place or match.end() - 1 in in_place:
+            continue
+        for start, end in _names_in_list(text, match.end(), "、"):
+            found.append(Candidate(start, end, PERSON, "title"))
+    speech = re.compile("(?=(" + "|".join(map(re.escape, SPEECH_CUES[:12])) + "))")
+    for match in speech.finditer(text):
+        cue_at = match.start()
+        for length in (3, 4, 2):
+            start = cue_at - length
+            if start >= 0 and read_name(text, start) == length and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
+                found.append(Candidate(start, cue_at, PERSON, "speech"))
+                break
+    return [c for c in found if not any(c.start < e and s < c.end and not (s <= c.start and c.end <= e) for s, e in places) and c.start not in in_place]
+
+
+def _ends_boundary(text: str, position: int) -> bool:
+    """Whether a word that cannot be part of a name ends right before ``position``."""
+    return any(text[max(0, position - n) : position] in BOUNDARY_WORDS for n in (1, 2, 3)) or text[position - 1] in _NOT_IN_GIVEN_NAMES
+
+
+# ---------------------------------------------------------------- names with a structural ending
+
+_HARD_STOPS = set("的了在与和及把被由将等是对向从")
+
+
+def _left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]], max_middle: int) -> tuple[int, bool]:
+    """Where a name ending in a suffix at ``suffix_start`` begins, and whether a place anchors it.
+
+    First looks for a run of anchors (places, quoted names) ending within
+    ``max_middle`` name characters; without a place among them, walks left
+    until a verb, function word or punctuation stops it.
+    """
+    i = suffix_start
+    while i > 0 and suffix_start - i <= max_middle:
+        if i in anchors:
+            start, has_place = i, False
+            while start in anchors:
+                start, is_place = anchors[start]
+                has_place |= is_place
+            if has_place:
+                return start, True
+            return _walk_left(text, start, max_middle), False
+        if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS:
+            break
+        i -= 1
+    return _walk_left(text, suffix_start, max_middle), False
+
+
+def _walk_left(text: str, position: int, max_middle: int) -> int:
+    i = position
+    verbs = stop_verbs()
+    while i > 0 and position - i < max_middle:
+        if not is_cjk(text[i - 1]) or _ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in (2, 3)):
+            break
+        i -= 1
+    return i
+
+
+def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[Candidate]:
+    """Organisations: a suffix preceded by a place, a level word, or (for free suffixes) a name."""
+    anchors = {end: (start, True) for start, end in places}
+    for start, end in quoted:  # 怀集县“百千万工程”指挥部: the quote, with its marks, continues the name
+        if start > 0 and text[start - 1] in "“「" and end < len(text) and text[end] in "”」":
+            anchors[end + 1] = (start - 1, False)
+    found: list[Candidate] = []
+    suffixes = sorted([(s, True) for s in ORG_SUFFIXES_ANCHORED] + [(s, False) for s in ORG_SUFFIXES_FREE], key=lambda x: -len(x[0]))
+    covered: set[int] = set()
+    for suffix, anchored in suffixes:
+        for match in re.finditer(re.escape(suffix), text):
+            suffix_start, end = match.start(), match.end()
+            if end - 1 in covered or text[end : end + 1] in ("长", "员"):  # 副局长, 党委委员: titles, not bodies
+                continue
+            start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10)
+            if text[max(0, start - 2) : start] == "中共":
+                start -= 2
+            if has_place:
+                found.append(Candidate(start, end, ORGANIZATION, "org-place"))
+            elif anchored:
+                level_start = _level_word_start(text, suffix_start, anchors)
+                if level_start is None:
+                    continue
+                found.append(Candidate(level_start, end, ORGANIZATION, "org-level"))
+            elif suffix_start - start >= 2:
+                found.append(Candidate(start, end, ORGANIZATION, "org-free"))
+            else:
+                continue
+            covered.update(range(suffix_start, end))
+    found = [c for c in found if not any(_continues(text, c, o) for o in found)]
+    found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "outlet") for m in re.finditer(r"(?m)^【([^】\n]{2,12})】", text))
+    return found
+
+
+def _continues(text: str, inner: Candidate, outer: Candidate) -> bool:
+    """Whether ``outer`` is ``inner`` plus a further suffix naming the same body (指挥部 → 指挥部办公室).
+
+    A standing committee (市委 → 市委常委会) is a body of its own, so both stay.
+    """
+    tail = text[inner.end : outer.end]
+    return outer.start == inner.start and outer.end > inner.end and tail.startswith(ORG_SUFFIXES_ANCHORED) and tail != "常委会"
+
+
+def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> int | None:
+    """Start of a short name made of a level word and the suffix (市委, 市“百千万工程”指挥部)."""
+    position = suffix_start
+    while True:  # past quoted names and further suffixes: 市“百千万工程”指挥部办公室
+        if position in anchors:
+            position = anchors[position][0]
+        elif inner := next((s for s in ORG_SUFFIXES_ANCHORED if text.endswith(s, 0, position)), None):
+            position -= len(inner)
+        else:
+            break
+    for level in ("省", "市", "县", "区"):
+        start = position - len(level)
+        if start >= 0 and text[start:position] == level and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
+            return start
+    return None
+
+
+# ---------------------------------------------------------------- programmes
+
+_QUOTE = re.compile(r"[“「『]([^“”「」『』\n]{2,40})[”」』]")
+_TITLE = re.compile(r"《([^《》\n]{2,80})》")
+_PARALLEL = re.compile(f"^(?:[{NUMERALS}][^{NUMERALS}一]{{1,3}}){{2,4}}$")
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Inner spans of quotations (without the marks)."""
+    return [(m.start(1), m.end(1)) for m in _QUOTE.finditer(text)]
+
+
+def is_programme_name(name: str, following: str) -> bool:
+    """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
+    if name.startswith(SLOGAN_MODIFIERS) or re.search(r"[+＋,，、:：;；。!！?？]", name):
+        return False
+    return (
+        name.endswith(PROGRAMME_SUFFIXES)
+        or following.startswith(CAMPAIGN_FOLLOWERS)
+        or bool(_PARALLEL.match(name))
+    )
+
+
+def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
+    """Programmes: quoted campaign names, 《document titles》, and names with a programme ending."""
+    found: list[Candidate] = []
+    for start, end in quoted_spans(text):
+        if is_programme_name(text[start:end], text[end + 1 : end + 8]) and text[max(0, start - 3) : start - 1] != "作为":
+            found.append(Candidate(start, end, PROGRAMME, "quoted"))
+    for match in _TITLE.finditer(text):
+        if not match.group(1).endswith(PUBLICATION_SUFFIXES):
+            found.append(Candidate(match.start(1), match.end(1), PROGRAMME, "title"))
+    anchors = {end: (start, True) for start, end in places}
+    for suffix in PROGRAMME_SUFFIXES_BARE:
+        for match in re.finditer(re.escape(suffix), text):
+            start, has_place = _left_edge(text, match.start(), anchors, max_middle=12)
+            length = match.end() - start
+            if (has_place or suffix != "项目") and length >= 6:
+                found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
+    found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件", text))
+    return found
+
+
+# ---------------------------------------------------------------- component
+
+def find_candidates(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
+    """Every rule-based candidate of the text, overlapping ones included."""
+    programmes = find_programmes(text, places)
+    quoted = [(c.start, c.end) for c in programmes if c.rule == "quoted"]
+    return find_people(text, places) + find_organisations(text, places, quoted) + programmes
+
+
+@Language.factory("kg_entity_ruler", default_config={"spans_key": RULES_KEY, "places_key": PLACES_KEY})
+def make_entity_ruler(nlp: Language, name: str, spans_key: str, places_key: str) -> "EntityRuler":
+    return EntityRuler(spans_key, places_key)
+
+
+class EntityRuler:
+    """Proposes people, organisations and programmes into ``doc.spans[spans_key]``."""
+
+    def __init__(self, spans_key: str, places_key: str) -> None:
+        self.spans_key = spans_key
+        self.places_key = places_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        places = [(s.start_char, s.end_char) for s in doc.spans.get(self.places_key, [])]
+        spans = []
+        for candidate in sorted(set(find_candidates(doc.text, places)), key=lambda c: (c.start, -c.end)):
+            span = doc.char_span(candidate.start, candidate.end, label=candidate.label, kb_id=candidate.rule)
+            if span is not None:
+                spans.append(span)
+        doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans)
+        return doc

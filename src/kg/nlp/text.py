@@ -1,0 +1,39 @@
+"""Plain-text helpers shared by the NLP components: sentences and script conversion."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_SENTENCE_END = re.compile(r"[。!?！？;；\n]+")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (split at 。！？；and line ends)."""
+    bounds, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > start:
+            bounds.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Simplified-script text of the same length as ``text``, so offsets carry over.
+
+    OpenCC converts phrase by phrase; where that changes the length (rare), the
+    text is converted one character at a time instead.
+    """
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)

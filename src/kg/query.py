@@ -1,0 +1,316 @@
+"""Run SPARQL on the store: ad-hoc queries and the saved queries in ``queries/*.rq``.
+
+Everything that evaluates SPARQL for the explorer, the statistics and the endpoint goes
+through :func:`execute` (union default graph, user errors as :class:`QueryError`) and
+:func:`serialize` (row cap, cancellation, every result format), so they behave alike.
+Saved-query parameters are bound as typed RDF literals through pyoxigraph's
+``substitutions``: a value is never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import pyoxigraph as ox
+
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
+
+RESULT_FORMATS = {
+    "json": (ox.QueryResultsFormat.JSON, "application/sparql-results+json"),
+    "xml": (ox.QueryResultsFormat.XML, "application/sparql-results+xml"),
+    "csv": (ox.QueryResultsFormat.CSV, "text/csv"),
+    "tsv": (ox.QueryResultsFormat.TSV, "text/tab-separated-values"),
+}
+GRAPH_FORMATS = {
+    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+PREFIXES = {
+    "kg": "https://w3id.org/kgzh/ontology#",
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+CLI_FORMATS = ("table", "csv", "tsv", "json")
+
+
+class QueryError(ValueError):
+    """A problem the user caused (bad SPARQL, unknown saved query, bad parameter); one line."""
+
+
+class ResultCapExceeded(QueryError):
+    """The query produced more rows or triples than the configured cap."""
+
+
+class QueryCancelled(Exception):
+    """Evaluation was abandoned because its caller stopped waiting (timeout)."""
+
+
+def oxigraph_of(store: Any) -> ox.Store:
+    """The pyoxigraph store behind ``store`` (a ``kg.store.Store`` or a pyoxigraph ``Store``)."""
+    return getattr(store, "oxigraph", store)
+
+
+def execute(store: Any, sparql: str, substitutions: dict[str, ox.Literal] | None = None) -> Any:
+    """Evaluate a SPARQL query over the union of all article graphs.
+
+    Returns pyoxigraph's ``QuerySolutions``, ``QueryTriples`` or ``QueryBoolean``.
+    """
+    try:
+        return oxigraph_of(store).query(
+            sparql,
+            use_default_graph_as_union=True,
+            substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
+        )
+    except SyntaxError as error:
+        raise QueryError(f"invalid SPARQL: {_one_line(error)}") from None
+    except RuntimeError as error:
+        raise QueryError(f"query failed: {_one_line(error)}") from None
+
+
+def select_rows(store: Any, sparql: str) -> Iterator[dict[str, Any]]:
+    """Yield each SELECT solution as ``{variable: python value}`` (IRIs and literals as str, numbers as numbers)."""
+    solutions = execute(store, sparql)
+    names = [v.value for v in solutions.variables]
+    for solution in solutions:
+        yield {name: python_value(solution[name]) for name in names}
+
+
+def python_value(term: Any) -> Any:
+    """A plain Python value for an RDF term: ``None``, ``int``/``float`` for numeric literals, else ``str``."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value.rsplit("#", 1)[-1]
+        try:
+            if datatype in {"integer", "int", "long", "nonNegativeInteger"}:
+                return int(term.value)
+            if datatype in {"decimal", "double", "float"}:
+                return float(term.value)
+        except ValueError:
+            return term.value
+    return term.value
+
+
+def query_kind(results: Any) -> str:
+    """'select', 'graph' (CONSTRUCT/DESCRIBE) or 'ask' for a pyoxigraph result object."""
+    if isinstance(results, ox.QuerySolutions):
+        return "select"
+    if isinstance(results, ox.QueryTriples):
+        return "graph"
+    return "ask"
+
+
+def serialize(
+    results: Any,
+    fmt: str,
+    max_results: int | None = None,
+    cancelled: threading.Event | None = None,
+) -> bytes:
+    """Serialize query results in ``fmt`` (a key of RESULT_FORMATS or GRAPH_FORMATS).
+
+    Rows (or triples) are pulled one at a time so that more than ``max_results`` raises
+    :class:`ResultCapExceeded` without materialising the rest, and a set ``cancelled`` event
+    stops the work early with :class:`QueryCancelled`.
+    """
+    kind = query_kind(results)
+    if kind == "ask":
+        if fmt not in {"json", "xml"}:
+            fmt = "json"
+        return results.serialize(format=RESULT_FORMATS[fmt][0])
+    if kind == "graph":
+        triples = list(_capped(results, max_results, cancelled, "triples"))
+        return ox.serialize(triples, format=GRAPH_FORMATS[fmt][0], prefixes=PREFIXES)
+    variables = [v.value for v in results.variables]
+    rows = [
+        {name: _term_json(solution[name]) for name in variables if solution[name] is not None}
+        for solution in _capped(results, max_results, cancelled, "rows")
+    ]
+    as_json = json.dumps(
+        {"head": {"vars": variables}, "results": {"bindings": rows}}, ensure_ascii=False
+    ).encode("utf-8")
+    if fmt == "json":
+        return as_json
+    reparsed = ox.parse_query_results(as_json, format=ox.QueryResultsFormat.JSON)
+    return reparsed.serialize(format=RESULT_FORMATS[fmt][0])
+
+
+def _capped(
+    items: Iterable[Any], max_results: int | None, cancelled: threading.Event | None, what: str
+) -> Iterator[Any]:
+    for count, item in enumerate(items, start=1):
+        if cancelled is not None and cancelled.is_set():
+            raise QueryCancelled()
+        if max_results is not None and count > max_results:
+            raise ResultCapExceeded(
+                f"the query returns more than {max_results} {what}; add a LIMIT or narrow it down"
+            )
+        yield item
+
+
+def _term_json(term: Any) -> dict[str, str]:
+    """One term in the SPARQL 1.1 JSON results shape."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        entry = {"type": "literal", "value": term.value}
+        if term.language:
+            entry["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            entry["datatype"] = term.datatype.value
+        return entry
+    return {"type": "triple", "value": str(term)}
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A ``queries/NAME.rq`` file: its text and the header comments describing it."""
+
+    name: str
+    title: str
+    description: str
+    params: dict[str, str]
+    sparql: str
+
+
+def saved_queries(directory: Path = QUERIES_DIR) -> dict[str, SavedQuery]:
+    """All saved queries by name (the file name without ``.rq``), sorted by name."""
+    return {path.stem: _parse_saved(path) for path in sorted(directory.glob("*.rq"))}
+
+
+def _parse_saved(path: Path) -> SavedQuery:
+    """Read the ``# title:``, ``# description:`` (continued by indented comment lines) and
+    ``# param: NAME  help`` header lines of a saved query."""
+    fields: dict[str, str] = {"title": path.stem, "description": ""}
+    params: dict[str, str] = {}
+    last = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        header = re.match(r"#\s*(title|description|param):\s*(.*)", line)
+        if header is None:
+            if last == "description":
+                fields["description"] += " " + line.lstrip("# ").strip()
+            continue
+        last, value = header.group(1), header.group(2).strip()
+        if last == "param":
+            name, _, help_text = value.partition(" ")
+            params[name] = help_text.strip()
+        else:
+            fields[last] = value
+    return SavedQuery(path.stem, fields["title"], fields["description"], params, path.read_text(encoding="utf-8"))
+
+
+def bind_params(query: SavedQuery, params: dict[str, str]) -> dict[str, ox.Literal]:
+    """Check ``params`` against the query's declared parameters and make them typed literals."""
+    unknown = sorted(set(params) - set(query.params))
+    if unknown:
+        raise QueryError(
+            f"saved query {query.name!r} has no parameter {unknown[0]!r}"
+            f" (it takes: {', '.join(query.params) or 'none'})"
+        )
+    missing = [name for name in query.params if name not in params]
+    if missing:
+        raise QueryError(f"saved query {query.name!r} needs --param {missing[0]}=VALUE")
+    return {name: ox.Literal(value) for name, value in params.items()}
+
+
+def get_saved(name: str) -> SavedQuery:
+    """The saved query called ``name``, or a QueryError listing the known names."""
+    queries = saved_queries()
+    if name not in queries:
+        raise QueryError(f"unknown saved query {name!r} (known: {', '.join(queries)})")
+    return queries[name]
+
+
+def parse_params(pairs: Iterable[str]) -> dict[str, str]:
+    """Turn CLI ``KEY=VALUE`` strings into a dict (keys lower-cased)."""
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"bad --param {pair!r}: expected KEY=VALUE")
+        params[key.strip().lower()] = value
+    return params
+
+
+def run(store: Any, sparql: str, fmt: str = "table", out: TextIO | None = None) -> int:
+    """Run ``sparql`` on the store and write the results to ``out`` (stdout by default).
+
+    ``fmt`` is one of table, csv, tsv, json; CONSTRUCT/DESCRIBE results are written as
+    Turtle (JSON-LD for ``json``). Returns the number of rows or triples written.
+    """
+    return _write(execute(store, sparql), fmt, out)
+
+
+def run_saved(
+    store: Any, name: str, params: dict[str, str] | None = None, fmt: str = "table", out: TextIO | None = None
+) -> int:
+    """Run the saved query ``name`` with ``params`` bound as literals; see :func:`run`."""
+    query = get_saved(name)
+    return _write(execute(store, query.sparql, bind_params(query, params or {})), fmt, out)
+
+
+def _write(results: Any, fmt: str, out: TextIO | None) -> int:
+    out = out or sys.stdout
+    if fmt not in CLI_FORMATS:
+        raise QueryError(f"unknown format {fmt!r} (choose from {', '.join(CLI_FORMATS)})")
+    kind = query_kind(results)
+    if kind == "ask":
+        out.write(("true" if bool(results) else "false") + "\n")
+        return 1
+    if kind == "graph":
+        triples = list(results)
+        graph_format = GRAPH_FORMATS["jsonld" if fmt == "json" else "turtle"][0]
+        out.write(ox.serialize(triples, format=graph_format, prefixes=PREFIXES).decode("utf-8"))
+        return len(triples)
+    if fmt != "table":
+        data = serialize(results, fmt).decode("utf-8")
+        out.write(data if data.endswith("\n") else data + "\n")
+        return data.count("\n") - 1 if fmt != "json" else len(json.loads(data)["results"]["bindings"])
+    return _write_table(results, out)
+
+
+def _write_table(solutions: ox.QuerySolutions, out: TextIO) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*[v.value for v in solutions.variables], show_lines=False)
+    count = 0
+    for solution in solutions:
+        table.add_row(*[_cell(solution[v]) for v in solutions.variables])
+        count += 1
+    Console(file=out, width=200).print(table)
+    out.write(f"{count} rows\n")
+    return count
+
+
+def _cell(term: Any) -> str:
+    """A compact display form: prefixed names for IRIs, plain text for literals."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in PREFIXES.items():
+            if term.value.startswith(namespace):
+                return f"{prefix}:{term.value[len(namespace):]}"
+        return term.value
+    return term.value
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())

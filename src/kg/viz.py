@@ -1,0 +1,117 @@
+"""``kg viz``: a single self-contained HTML explorer of the entity network.
+
+The page inlines vis-network (the standalone build that ships inside the pyvis package,
+dual-licensed Apache-2.0/MIT) and our own script and style from ``kg/assets``, so opening
+it makes no network request at all. The graph travels as JSON in a
+``<script type="application/json">`` element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import networkx as nx
+import pyvis
+
+from kg.network import COMENTION_LABEL, RELATIONS, TYPE_NAMES_ZH, Filters, build_network
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+TYPE_COLOURS = {"Person": "#e4572e", "Place": "#17a398", "Organization": "#f2b705", "Programme": "#6c8ead"}
+SIZE_MEASURES = ("pagerank", "degree")
+
+
+def write_explorer(
+    store: Any,
+    out: Path,
+    top: int | None = None,
+    focus: str | None = None,
+    hops: int = 1,
+    types: list[str] | None = None,
+    size_by: str = "pagerank",
+    title: str = "知识图谱浏览器",
+) -> dict[str, Any]:
+    """Build the network from the store (with the prefilters) and write the explorer to ``out``.
+
+    Returns ``{"path", "nodes", "edges"}`` for the caller to report.
+    """
+    graph = build_network(store, Filters(top=top, focus=focus, hops=hops, types=types))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(explorer_html(graph, title=title, size_by=size_by), encoding="utf-8")
+    return {"path": str(out), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+
+
+def explorer_html(
+    graph: nx.MultiDiGraph,
+    title: str = "知识图谱浏览器",
+    size_by: str = "pagerank",
+    href: Callable[[str], str] = lambda iri: iri,
+) -> str:
+    """The explorer page for ``graph``; ``href`` maps an entity IRI to the link of its page."""
+    if size_by not in SIZE_MEASURES:
+        raise ValueError(f"size_by must be one of {', '.join(SIZE_MEASURES)}")
+    payload = json.dumps(graph_payload(graph, size_by, href), ensure_ascii=False, separators=(",", ":"))
+    replacements = {
+        "/*__VIS_CSS__*/": (VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
+        "/*__VIS_JS__*/": (VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"),
+        "/*__EXPLORER_CSS__*/": (ASSETS / "explorer.css").read_text(encoding="utf-8"),
+        "/*__EXPLORER_JS__*/": (ASSETS / "explorer.js").read_text(encoding="utf-8"),
+        "__GRAPH_DATA__": _script_safe(payload),
+        "__TITLE__": html.escape(title),
+    }
+    placeholders = re.compile("|".join(re.escape(key) for key in replacements))
+    template = (ASSETS / "explorer.html").read_text(encoding="utf-8")
+    return placeholders.sub(lambda match: replacements[match.group(0)], template)
+
+
+def graph_payload(graph: nx.MultiDiGraph, size_by: str, href: Callable[[str], str]) -> dict[str, Any]:
+    """The JSON the page's script reads: nodes, edges, type legend and relation filters."""
+    present_types = {t for _, t in graph.nodes(data="type")}
+    edges = [
+        {
+            "from": source,
+            "to": target,
+            "label": data["label"],
+            "relation": RELATIONS.get(data["predicate"], COMENTION_LABEL),
+            "weight": data["weight"],
+            "evidence": data["evidence"],
+        }
+        for source, target, data in graph.edges(data=True)
+    ]
+    relation_order = [*dict.fromkeys(RELATIONS.values()), COMENTION_LABEL]
+    present_relations = {e["relation"] for e in edges}
+    return {
+        "sizeBy": size_by,
+        "comention": COMENTION_LABEL,
+        "types": [
+            {"key": key, "name": name, "colour": TYPE_COLOURS[key]}
+            for key, name in TYPE_NAMES_ZH.items()
+            if key in present_types
+        ],
+        "relations": [{"key": r} for r in relation_order if r in present_relations],
+        "nodes": [
+            {
+                "id": node,
+                "label": data["label"],
+                "type": data["type"],
+                "aliases": data["aliases"],
+                "code": data["division_code"],
+                "level": data["division_level"],
+                "pagerank": round(data["pagerank"], 6),
+                "degree": data["degree"],
+                "community": data["community"],
+                "href": href(node),
+            }
+            for node, data in graph.nodes(data=True)
+        ],
+        "edges": edges,
+    }
+
+
+def _script_safe(json_text: str) -> str:
+    """Escape '<' (only ever inside JSON strings) so the data cannot close its <script> element."""
+    return json_text.replace("<", "\\u003c")
