@@ -2,7 +2,7 @@
 
 The data ship as ``kg/data/divisions.tsv.gz`` (built by ``scripts/build_divisions.py``)
 with two tab-separated sections, laid out so loading is a handful of C-level splits
-rather than a Python loop over 660,000 rows:
+rather than a Python loop over 660,000 rows (about 0.3 s):
 
 * ``# divisions``: ``code  level  name  parent  short_forms`` for provinces, cities,
   counties and towns (placeholder cities such as 市辖区 are dropped: their counties
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -76,53 +77,56 @@ def village_parent(code: str) -> str:
 
 
 class Divisions:
-    """All divisions, indexed by code, by canonical name and by short form."""
+    """All divisions, indexed by code, by canonical name and by short form.
 
-    def __init__(self, records: dict[str, DivisionRecord], short_names: dict[str, list[str]],
-                 villages: dict[str, str]) -> None:
-        self._records = records
+    Villages (620,000) stay as their sorted ``name  codes`` lines and are found by
+    binary search: building a dict of them would cost more than the rest of the load.
+    """
+
+    def __init__(self, rows: dict[str, tuple[str, str, str]], short_names: dict[str, list[str]],
+                 village_lines: list[str]) -> None:
+        self._rows = rows
+        """Code → (level, name, parent) above village level; records are made on demand."""
+        self._records: dict[str, DivisionRecord] = {}
         self._by_short = short_names
-        self._villages = villages
+        self._village_lines = village_lines
         self._village_names: dict[str, str] | None = None
         self._by_name: dict[str, list[str]] = {}
-        for record in records.values():
-            self._by_name.setdefault(record.name, []).append(record.code)
+        for code, (_, name, _) in rows.items():
+            self._by_name.setdefault(name, []).append(code)
 
     @classmethod
     @cache
     def load(cls) -> Divisions:
         """The shipped division list, read once per process."""
-        data = resources.files("kg") / "data"
-        text = gzip.decompress((data / DATA_FILE).read_bytes()).decode("utf-8")
-        divisions_start = text.index(DIVISIONS_HEADER) + len(DIVISIONS_HEADER) + 1
-        villages_header = text.index(f"\n{VILLAGES_HEADER}\n", divisions_start)
-        rows = text[divisions_start:villages_header].replace("\n", "\t").split("\t")
+        data = gzip.decompress((resources.files("kg") / "data" / DATA_FILE).read_bytes())
+        divisions_start = data.index(DIVISIONS_HEADER.encode()) + len(DIVISIONS_HEADER) + 1
+        villages_header = data.index(f"\n{VILLAGES_HEADER}\n".encode(), divisions_start)
+        rows = data[divisions_start:villages_header].decode("utf-8").replace("\n", "\t").split("\t")
         codes, levels, names, parents, shorts = (rows[i::5] for i in range(5))
-        records = dict(zip(codes, map(DivisionRecord, codes, levels, names, parents)))
+        division_rows = dict(zip(codes, zip(levels, names, parents)))
         short_names: dict[str, list[str]] = {}
         for code, forms in zip(codes, shorts):
             for short in forms.split(",") if forms else ():
                 short_names.setdefault(short, []).append(code)
-        villages_start = villages_header + len(VILLAGES_HEADER) + 2
-        fields = text[villages_start:len(text) - 1].replace("\n", "\t").split("\t")
-        villages = dict(zip(fields[0::2], fields[1::2]))
-        return cls(records, short_names, villages)
+        villages_start = villages_header + len(VILLAGES_HEADER.encode()) + 2
+        village_lines = data[villages_start:-1].decode("utf-8").split("\n")
+        return cls(division_rows, short_names, village_lines)
 
     def get(self, code: str) -> DivisionRecord | None:
         """The division with this 12-digit code, or None."""
-        record = self._records.get(code)
-        if record is not None or code[9:] in ("", "000"):
-            return record
-        name = self._village_index().get(code)
+        if code in self._rows:
+            return self._record(code)
+        name = self._village_index().get(code) if code[9:] not in ("", "000") else None
         return DivisionRecord(code, "village", name, village_parent(code)) if name else None
 
     def ancestors(self, code: str) -> list[DivisionRecord]:
         """The divisions containing ``code``, nearest first, up to the province."""
-        record = self._records.get(code)
-        parent = record.parent if record is not None else village_parent(code)
+        row = self._rows.get(code)
+        parent = row[2] if row is not None else village_parent(code)
         chain = []
-        while parent in self._records:
-            record = self._records[parent]
+        while parent in self._rows:
+            record = self._record(parent)
             chain.append(record)
             parent = record.parent
         return chain
@@ -130,16 +134,24 @@ class Divisions:
     def candidates(self, name: str) -> list[DivisionRecord]:
         """Every division called ``name``, by canonical name or accepted short form."""
         codes = self._by_name.get(name, []) + self._by_short.get(name, [])
-        found = [self._records[code] for code in codes]
-        village_codes = self._villages.get(name)
-        if village_codes:
-            found += [DivisionRecord(code, "village", name, village_parent(code))
-                      for code in village_codes.split(" ")]
+        found = [self._record(code) for code in codes]
+        found += [DivisionRecord(code, "village", name, village_parent(code)) for code in self.village_codes(name)]
         return found
 
-    def is_full_name(self, name: str) -> bool:
-        """Whether ``name`` is the canonical name of some division."""
-        return name in self._by_name or name in self._villages
+    def village_codes(self, name: str) -> list[str]:
+        """The codes of the villages called ``name`` (canonical name: 旺兰村, 多福巷社区)."""
+        key = name + "\t"
+        lines = self._village_lines
+        index = bisect_left(lines, key)
+        if index < len(lines) and lines[index].startswith(key):
+            return lines[index][len(key):].split(" ")
+        return []
+
+    def is_village(self, name: str) -> bool:
+        """Whether some village is called ``name``."""
+        key = name + "\t"
+        index = bisect_left(self._village_lines, key)
+        return index < len(self._village_lines) and self._village_lines[index].startswith(key)
 
     def short_form_names(self) -> dict[str, list[str]]:
         """Short form → codes of the divisions it may stand for."""
@@ -149,13 +161,18 @@ class Divisions:
         """Canonical name → codes, for provinces, cities, counties and towns."""
         return self._by_name
 
-    def village_names(self) -> dict[str, str]:
-        """Village canonical name → its codes, space-separated."""
-        return self._villages
+    def _record(self, code: str) -> DivisionRecord:
+        """The record of a division above village level, made once."""
+        record = self._records.get(code)
+        if record is None:
+            record = self._records[code] = DivisionRecord(code, *self._rows[code])
+        return record
 
     def _village_index(self) -> dict[str, str]:
         """Village code → name, built on first use (village codes are rarely looked up)."""
         if self._village_names is None:
-            self._village_names = {code: name for name, codes in self._villages.items()
-                                   for code in codes.split(" ")}
+            self._village_names = {}
+            for line in self._village_lines:
+                name, codes = line.split("\t")
+                self._village_names.update(dict.fromkeys(codes.split(" "), name))
         return self._village_names

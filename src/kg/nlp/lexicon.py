@@ -115,31 +115,20 @@ def surnames() -> dict[str, float]:
 
 
 @lru_cache(maxsize=1)
-def jieba_dictionary() -> dict[str, tuple[int, str]]:
-    """jieba's word list: word → (frequency, part-of-speech tag); the general vocabulary of Chinese."""
-    import jieba
-
-    entries = {}
-    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as handle:
-        for line in handle:
-            word, frequency, tag = line.split()
-            entries[word] = (int(frequency), tag)
-    return entries
+def _word_lists() -> dict[str, frozenset[str]]:
+    """The word lists compiled from jieba's dictionary by scripts/build_words.py."""
+    lists: dict[str, set[str]] = {"stop": set(), "common": set()}
+    for line in (DATA / "words.tsv").read_text(encoding="utf-8").splitlines():
+        word, kind = line.split("\t")
+        lists[kind].add(word)
+    return {kind: frozenset(words) for kind, words in lists.items()}
 
 
-@lru_cache(maxsize=1)
 def stop_verbs() -> frozenset[str]:
     """Common two- and three-character verbs and function words: where a name's left edge stops."""
-    return frozenset(
-        word for word, (frequency, tag) in jieba_dictionary().items()
-        if tag in {"v", "p", "c", "d", "r", "t", "m"} and 2 <= len(word) <= 3 and frequency >= 50
-    )
+    return _word_lists()["stop"]
 
 
-@lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Frequent two-character words that are not names (干部, 任务): a name does not start with one."""
-    return frozenset(
-        word for word, (frequency, tag) in jieba_dictionary().items()
-        if len(word) == 2 and frequency >= 1000 and not tag.startswith("nr")
-    )
+    return _word_lists()["common"]

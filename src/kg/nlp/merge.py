@@ -116,8 +116,9 @@ class EntityMerger:
                 candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
         accepted = merge_mentions(candidates)
         entities: dict[str, Entity] = {}
+        text = doc.text  # computed from the tokens on every access
         for mention in accepted:
-            name = doc.text[mention.start : mention.end]
+            name = text[mention.start : mention.end]
             entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))
             entity.mentions.append((mention.start, mention.end))
         spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]

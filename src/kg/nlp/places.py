@@ -43,6 +43,8 @@ LEVEL_SUFFIXES = {
 }
 """How the name of a proper division of each level ends; others (工业园区) need their parent named."""
 WORDS_FILE = "place_words.tsv"
+SIBLING_PREFIX = {"city": 2, "county": 4, "town": 6}
+"""Code digits shared by divisions of a level with the same parent (cities of a province …)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +85,14 @@ class PlaceRuler:
     """Proposes Place spans by dictionary lookup, leftmost-longest."""
 
     def __init__(self, spans_key: str, label: str, regions: list[str], max_common_frequency: int,
-                 max_common_place_frequency: int, min_village_length: int, max_village_length: int,
+                 max_common_place_frequency: int, max_short_form_frequency: int,
+                 min_village_length: int, max_village_length: int,
                  village_stop_after: str, short_form_cue: str, unsupported_villages: bool) -> None:
         self.spans_key = spans_key
         self.label = label
         self.max_common_frequency = max_common_frequency
         self.max_common_place_frequency = max_common_place_frequency
+        self.max_short_form_frequency = max_short_form_frequency
         self.min_village_length = min_village_length
         self.max_village_length = max_village_length
         self.village_stop_after = village_stop_after
@@ -148,14 +152,14 @@ class PlaceRuler:
         return found
 
     def _village_matches(self, text: str) -> list[Match]:
-        villages = self.divisions.village_names()
+        is_village = self.divisions.is_village
         found = []
         for suffix in self.village_ends.finditer(text):
             end = suffix.end()
             if end < len(text) and text[end] in self.village_stop_after:
                 continue
             for start in range(max(0, end - self.max_village_length), end - self.min_village_length + 1):
-                if text[start:end] in villages:
+                if is_village(text[start:end]):
                     found.append(Match(start, end, VILLAGE))
         return found
 
@@ -163,7 +167,8 @@ class PlaceRuler:
         """Keep the matches the article supports.
 
         Full names are kept outright when they look like a proper division name and are
-        not ordinary words; otherwise (城区, 范镇, 现代农业产业园) their parent must be named.
+        not ordinary words; otherwise their parent must be named (范镇, 现代农业产业园), right
+        before them if they are ordinary words (晋城市城区).
         Short forms need their full form or their parent named (an ordinary word needs its
         full form); villages need their town or county named. No name may start inside a
         word (部分乡镇), and no short form may end inside one (大成效).
@@ -173,15 +178,19 @@ class PlaceRuler:
         ends, starts = {m.end for m in plain}, {m.start for m in plain}
         matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts)]
         plain &= set(matches)
-        named = self._codes({surface_of[m] for m in plain}, full_names=True)
+        named = self._codes({surface_of[m] for m in plain})
+        unique = [codes.pop() for codes in (self._codes({surface_of[m]}) for m in plain) if len(codes) == 1]
+        regions = {code[:digits] for code in unique for digits in SIBLING_PREFIX.values()}
         shorts = [m for m in matches if m.kind == SHORT]
         accepted_shorts: set[Match] = set()
         for _ in range(3):  # support may chain: 松口 ← 梅县 ← 梅州市
-            newly = {m for m in shorts if m not in accepted_shorts and self._short_supported(text, m, surface_of[m], named)}
+            supported = {m: self._supported_codes(text, m, surface_of[m], named, regions)
+                         for m in shorts if m not in accepted_shorts}
+            newly = {m for m, codes in supported.items() if codes}
             if not newly:
                 break
             accepted_shorts |= newly
-            named |= self._codes({surface_of[m] for m in newly}, full_names=False)
+            named |= {code for m in newly for code in supported[m]}
         accepted = [*plain, *accepted_shorts]
         for match in matches:
             surface = surface_of[match]
@@ -189,8 +198,11 @@ class PlaceRuler:
                 accepted.append(match)
             elif match.kind == RIVER and (len(surface) > 2 or RIVER_CUE.match(text, match.end)):
                 accepted.append(match)
-            elif match.kind == FULL and match not in plain and self._has_named_parent(surface, named):
-                accepted.append(match)
+            elif match.kind == FULL and match not in plain:
+                parents = self._codes({surface_of[m] for m in plain if m.end == match.start}) if self._is_common(
+                    surface) else named
+                if self._has_named_parent(surface, parents):
+                    accepted.append(match)
             elif match.kind == VILLAGE and (self._has_named_parent(surface, named) or (
                     self.unsupported_villages and not self._is_common(surface))):
                 accepted.append(match)
@@ -216,10 +228,9 @@ class PlaceRuler:
             return False
         return any(name.endswith(LEVEL_SUFFIXES[r.level]) for r in self.divisions.candidates(name) if r.name == name)
 
-    def _codes(self, names: set[str], full_names: bool) -> set[str]:
-        """Codes of the divisions ``names`` may stand for (only by full name if ``full_names``)."""
-        return {record.code for name in names for record in self.divisions.candidates(name)
-                if not full_names or record.name == name}
+    def _codes(self, names: set[str]) -> set[str]:
+        """Codes of the divisions that bear one of ``names`` as full name."""
+        return {record.code for name in names for record in self.divisions.candidates(name) if record.name == name}
 
     def _has_named_parent(self, name: str, named: set[str]) -> bool:
         """Whether some division called ``name`` has its parent or grandparent among ``named``."""
@@ -231,29 +242,34 @@ class PlaceRuler:
                 return True
         return False
 
-    def _short_supported(self, text: str, match: Match, surface: str, named: set[str]) -> bool:
-        """A short form counts where its full form, or (unless it is an ordinary word) its parent, is named."""
+    def _supported_codes(self, text: str, match: Match, surface: str, named: set[str], regions: set[str]) -> set[str]:
+        """The divisions a short form may stand for here: it is a province's, or its full form is
+        named (unless the short form is a very frequent word: 和平); unless it is an ordinary
+        word, also where its parent is named, a division named by a unique full name lies in
+        its parent (蕉岭 beside 梅县区), or a cue follows (阳春讯)."""
         common = self._is_common(surface)
+        too_common = self.words.common.get(surface, (0, ""))[0] >= self.max_short_form_frequency
+        cue = self.short_form_cue.match(text, match.end) is not None
+        supported = set()
         for record in self.divisions.candidates(surface):
             if record.name == surface:
                 continue
-            if record.code in named or record.level == "province":
-                return True
-            if common:
-                continue
-            if record.parent in named:
-                return True
-            if record.level in ("city", "county") and self.short_form_cue.match(text, match.end):
-                return True
-        return False
+            if record.level == "province" or (record.code in named and not too_common):
+                supported.add(record.code)
+            elif not common and (record.parent in named or record.code[:SIBLING_PREFIX[record.level]] in regions
+                                 or (cue and record.level in ("city", "county"))):
+                supported.add(record.code)
+        return supported
 
 
 class PlaceLinker:
     """Links Place entities to division codes, using the article's other places as context."""
 
     def __init__(self, min_confidence: float, single_candidate_confidence: dict[str, float],
-                 ancestor_weights: list[float], short_form_discount: float, canonical_names: bool) -> None:
+                 ancestor_weights: list[float], short_form_discount: float, tie_break_discount: float,
+                 canonical_names: bool) -> None:
         self.min_confidence = min_confidence
+        self.tie_break_discount = tie_break_discount
         self.ancestor_weights = ancestor_weights
         self.single_candidate_confidence = single_candidate_confidence
         self.short_form_discount = short_form_discount
@@ -360,7 +376,7 @@ class PlaceLinker:
         top = [record for score, record in scored if score == best]
         if best > 0.0 and len(top) > 1 and home:
             top = [record for record in top if any(a.code == home for a in self.divisions.ancestors(record.code))]
-            best *= self.short_form_discount
+            best *= self.tie_break_discount
         return (top[0], best) if best > 0.0 and len(top) == 1 else None
 
     def _supporters(self, record: DivisionRecord) -> list[DivisionRecord]:
@@ -420,6 +436,7 @@ class PlaceLinker:
         "regions": DEFAULT_REGIONS,
         "max_common_frequency": 100,
         "max_common_place_frequency": 1000,
+        "max_short_form_frequency": 5000,
         "min_village_length": 3,
         "max_village_length": 10,
         "village_stop_after": "庄落寨级",
@@ -428,13 +445,14 @@ class PlaceLinker:
     },
 )
 def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regions: list[str],
-                     max_common_frequency: int, max_common_place_frequency: int,
+                     max_common_frequency: int, max_common_place_frequency: int, max_short_form_frequency: int,
                      min_village_length: int, max_village_length: int,
                      village_stop_after: str, short_form_cue: str, unsupported_villages: bool) -> PlaceRuler:
     """``max_common_frequency``: names that are ordinary words this often (jieba) need their full form
     or parent in the article; ``village_stop_after``: characters after 村 that make a different word;
     ``short_form_cue``: what may follow a county or city short form on its own (阳春讯)."""
-    return PlaceRuler(spans_key, label, regions, max_common_frequency, max_common_place_frequency, min_village_length,
+    return PlaceRuler(spans_key, label, regions, max_common_frequency, max_common_place_frequency,
+                      max_short_form_frequency, min_village_length,
                       max_village_length, village_stop_after, short_form_cue, unsupported_villages)
 
 
@@ -445,17 +463,20 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
         "single_candidate_confidence": {"province": 0.99, "city": 0.98, "county": 0.97, "town": 0.75, "village": 0.5},
         "ancestor_weights": [0.99, 0.9],
         "short_form_discount": 0.95,
+        "tie_break_discount": 0.9,
         "canonical_names": True,
     },
 )
 def make_place_linker(nlp: Language, name: str, min_confidence: float,
                       single_candidate_confidence: dict[str, float], ancestor_weights: list[float],
-                      short_form_discount: float, canonical_names: bool) -> PlaceLinker:
+                      short_form_discount: float, tie_break_discount: float, canonical_names: bool) -> PlaceLinker:
     """``single_candidate_confidence``: confidence per level for a name that denotes one division
     nationwide but has no support in the article; ``ancestor_weights``: how much a named parent,
-    grandparent supports a candidate; links below ``min_confidence`` are dropped."""
+    grandparent supports a candidate; ``short_form_discount``, ``tie_break_discount``: confidence
+    factors for a link by short form and for one decided by the article's county; links below
+    ``min_confidence`` are dropped."""
     return PlaceLinker(min_confidence, single_candidate_confidence, ancestor_weights, short_form_discount,
-                       canonical_names)
+                       tie_break_discount, canonical_names)
 
 
 def entities_from_spans(doc: Doc, spans_key: str = "kg_places") -> dict[str, Entity]:
