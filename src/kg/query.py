@@ -122,59 +122,55 @@ def serialize(
 ) -> bytes:
     """Serialize query results in ``fmt`` (a key of RESULT_FORMATS or GRAPH_FORMATS).
 
-    Rows (or triples) are pulled one at a time so that more than ``max_results`` raises
-    :class:`ResultCapExceeded` without materialising the rest, and a set ``cancelled`` event
-    stops the work early with :class:`QueryCancelled`.
+    Serialization is pyoxigraph's own, streamed through a :class:`_Guard` first as a
+    line-per-row format (TSV, or N-Triples for graphs) so rows can be counted as they are
+    produced: more than ``max_results`` raises :class:`ResultCapExceeded` and a set
+    ``cancelled`` event raises :class:`QueryCancelled`, both without evaluating the rest.
+    The lines are then converted to ``fmt`` natively (a cheap second pass).
     """
     kind = query_kind(results)
     if kind == "ask":
-        if fmt not in {"json", "xml"}:
-            fmt = "json"
-        return results.serialize(format=RESULT_FORMATS[fmt][0])
+        return results.serialize(format=RESULT_FORMATS[fmt if fmt in {"json", "xml"} else "json"][0])
+    guard = _Guard(max_results, cancelled, "rows" if kind == "select" else "triples",
+                   header_lines=1 if kind == "select" else 0)
     if kind == "graph":
-        triples = list(_capped(results, max_results, cancelled, "triples"))
-        return ox.serialize(triples, format=GRAPH_FORMATS[fmt][0], prefixes=PREFIXES)
-    variables = [v.value for v in results.variables]
-    rows = [
-        {name: _term_json(solution[name]) for name in variables if solution[name] is not None}
-        for solution in _capped(results, max_results, cancelled, "rows")
-    ]
-    as_json = json.dumps(
-        {"head": {"vars": variables}, "results": {"bindings": rows}}, ensure_ascii=False
-    ).encode("utf-8")
-    if fmt == "json":
-        return as_json
-    reparsed = ox.parse_query_results(as_json, format=ox.QueryResultsFormat.JSON)
-    return reparsed.serialize(format=RESULT_FORMATS[fmt][0])
+        results.serialize(guard, format=ox.RdfFormat.N_TRIPLES)
+        if fmt == "ntriples":
+            return guard.data()
+        triples = ox.parse(guard.data(), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(triples, format=GRAPH_FORMATS[fmt][0], prefixes=PREFIXES) or b""
+    results.serialize(guard, format=ox.QueryResultsFormat.TSV)
+    if fmt == "tsv":
+        return guard.data()
+    solutions = ox.parse_query_results(guard.data(), format=ox.QueryResultsFormat.TSV)
+    return solutions.serialize(format=RESULT_FORMATS[fmt][0])
 
 
-def _capped(
-    items: Iterable[Any], max_results: int | None, cancelled: threading.Event | None, what: str
-) -> Iterator[Any]:
-    for count, item in enumerate(items, start=1):
-        if cancelled is not None and cancelled.is_set():
+class _Guard:
+    """A binary sink for pyoxigraph's serializers that counts lines and enforces cap and cancel."""
+
+    def __init__(self, max_results: int | None, cancelled: threading.Event | None, what: str, header_lines: int) -> None:
+        self.limit = None if max_results is None else max_results + header_lines
+        self.cancelled, self.what, self.max_results = cancelled, what, max_results
+        self.lines = 0
+        self.chunks: list[bytes] = []
+
+    def write(self, chunk: bytes) -> int:
+        if self.cancelled is not None and self.cancelled.is_set():
             raise QueryCancelled()
-        if max_results is not None and count > max_results:
+        self.lines += chunk.count(b"\n")
+        if self.limit is not None and self.lines > self.limit:
             raise ResultCapExceeded(
-                f"the query returns more than {max_results} {what}; add a LIMIT or narrow it down"
+                f"the query returns more than {self.max_results} {self.what}; add a LIMIT or narrow it down"
             )
-        yield item
+        self.chunks.append(bytes(chunk))
+        return len(chunk)
 
+    def flush(self) -> None:
+        """Nothing to flush: chunks are kept in memory."""
 
-def _term_json(term: Any) -> dict[str, str]:
-    """One term in the SPARQL 1.1 JSON results shape."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        entry = {"type": "literal", "value": term.value}
-        if term.language:
-            entry["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            entry["datatype"] = term.datatype.value
-        return entry
-    return {"type": "triple", "value": str(term)}
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 @dataclass(frozen=True)

@@ -199,12 +199,12 @@ class PlaceRuler:
             elif match.kind == RIVER and (len(surface) > 2 or RIVER_CUE.match(text, match.end)):
                 accepted.append(match)
             elif match.kind == FULL and match not in plain:
-                parents = self._codes({surface_of[m] for m in plain if m.end == match.start}) if self._is_common(
-                    surface) else named
+                parents = self._codes({surface_of[m] for m in plain if m.end == match.start}) if self._is_word(
+                    surface, self.max_common_frequency) else named
                 if self._has_named_parent(surface, parents):
                     accepted.append(match)
             elif match.kind == VILLAGE and (self._has_named_parent(surface, named) or (
-                    self.unsupported_villages and not self._is_common(surface))):
+                    self.unsupported_villages and not self._is_common(surface, "village"))):
                 accepted.append(match)
         return accepted
 
@@ -216,15 +216,23 @@ class PlaceRuler:
             return True
         return match.kind == SHORT and match.end not in starts and text[match.end - 1:match.end + 1] in frequent
 
-    def _is_common(self, name: str) -> bool:
-        """Whether ``name`` is often an ordinary word (more often still if jieba calls it a place)."""
+    def _is_word(self, name: str, limit: int) -> bool:
+        """Whether jieba counts ``name`` at least ``limit`` times as something other than a place."""
         frequency, tag = self.words.common.get(name, (0, ""))
-        limit = self.max_common_place_frequency if tag == "ns" else self.max_common_frequency
-        return frequency >= limit
+        return tag != "ns" and frequency >= limit
+
+    def _is_common(self, name: str, level: str) -> bool:
+        """Whether a short form or village name of ``level`` is often an ordinary word: as a
+        non-place word (大成), or for towns and villages as a very frequent place word (太平)."""
+        frequency, tag = self.words.common.get(name, (0, ""))
+        if tag == "ns":
+            return level in ("town", "village") and frequency >= self.max_common_place_frequency
+        return frequency >= self.max_common_frequency
 
     def _plain_name(self, name: str) -> bool:
-        """A full name safe to take without support: proper suffix, 3+ characters, not an ordinary word."""
-        if len(name) < 3 or self._is_common(name):
+        """A full name safe to take without support: 3+ characters, the suffix of its level,
+        not a frequent ordinary word (解放区)."""
+        if len(name) < 3 or self._is_word(name, self.max_common_place_frequency):
             return False
         return any(name.endswith(LEVEL_SUFFIXES[r.level]) for r in self.divisions.candidates(name) if r.name == name)
 
@@ -247,8 +255,7 @@ class PlaceRuler:
         named (unless the short form is a very frequent word: 和平); unless it is an ordinary
         word, also where its parent is named, a division named by a unique full name lies in
         its parent (蕉岭 beside 梅县区), or a cue follows (阳春讯)."""
-        common = self._is_common(surface)
-        too_common = self.words.common.get(surface, (0, ""))[0] >= self.max_short_form_frequency
+        too_common = self._is_word(surface, self.max_short_form_frequency)
         cue = self.short_form_cue.match(text, match.end) is not None
         supported = set()
         for record in self.divisions.candidates(surface):
@@ -256,7 +263,7 @@ class PlaceRuler:
                 continue
             if record.level == "province" or (record.code in named and not too_common):
                 supported.add(record.code)
-            elif not common and (record.parent in named or record.code[:SIBLING_PREFIX[record.level]] in regions
+            elif not self._is_common(surface, record.level) and (record.parent in named or record.code[:SIBLING_PREFIX[record.level]] in regions
                                  or (cue and record.level in ("city", "county"))):
                 supported.add(record.code)
         return supported

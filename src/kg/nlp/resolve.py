@@ -97,6 +97,19 @@ def resolve_short_organisations(entities: dict[str, Entity]) -> None:
             merge_into(entities, fuller[0], short)
 
 
+def resolve_place_prefixed_organisations(entities: dict[str, Entity]) -> None:
+    """仁居镇党委 is 梅州市平远县仁居镇党委 named without its outer places: one entity, the fuller name."""
+    place_names = tuple(e.name for e in entities.values() if e.label == PLACE)
+    organisations = sorted((e for e in entities.values() if e.label == ORGANIZATION), key=lambda e: len(e.name))
+    for short in organisations:
+        if not short.name.startswith(place_names):
+            continue
+        longer = [o for o in organisations if o.key in entities and len(o.name) > len(short.name) and o.name.endswith(short.name)
+                  and o.name[: -len(short.name)].endswith(place_names)]
+        if len(longer) == 1 and short.key in entities:
+            merge_into(entities, longer[0], short)
+
+
 def drop_unlinked_nested_places(entities: dict[str, Entity]) -> None:
     """A place with no code named only inside other names, never at their start, is a word fragment (强镇兴村)."""
     spans = [(s, e) for entity in entities.values() for s, e in entity.mentions]
@@ -135,6 +148,7 @@ class Resolver:
         drop_unlinked_nested_places(entities)
         resolve_programmes(entities, doc.text)
         resolve_short_organisations(entities)
+        resolve_place_prefixed_organisations(entities)
         resolve_surname_titles(entities, doc.text)
         doc._.entities = {e.key: e for e in entities.values()}
         return doc
