@@ -32,7 +32,7 @@ VILLAGE_COMMITTEE = re.compile(r"(?:村民|村)委(?:员)?会*$|村民委员$")
 RESIDENTS_COMMITTEE = re.compile(r"(?:社区)?(?:居民|居)委(?:员)?会*$|(?:社区)?居民委员$|社区居委$")
 MIN_COMMON_FREQUENCY = 20
 """jieba frequency from which a division name is recorded as an ordinary word too."""
-MIN_FREQUENT_WORD = 500
+MIN_FREQUENT_WORD = 100
 """jieba frequency from which a two-character word is listed, to spot names cut out of words (部分乡镇)."""
 
 
@@ -115,7 +115,7 @@ def place_words(rows: list[tuple[str, str, str, str]], villages: dict[str, list[
     common = [(form, *dictionary[form], "common") for form in sorted(forms)
               if form in dictionary and dictionary[form][0] >= MIN_COMMON_FREQUENCY]
     rivers = [(word, frequency, tag, "river") for word, (frequency, tag) in sorted(dictionary.items())
-              if tag == "ns" and len(word) in (2, 3) and word[-1] in "江河" and word not in forms]
+              if tag == "ns" and len(word) in (2, 3) and word[-1] in "江河" and word not in names]
     frequent = [(word, frequency, tag, "word") for word, (frequency, tag) in sorted(dictionary.items())
                 if len(word) == 2 and frequency >= MIN_FREQUENT_WORD]
     return common + rivers + frequent

@@ -15,6 +15,7 @@ from kg.nlp.resolve import is_abbreviation
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "data" / "genre-dev"
 HELDOUT = ROOT / "tests" / "data" / "heldout"
+DEV2 = ROOT / "tests" / "data" / "genre-dev2"
 
 
 def run(text: str):

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-LEVELS = ("province", "city", "county", "town", "village")
 DATA_FILE = "divisions.tsv.gz"
 DIVISIONS_HEADER = "# divisions"
 VILLAGES_HEADER = "# villages"

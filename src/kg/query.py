@@ -3,8 +3,8 @@
 Everything that evaluates SPARQL for the explorer, the statistics and the endpoint goes
 through :func:`execute` (union default graph, user errors as :class:`QueryError`) and
 :func:`serialize` (row cap, cancellation, every result format), so they behave alike.
-Saved-query parameters are bound as typed RDF literals through pyoxigraph's
-``substitutions``: a value is never pasted into the query text.
+Saved-query parameters are bound as typed RDF literals in a VALUES clause (see
+:func:`bind_params`): a value is never pasted into the query text as syntax.
 """
 
 from __future__ import annotations
@@ -209,11 +209,23 @@ def _parse_saved(path: Path) -> SavedQuery:
             params[name] = help_text.strip()
         else:
             fields[last] = value
-    return SavedQuery(path.stem, fields["title"], fields["description"], params, path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    for name in params:
+        if _values_marker(name) not in text:
+            raise QueryError(f"{path}: parameter {name!r} needs a line '{_values_marker(name)}' in the query")
+    return SavedQuery(path.stem, fields["title"], fields["description"], params, text)
 
 
-def bind_params(query: SavedQuery, params: dict[str, str]) -> dict[str, ox.Literal]:
-    """Check ``params`` against the query's declared parameters and make them typed literals."""
+def bind_params(query: SavedQuery, params: dict[str, str]) -> str:
+    """The saved query's text with each parameter bound as typed RDF literals.
+
+    A parameter ``name`` is declared in the query as ``VALUES ?name { UNDEF }`` (so the file
+    runs as is, matching everything) and bound by replacing that clause with one listing the
+    value as a plain and as a ``@zh`` literal, written by pyoxigraph's term serializer: the
+    value is escaped as an RDF literal and can never become query syntax. A VALUES clause
+    rather than pyoxigraph ``substitutions`` because Oxigraph applies substitutions after
+    evaluation, which turns a name lookup into a scan of every label.
+    """
     unknown = sorted(set(params) - set(query.params))
     if unknown:
         raise QueryError(
@@ -223,7 +235,15 @@ def bind_params(query: SavedQuery, params: dict[str, str]) -> dict[str, ox.Liter
     missing = [name for name in query.params if name not in params]
     if missing:
         raise QueryError(f"saved query {query.name!r} needs --param {missing[0]}=VALUE")
-    return {name: ox.Literal(value) for name, value in params.items()}
+    text = query.sparql
+    for name, value in params.items():
+        literals = f"{ox.Literal(value)} {ox.Literal(value, language='zh')}"
+        text = text.replace(_values_marker(name), f"VALUES ?{name} {{ {literals} }}")
+    return text
+
+
+def _values_marker(name: str) -> str:
+    return f"VALUES ?{name} {{ UNDEF }}"
 
 
 def get_saved(name: str) -> SavedQuery:
@@ -258,8 +278,7 @@ def run_saved(
     store: Any, name: str, params: dict[str, str] | None = None, fmt: str = "table", out: TextIO | None = None
 ) -> int:
     """Run the saved query ``name`` with ``params`` bound as literals; see :func:`run`."""
-    query = get_saved(name)
-    return _write(execute(store, query.sparql, bind_params(query, params or {})), fmt, out)
+    return _write(execute(store, bind_params(get_saved(name), params or {})), fmt, out)
 
 
 def _write(results: Any, fmt: str, out: TextIO | None) -> int:

@@ -111,7 +111,10 @@ class QueryRunner:
             try:
                 outcome["value"] = work(cancelled)
             except BaseException as error:  # handed to the waiting request thread
-                outcome["error"] = error
+                # Without its traceback: pyoxigraph result objects in those frames must be
+                # freed on this thread, not on the one that reads the error.
+                error.__context__ = None
+                outcome["error"] = error.with_traceback(None)
             finally:
                 self._slots.release()
                 finished.set()
@@ -342,17 +345,15 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "bad-content-type",
                             "POST a form, application/sparql-query or application/sparql-update")
 
-    def answer(self, sparql: str, params: dict[str, list[str]],
-               substitutions: dict[str, ox.Literal] | None = None) -> None:
+    def answer(self, sparql: str, params: dict[str, list[str]]) -> None:
         fmt = params.get("format", [None])[0]
-        media, body = self.endpoint.answer_query(sparql, self.headers.get("Accept", ""), fmt, substitutions)
+        media, body = self.endpoint.answer_query(sparql, self.headers.get("Accept", ""), fmt)
         charset = "" if media.startswith("application/sparql-results+xml") else "; charset=utf-8"
         self.send_body(HTTPStatus.OK, media + charset, body)
 
     def answer_saved(self, name: str, params: dict[str, list[str]]) -> None:
-        query = get_saved(name)
         values = {key: values[0] for key, values in params.items() if key != "format"}
-        self.answer(query.sparql, params, bind_params(query, values))
+        self.answer(bind_params(get_saved(name), values), params)
 
     def update(self, sparql: str) -> None:
         self.endpoint.answer_update(sparql, self.headers.get("Authorization", ""))

@@ -21,6 +21,7 @@ TITLES = tuple(
         副总经理 总经理 经理 副社长 社长 副部长 部长 副处长 处长 副科长 科长 副所长 所长
         副站长 站长 副校长 校长 副院长 院长 村长 副村长 负责人 队长 组长 副会长 会长 秘书长
         党委委员 党委副书记 常委 委员 主任委员 调研员 总工程师 总监 馆长 行长 副行长
+        总理 副总理 总书记 总统 副总统 委员长 副委员长 大使 司令员 政委 州长 议长 首相 检察长 庭长 审判长
         """.split(),
         key=len,
         reverse=True,
@@ -47,7 +48,8 @@ ORG_SUFFIXES_ANCHORED = tuple(
     sorted(
         """
         人大常委会 常委会 人民政府 政府 党委 党总支 党支部 党工委 纪委 监委 政协 人大
-        农业农村局 局 厅 委员会 委 办公室 办 指挥部 融媒体中心 中心 宣传部 组织部 统战部 武装部 工作部 人民法院 人民检察院 派出所 小组 工作组 专班
+        农业农村局 局 厅 委员会 委 村委会 居委会 办公室 指挥部 融媒体中心 中心 宣传部 组织部 统战部 武装部 工作部 人民法院 人民检察院
+        派出所 小组 工作组 专班 工作队 日报 晚报 报社 电视台 广播电视台 人民医院 中医院 支行 分行 供销社 供销合作社
         """.split(),
         key=len,
         reverse=True,
@@ -84,21 +86,46 @@ PROGRAMME_SUFFIXES = tuple(
 PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "试点", "产业园", "示范区", "项目")
 """Endings that make an unquoted programme name (茶香稻浪乡村振兴示范带)."""
 
-CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "活动", "战略", "生态建设", "建设")
+CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "活动", "战略", "生态建设", "建设", "工作部署", "工作")
 """Words after a quoted name that make the quoted name a campaign (“绿美怀集”行动)."""
 
-SLOGAN_MODIFIERS = ("头号", "一号", "民生", "民心", "德政", "系统", "重点", "最后", "关键")
+SLOGAN_MODIFIERS = ("头号", "一号", "一把手", "头等", "书记", "民生", "民心", "德政", "系统", "重点", "最后", "关键")
 """Quoted phrases starting with these are slogans, not programmes (“头号工程”)."""
 
-PUBLICATION_SUFFIXES = ("报", "刊", "杂志", "志", "网")
+PUBLICATION_SUFFIXES = ("报", "刊", "杂志", "志", "网", "台")
 """《》 titles ending so are publications, not documents."""
 
 NUMERALS = "二三四五六七八九十百千万两双"
 """Numerals of parallel campaign names (百企联百村, 三清三拆三整治, 双联双建); 一 makes set phrases (一镇一策)."""
 
+IMPLEMENT_VERBS = (
+    "推进", "推动", "实施", "开展", "打造", "创建", "落实", "结合", "纳入", "申报", "完成", "启动", "参与",
+    "抓好", "建设", "把", "围绕", "对标", "深化", "践行", "制定实施", "牵头", "部署", "助力", "借助", "依托",
+    "入选", "获评", "承接", "对接", "用好", "聚焦", "加入", "列入", "争创", "建成",
+)
+"""Verbs by which a place or body takes part in a programme (关于 implements)."""
+
+ISSUE_VERBS = ("印发", "出台", "制定", "发布", "下发", "审议通过", "编制", "颁布", "公布")
+"""Verbs by which a body issues a document."""
+
+STRONG_VERBS = frozenset(
+    set(IMPLEMENT_VERBS + ISSUE_VERBS + ("引进", "引入", "成立", "联手", "联合", "签约", "投资", "开办", "组建", "被", "已", "正", "将"))
+    - {"建设", "结合", "部署", "对接", "承接", "聚焦", "牵头"}
+)
+"""Verbs that never sit inside a name: a name's left edge never crosses one."""
+
+DEPARTMENT_CORES = ("人力资源和社会保障", "住房和城乡建设", "工业和信息化", "自然资源和规划", "科学技术和工业信息化", "文化和旅游", "交通运输和", "商务和")
+"""Department names that contain 和, which otherwise ends a name (县住房和城乡建设局)."""
+
+DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则")
+"""Endings of document titles: what a document's issuer issues and a short reference (《方案》) names."""
+
+FUNCTION_CHARS = frozenset("和与及从向对在将把被给让于为以而就都也还又才不没很最更太要会能可应该这那其之所等个们的了着过有是到去来")
+"""Characters that are surnames on paper but far more often function words: no name starts with one after a speech cue."""
+
 BOUNDARY_WORDS = frozenset(
     """
-    的 了 在 与 和 及 以及 同 跟 将 把 被 由 是 为 对 从 向 等 让 使 并 也 都 还 就 又 再 已 正 要 会 能
+    有 到 去 来 的 了 在 与 和 及 以及 同 跟 将 把 被 由 是 为 对 从 向 等 让 使 并 也 都 还 就 又 再 已 正 要 会 能
     成立 引入 依托 联合 携手 组建 注册 创办 建立 牵头 邀请 推动 推进 打造 创建 实施 开展 落实 印发 出台 制定
     申报 完成 纳入 建设 参与 加入 带领 组织 发动 支持 帮助 协调 指导 整合 培育 引进 入驻 投资 合作 签约 签下 与其
     今年 去年 明年 目前 近年来 如今 全县 全市 全区 全镇 全省 全村 当地 该 这 那 其 各 每 些 个

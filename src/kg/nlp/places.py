@@ -20,7 +20,7 @@ from functools import cache
 from importlib import resources
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from kg.divisions import DivisionRecord, Divisions
 from kg.nlp.doc import PLACE, Division, Entity, entity_key
@@ -100,16 +100,13 @@ class PlaceRuler:
         self.unsupported_villages = unsupported_villages
         self.divisions = Divisions.load()
         self.words = PlaceWords.load()
-        lexicon: dict[str, str] = {}
-        for river in self.words.rivers:
-            lexicon[river] = RIVER
-        for short in self.divisions.short_form_names():
-            lexicon[short] = SHORT
-        for name in self.divisions.full_names():
-            lexicon[name] = FULL
-        for region in regions:
-            lexicon[region] = REGION
+        lexicon: dict[str, tuple[str, ...]] = {}
+        for kind, entries in ((RIVER, self.words.rivers), (SHORT, self.divisions.short_form_names()),
+                              (FULL, self.divisions.full_names()), (REGION, regions)):
+            for entry in entries:
+                lexicon[entry] = lexicon.get(entry, ()) + (kind,)
         self.lexicon = lexicon
+        """Name → what it may be (阳江: a city's short form and a river)."""
         longest: dict[str, int] = {}
         for entry in lexicon:
             longest[entry[:2]] = max(longest.get(entry[:2], 0), len(entry))
@@ -130,7 +127,7 @@ class PlaceRuler:
         """Accepted, non-overlapping place mentions in ``text``, leftmost-longest."""
         matches = self._lexicon_matches(text) + self._village_matches(text)
         accepted = self._accept(text, matches)
-        accepted.sort(key=lambda m: (m.start, m.start - m.end))
+        accepted.sort(key=lambda m: (m.start, m.start - m.end))  # a span accepted as two kinds is kept once
         chosen, covered_until = [], 0
         for match in accepted:
             if match.start >= covered_until:
@@ -146,8 +143,7 @@ class PlaceRuler:
             if longest is None:
                 continue
             for end in range(min(start + longest, len(text)), start + 1, -1):
-                kind = lexicon.get(text[start:end])
-                if kind is not None:
+                for kind in lexicon.get(text[start:end], ()):
                     found.append(Match(start, end, kind))
         return found
 
@@ -176,7 +172,7 @@ class PlaceRuler:
         surface_of = {m: text[m.start:m.end] for m in matches}
         plain = {m for m in matches if m.kind == FULL and self._plain_name(surface_of[m])}
         ends, starts = {m.end for m in plain}, {m.start for m in plain}
-        matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts)]
+        matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts, m in plain)]
         plain &= set(matches)
         named = self._codes({surface_of[m] for m in plain})
         unique = [codes.pop() for codes in (self._codes({surface_of[m]}) for m in plain) if len(codes) == 1]
@@ -208,11 +204,13 @@ class PlaceRuler:
                 accepted.append(match)
         return accepted
 
-    def _cuts_word(self, text: str, match: Match, ends: set[int], starts: set[int]) -> bool:
-        """Whether the match starts (or, for a short form, ends) inside an ordinary word,
-        unless a full name ends right before it (…县城关镇) or starts right after it."""
+    def _cuts_word(self, text: str, match: Match, ends: set[int], starts: set[int], plain: bool) -> bool:
+        """Whether the match starts inside an ordinary word (部分乡镇, 新兴城市: for a full name,
+        only if its last two characters are a word too) or a short form ends inside one (大成效);
+        a full name right before (…县城关镇) or right after marks a boundary."""
         frequent = self.words.frequent
-        if match.start > 0 and match.start not in ends and text[match.start - 1:match.start + 1] in frequent:
+        if (match.start > 0 and match.start not in ends and text[match.start - 1:match.start + 1] in frequent
+                and (not plain or text[match.end - 2:match.end] in frequent)):
             return True
         return match.kind == SHORT and match.end not in starts and text[match.end - 1:match.end + 1] in frequent
 
@@ -273,9 +271,10 @@ class PlaceLinker:
     """Links Place entities to division codes, using the article's other places as context."""
 
     def __init__(self, min_confidence: float, single_candidate_confidence: dict[str, float],
-                 ancestor_weights: list[float], short_form_discount: float, tie_break_discount: float,
-                 canonical_names: bool) -> None:
+                 ancestor_weights: list[float], ancestor_context_decay: float, short_form_discount: float,
+                 tie_break_discount: float, canonical_names: bool) -> None:
         self.min_confidence = min_confidence
+        self.ancestor_context_decay = ancestor_context_decay
         self.tie_break_discount = tie_break_discount
         self.ancestor_weights = ancestor_weights
         self.single_candidate_confidence = single_candidate_confidence
@@ -315,9 +314,7 @@ class PlaceLinker:
         resolved = {key: self._without_support(candidates) for key, candidates in options.items()
                     if len(candidates) == 1 and candidates[0][0].level in ("province", "city", "county")}
         while True:
-            context = {record.code: confidence for record, confidence in resolved.values()}
-            if county_hint:
-                context.setdefault(county_hint, 1.0)
+            context = self._context(resolved, county_hint)
             home = county_hint or self._article_county(resolved, mentions)
             newly = {}
             for key, candidates in options.items():
@@ -336,12 +333,30 @@ class PlaceLinker:
                 if record is not None and confidence >= self.min_confidence}
 
     def _without_support(self, candidates: list[tuple[DivisionRecord, bool]]) -> tuple[DivisionRecord | None, float]:
-        """The link of a name that denotes one division (by full name, if any matched) nationwide."""
+        """The link of a name that denotes one division (by full name, if any matched) nationwide;
+        a short form alone only for counties and above (北江 is a river before it is 北江乡)."""
         full = [pair for pair in candidates if pair[1]]
         if len(full or candidates) != 1:
             return None, 0.0
         record, is_full = (full or candidates)[0]
+        if not is_full and record.level not in ("province", "city", "county"):
+            return None, 0.0
         return record, self._discount(self.single_candidate_confidence[record.level], is_full)
+
+    def _context(self, resolved: dict[str, tuple[DivisionRecord | None, float]], county_hint: str | None) -> dict[str, float]:
+        """Code → how surely the article is about it: linked places, their ancestors (weaker),
+        the county hint."""
+        context: dict[str, float] = {}
+        for record, confidence in resolved.values():
+            if record is None:
+                continue
+            context[record.code] = max(context.get(record.code, 0.0), confidence)
+            for ancestor in self.divisions.ancestors(record.code):
+                confidence *= self.ancestor_context_decay
+                context[ancestor.code] = max(context.get(ancestor.code, 0.0), confidence)
+        if county_hint:
+            context[county_hint] = 1.0
+        return context
 
     @staticmethod
     def _article_county(resolved: dict[str, tuple[DivisionRecord | None, float]], mentions: dict[str, int]) -> str | None:
@@ -371,11 +386,14 @@ class PlaceLinker:
 
     def _choose(self, candidates: list[tuple[DivisionRecord, bool]], context: dict[str, float],
                 preceding: set[str], home: str | None) -> tuple[DivisionRecord, float] | None:
-        """The one candidate the context supports best, if it is clearly best (ties go to ``home``)."""
+        """The one candidate the context supports best, if it is clearly best (ties go to ``home``):
+        support comes from a linked parent or grandparent, from the place named right before,
+        and from the candidate itself being linked or containing a linked place."""
         scored = []
         for record, is_full in candidates:
             support = max((context[a.code] * weight for a, weight in zip(self._supporters(record), self.ancestor_weights)
                            if a.code in context), default=0.0)
+            support = max(support, context.get(record.code, 0.0))
             if record.parent in preceding:
                 support = max(support, self.ancestor_weights[0])
             scored.append((self._discount(support, is_full), record))
@@ -469,6 +487,7 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
         "min_confidence": 0.6,
         "single_candidate_confidence": {"province": 0.99, "city": 0.98, "county": 0.97, "town": 0.75, "village": 0.5},
         "ancestor_weights": [0.99, 0.9],
+        "ancestor_context_decay": 0.9,
         "short_form_discount": 0.95,
         "tie_break_discount": 0.9,
         "canonical_names": True,
@@ -476,14 +495,16 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
 )
 def make_place_linker(nlp: Language, name: str, min_confidence: float,
                       single_candidate_confidence: dict[str, float], ancestor_weights: list[float],
-                      short_form_discount: float, tie_break_discount: float, canonical_names: bool) -> PlaceLinker:
+                      ancestor_context_decay: float, short_form_discount: float, tie_break_discount: float,
+                      canonical_names: bool) -> PlaceLinker:
     """``single_candidate_confidence``: confidence per level for a name that denotes one division
     nationwide but has no support in the article; ``ancestor_weights``: how much a named parent,
-    grandparent supports a candidate; ``short_form_discount``, ``tie_break_discount``: confidence
+    grandparent supports a candidate; ``ancestor_context_decay``: how much less a linked place's
+    ancestors (per level) count as named; ``short_form_discount``, ``tie_break_discount``: confidence
     factors for a link by short form and for one decided by the article's county; links below
     ``min_confidence`` are dropped."""
-    return PlaceLinker(min_confidence, single_candidate_confidence, ancestor_weights, short_form_discount,
-                       tie_break_discount, canonical_names)
+    return PlaceLinker(min_confidence, single_candidate_confidence, ancestor_weights, ancestor_context_decay,
+                       short_form_discount, tie_break_discount, canonical_names)
 
 
 def entities_from_spans(doc: Doc, spans_key: str = "kg_places") -> dict[str, Entity]:

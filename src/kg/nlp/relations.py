@@ -30,17 +30,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .lexicon import BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, TITLES
+from .lexicon import BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, DOCUMENT_ENDINGS, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES
 from .text import sentence_bounds
 
-IMPLEMENT_VERBS = (
-    "推进", "推动", "实施", "开展", "打造", "创建", "落实", "结合", "纳入", "申报", "完成", "启动", "参与",
-    "抓好", "建设", "把", "围绕", "对标", "深化", "践行", "制定实施", "牵头", "部署", "助力",
-)
-ISSUE_VERBS = ("印发", "出台", "制定", "发布", "下发", "审议通过", "编制", "颁布")
-GENERIC_BODIES = ("专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团")
+GENERIC_BODIES = ("专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委")
 LEVEL_TITLES = {"省长": "省", "市长": "市", "县长": "县", "区长": "区", "镇长": "镇", "乡长": "乡", "村长": "村"}
-DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施")
 
 
 @dataclass(frozen=True)
@@ -196,7 +190,8 @@ def _body_before(view: ArticleView, position: int) -> tuple[Entity, int] | None:
         return mention.entity, mention.start
     for generic in GENERIC_BODIES:
         if view.text.endswith(generic, 0, position):
-            body = view.unique(ORGANIZATION, generic)
+            earlier = [m for m in view.mentions if m.end <= position - len(generic) and m.entity.label == ORGANIZATION and m.entity.name.endswith(generic)]
+            body = earlier[-1].entity if earlier else view.unique(ORGANIZATION, generic)
             if body is not None:
                 return body, position - len(generic)
     return None
@@ -226,6 +221,11 @@ def containment_relations(view: ArticleView) -> list[Relation]:
                 if direct or (adjacent and _code_inside(child.entity, parent.entity)):
                     evidence_start = parent.start
                     relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, evidence_start, child.end, 0.95 if adjacent else 0.8))
+        for match in re.finditer(r"地处([^,，。]{2,16}?)的", view.text[start:end]):  # 地处粤北、浈江上游的南雄
+            child = view.starting_at(start + match.end(), PLACE)
+            for parent in (m for m in view.within(start + match.start(1), start + match.end(1)) if m.entity.label == PLACE):
+                if child is not None:
+                    relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, start + match.start(), child.end, 0.75))
         for match in re.finditer(r"(地处|位于)", view.text[start:end]):
             at = start + match.start()
             child = view.ending_at(at, (PLACE,))
@@ -262,69 +262,112 @@ def location_relations(view: ArticleView) -> list[Relation]:
 def programme_relations(view: ArticleView) -> list[Relation]:
     """implements, partOfProgramme and issuedBy."""
     relations = []
+    references = programme_references(view)
     for start, end in sentence_bounds(view.text):
         mentions = view.within(start, end)
         outer = view.outermost(mentions)
-        for programme in (m for m in mentions if m.entity.label == PROGRAMME):
+        programmes = [m for m in mentions if m.entity.label == PROGRAMME] + [r for r in references if start <= r.start < end]
+        for programme in programmes:
             relations += _implementers(view, programme, outer, start)
             relations += _containing_programmes(view, programme, mentions)
             relations += _issuers(view, programme, outer, start)
     return relations
 
 
-def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
+GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动")
+
+
+def programme_references(view: ArticleView) -> list[MentionRef]:
+    """A bare 示范带, 试点 … outside any name stands for the last programme named with that ending."""
+    covered = {i for m in view.mentions for i in range(m.start, m.end)}
     found = []
-    quote_start = programme.start - 1 if view.text[programme.start - 1 : programme.start] in "“「《" else programme.start
-    actor = view.ending_at(quote_start, (PLACE, ORGANIZATION))
-    if actor is not None and not _inside_other(actor, outer):
-        found.append(_relation(actor.entity, "implements", programme.entity, view.text, actor.start, programme.end, 0.85))
-    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION)]
-    actors = sorted(actors + _local_references(view, sentence_start, quote_start), key=lambda m: m.start)
-    verbs = list(re.finditer("|".join(IMPLEMENT_VERBS), view.text[sentence_start:quote_start]))
-    if verbs and actors:
-        subject = _subject_of(view, sentence_start + verbs[-1].start(), actors, sentence_start)
-        if subject is not None:
-            found.append(_relation(subject.entity, "implements", programme.entity, view.text, subject.start, programme.end + 1, 0.7))
-    guided = re.match(r"[”」]?[^,，。;；]{0,6}?下[,，]", view.text[programme.end : programme.end + 10])
-    if view.text[max(0, quote_start - 1) : quote_start] == "在" and guided:  # 在“万企兴万村”行动牵线下,公司…
-        actor = view.starting_at(programme.end + guided.end())
-        if actor is not None and actor.entity.label in (PLACE, ORGANIZATION):
-            found.append(_relation(actor.entity, "implements", programme.entity, view.text, quote_start - 1, actor.end, 0.75))
-    inner_place = view.starting_at(programme.start, PLACE)
-    if inner_place is not None and inner_place.entity.name.endswith(("镇", "乡", "村", "街道")):
-        found.append(_relation(inner_place.entity, "implements", programme.entity, view.text, programme.start, programme.end, 0.6))
+    for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
+        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此,，的、与和在"):
+            continue
+        earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and m.entity.name.endswith(match.group(0))]
+        if earlier:
+            found.append(MentionRef(match.start(), match.end(), earlier[-1].entity))
     return found
 
 
-def _subject_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sentence_start: int) -> MentionRef | None:
+_FRAMING = re.compile(r"(按照|根据|围绕|依托|借助|通过|在)$")
+
+
+def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
+    found = []
+    text = view.text
+    quote_start = programme.start - 1 if text[programme.start - 1 : programme.start] in "“「《" else programme.start
+    local = _local_references(view, sentence_start, programme.end)
+    adjacent = view.ending_at(quote_start, (PLACE, ORGANIZATION)) or next((r for r in local if r.end == quote_start), None)
+    if adjacent is not None and not _inside_other(adjacent, outer + local):  # 信宜市“强镇兴村”, 全县“百千万工程”
+        found.append(_relation(adjacent.entity, "implements", programme.entity, text, adjacent.start, programme.end, 0.85))
+    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION)]
+    actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
+    verbs = list(re.finditer("|".join(IMPLEMENT_VERBS), text[sentence_start:quote_start]))
+    right_before = text[max(sentence_start, quote_start - 2) : quote_start]
+    verb_at = sentence_start + verbs[-1].start() if verbs else None
+    if right_before.endswith(("以", "是", "为")):  # 以“百千万工程”为牵引, 新村是…试点的首批村庄
+        verb_at = quote_start - 1
+    if verb_at is not None and actors:
+        for subject in _subjects_of(view, verb_at, actors, sentence_start):
+            found.append(_relation(subject.entity, "implements", programme.entity, text, subject.start, min(len(text), programme.end + 1), 0.7))
+    framing = _FRAMING.search(text[max(sentence_start, quote_start - 2) : quote_start])
+    follow = re.match(r"[”」》]?[^,，。;；]{0,12}?[,，]", text[programme.end : programme.end + 16])
+    if framing and follow:  # 按照“驻镇帮镇扶村”工作部署,顺德区… / 在“万企兴万村”行动牵线下,公司…
+        after = programme.end + follow.end()
+        actor = next((m for m in sorted(actors_after(view, after, outer), key=lambda m: m.start) if m.start <= after + 4), None)
+        if actor is not None:
+            found.append(_relation(actor.entity, "implements", programme.entity, text, quote_start - len(framing.group(0)), actor.end, 0.7))
+    inner_place = view.starting_at(programme.start, PLACE)
+    if inner_place is not None and inner_place.end < programme.end and inner_place.entity.name.endswith(("镇", "乡", "村", "街道")):
+        found.append(_relation(inner_place.entity, "implements", programme.entity, text, programme.start, programme.end, 0.6))
+    return found
+
+
+def actors_after(view: ArticleView, position: int, outer: list[MentionRef]) -> list[MentionRef]:
+    local = _local_references(view, position, position + 6)
+    return [m for m in outer + local if m.start >= position and m.entity.label in (PLACE, ORGANIZATION)]
+
+
+def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sentence_start: int) -> list[MentionRef]:
     """Who does what the verb at ``verb_at`` says: what 把 takes, else the first actor of the
-    verb's clause, else of the nearest earlier clause of the sentence that names one."""
+    verb's clause (with those joined to it by 、, 与, 和), else of the nearest earlier clause
+    of the sentence that names one."""
     for actor in actors:
         if actor.start < verb_at and view.text[actor.start - 1 : actor.start] == "把":
-            return actor
+            return [actor]
     clause_start = verb_at
     while clause_start > sentence_start:
         previous = max(view.text.rfind(mark, sentence_start, clause_start - 1) for mark in ",，;；:：") + 1
         previous = max(previous, sentence_start)
         in_clause = [a for a in actors if previous <= a.start and a.end <= verb_at]
         if in_clause:
-            return in_clause[0]
+            subjects = [in_clause[0]]
+            for actor in in_clause[1:]:
+                between = view.text[subjects[-1].end : actor.start]
+                if re.fullmatch(r"[、和与及]|[^,，]{0,4}?(与|和|同)", between):
+                    subjects.append(actor)
+            return subjects
         clause_start = previous
-    return None
+    return []
 
 
-LOCAL_REFERENCES = {"镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区"}
+LOCAL_REFERENCES = {"镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区", "全县": "县", "全市": "市", "全区": "区", "全镇": "镇", "全村": "村"}
 
 
 def _local_references(view: ArticleView, start: int, end: int) -> list[MentionRef]:
-    """镇里, 县里 …: the place of that level named last before them, as a mention at the reference."""
+    """镇里, 全县 …: the place of that level named last before them (the most named for 全县), as a mention there."""
     found = []
     for match in re.finditer("|".join(LOCAL_REFERENCES), view.text[start:end]):
         at = start + match.start()
         level = LOCAL_REFERENCES[match.group(0)]
-        earlier = [m for m in view.mentions if m.end <= at and m.entity.label == PLACE and m.entity.name.endswith(level)]
-        if earlier:
-            found.append(MentionRef(at, at + len(match.group(0)), earlier[-1].entity))
+        if match.group(0).startswith("全"):
+            place = view.main_place(level)
+        else:
+            earlier = [m for m in view.mentions if m.end <= at and m.entity.label == PLACE and m.entity.name.endswith(level)]
+            place = earlier[-1].entity if earlier else None
+        if place is not None:
+            found.append(MentionRef(at, at + len(match.group(0)), place))
     return found
 
 
@@ -337,6 +380,11 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
     for inner in mentions:
         if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end:
             found.append(_relation(programme.entity, "partOfProgramme", inner.entity, view.text, programme.start - 1, programme.end + 1, 0.85))
+    implementing = re.match(r"[》”」]?[^。;；]{0,12}?(落实|贯彻|实施)[《“「]", view.text[programme.end : programme.end + 20])
+    if implementing and programme.entity.name.endswith(DOCUMENT_ENDINGS):  # 《方案》是落实《…行动计划》的配套文件
+        target = view.starting_at(programme.end + implementing.end(), PROGRAMME)
+        if target is not None and target.entity is not programme.entity:
+            found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
     after = view.text[programme.end : programme.end + 60]
     listing = re.match(r"[”」]?(?:[、和及与]?[“「][^”」]{1,20}[”」])*[^。;；,，]{0,30}?的[“「]", after)
     if listing:

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
-from .lexicon import LEVEL_WORDS, TITLES, surnames
+from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, TITLES, surnames
 
 ABBREVIATION_NOTE = re.compile(r"[“「]([^”」]{2,40})[”」]\s*[(（]\s*(?:以下)?简称\s*[“「]([^”」]{2,20})[”」]\s*[)）]")
 
@@ -50,7 +50,16 @@ def is_abbreviation(short: str, full: str) -> bool:
     return True
 
 
+LEVEL_ENDINGS = ("省", "市", "县", "区", "镇", "乡", "街道")
+
+
 def resolve_places(entities: dict[str, Entity]) -> None:
+    """One entity per division code; an unlinked short form joins the linked full name (湛江 → 湛江市)."""
+    coded = [e for e in entities.values() if e.label == PLACE and e.code]
+    for short in [e for e in entities.values() if e.label == PLACE and not e.code]:
+        fuller = [e for e in coded if e.name.startswith(short.name) and e.name[len(short.name) :] in LEVEL_ENDINGS]
+        if len(fuller) == 1:
+            merge_into(entities, fuller[0], short)
     by_code: dict[str, list[Entity]] = defaultdict(list)
     for entity in list(entities.values()):
         if entity.label == PLACE and entity.code:
@@ -74,6 +83,50 @@ def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
         for full in remaining:
             if full.key in entities and is_abbreviation(short.name, full.name):
                 merge_into(entities, short, full)
+
+
+def resolve_document_references(entities: dict[str, Entity]) -> None:
+    """《方案》 after 《饶平县茶产业高质量发展实施方案》 is that document: the last one before it with that ending."""
+    programmes = [e for e in entities.values() if e.label == PROGRAMME]
+    for reference in [e for e in programmes if e.name in DOCUMENT_ENDINGS]:
+        first = min(reference.mentions)[0]
+        earlier = [(min(e.mentions)[0], e) for e in programmes if e is not reference and e.name.endswith(reference.name) and min(e.mentions)[0] < first]
+        if earlier:
+            merge_into(entities, max(earlier, key=lambda pair: pair[0])[1], reference)
+        else:
+            entities.pop(reference.key, None)
+
+
+_COMPANY_FORMS = re.compile(r"(股份有限公司|有限责任公司|有限公司)$")
+
+
+def _organisation_core(name: str, place_names: tuple[str, ...]) -> str:
+    """The name without leading places and with the company form shortened: 紫金县客乡食品有限公司 → 客乡食品公司."""
+    while True:
+        place = next(
+            (p for p in sorted(place_names, key=len, reverse=True)
+             if name.startswith(p) and len(name) > len(p) + 1 and not name[len(p)].startswith(LEVEL_WORDS)),
+            None,
+        )
+        if place is None:
+            break
+        name = name[len(place) :]
+    return _COMPANY_FORMS.sub("公司", name).replace("专业合作社", "合作社")
+
+
+def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
+    """客乡食品公司 is 紫金县客乡食品有限公司 when nothing else in the article shortens to it."""
+    place_names = tuple(e.name for e in entities.values() if e.label == PLACE) + tuple(a for e in entities.values() if e.label == PLACE for a in e.aliases)
+    organisations = [e for e in entities.values() if e.label == ORGANIZATION]
+    cores = defaultdict(list)
+    for organisation in organisations:
+        if organisation.name.endswith(ORG_SUFFIXES_FREE):  # companies and cooperatives get shortened; bodies of a place do not
+            cores[_organisation_core(organisation.name, place_names)].append(organisation)
+    for group in cores.values():
+        if len(group) > 1:
+            keep = max(group, key=lambda e: len(e.name))
+            for other in group:
+                merge_into(entities, keep, other)
 
 
 def resolve_short_organisations(entities: dict[str, Entity]) -> None:
@@ -147,8 +200,10 @@ class Resolver:
         resolve_places(entities)
         drop_unlinked_nested_places(entities)
         resolve_programmes(entities, doc.text)
+        resolve_document_references(entities)
         resolve_short_organisations(entities)
         resolve_place_prefixed_organisations(entities)
+        resolve_organisation_short_forms(entities)
         resolve_surname_titles(entities, doc.text)
         doc._.entities = {e.key: e for e in entities.values()}
         return doc

@@ -23,9 +23,11 @@ from .lexicon import (
     BYLINE_AUTHOR_CUES,
     BYLINE_EDITOR_CUES,
     CAMPAIGN_FOLLOWERS,
+    DEPARTMENT_CORES,
     LEVEL_WORDS,
     NUMERALS,
     ORG_SUFFIXES_ANCHORED,
+    FUNCTION_CHARS,
     ORG_SUFFIXES_FREE,
     PERSON_ROLES,
     PROGRAMME_SUFFIXES,
@@ -33,6 +35,7 @@ from .lexicon import (
     PUBLICATION_SUFFIXES,
     SLOGAN_MODIFIERS,
     SPEECH_CUES,
+    STRONG_VERBS,
     TITLES,
     common_words,
     stop_verbs,
@@ -74,7 +77,7 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
     ``strict``, a name may not start with a frequent word (党员干部 is no 干部…).
     """
     table = surnames()
-    if strict and text[i : i + 2] in common_words():
+    if strict and (text[i : i + 2] in common_words() or text[i] in FUNCTION_CHARS):
         return 0
     for surname_length in (2, 1):
         surname = text[i : i + surname_length]
@@ -158,13 +161,17 @@ def _left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]
     while i > 0 and suffix_start - i <= max_middle:
         if i in anchors:
             start, has_place = i, False
-            while start in anchors:
-                start, is_place = anchors[start]
+            while start in anchors or (text[start - 1 : start] == "驻" and start - 1 in anchors):  # 佛山市顺德区驻新兴县六祖镇…
+                start, is_place = anchors[start] if start in anchors else anchors[start - 1]
                 has_place |= is_place
             if has_place:
                 return start, True
             return _walk_left(text, start, max_middle), False
-        if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS:
+        core = next((c for c in DEPARTMENT_CORES if text.endswith(c, 0, min(suffix_start, i + len(c)))), None)
+        if core and text[i - 1] == "和":  # 人力资源和社会保障局: 和 inside a department name
+            i -= 1
+            continue
+        if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS or any(text[max(0, i - n) : i] in STRONG_VERBS for n in (1, 2, 3, 4)):
             break
         i -= 1
     return _walk_left(text, suffix_start, max_middle), False
@@ -194,6 +201,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
             suffix_start, end = match.start(), match.end()
             if end - 1 in covered or text[end : end + 1] in ("长", "员"):  # 副局长, 党委委员: titles, not bodies
                 continue
+            if text[end - 1 : end + 1] in common_words():  # 集中学习 holds 中学 but is no school
+                continue
             start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10)
             if text[max(0, start - 2) : start] == "中共":
                 start -= 2
@@ -204,7 +213,7 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
                 if level_start is None:
                     continue
                 found.append(Candidate(level_start, end, ORGANIZATION, "org-level"))
-            elif suffix_start - start >= 2:
+            elif suffix_start - start >= 2 and text[start:suffix_start] not in common_words():  # 水稻农场, 外资公司: generic
                 found.append(Candidate(start, end, ORGANIZATION, "org-free"))
             else:
                 continue
@@ -254,8 +263,10 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def is_programme_name(name: str, following: str) -> bool:
     """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
-    if name.startswith(SLOGAN_MODIFIERS) or re.search(r"[+＋,，、:：;；。!！?？]", name):
+    if name.startswith(SLOGAN_MODIFIERS) or re.search(r"[+＋:：;；。!！?？]", name):
         return False
+    if re.search(r"[,，、]", name):  # “千企帮千镇、万企兴万村”行动: a list is a name only as a campaign
+        return following.startswith(CAMPAIGN_FOLLOWERS)
     return (
         name.endswith(PROGRAMME_SUFFIXES)
         or following.startswith(CAMPAIGN_FOLLOWERS)
@@ -277,7 +288,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
         for match in re.finditer(re.escape(suffix), text):
             start, has_place = _left_edge(text, match.start(), anchors, max_middle=12)
             length = match.end() - start
-            if (has_place or suffix != "项目") and length >= 6:
+            if (has_place or suffix != "项目" or length >= 8) and length >= 6:
                 found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件", text))
     return found
