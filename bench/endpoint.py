@@ -55,6 +55,7 @@ def synthetic_nquads(articles: int, seed: int = 7) -> str:
                   [("县", "county", 441400000000 + 1000000 * k) for k in range(max(articles // 100, 10))]
                   + [("镇", "town", 441426100000 + 1000 * k) for k in range(max(articles // 10, 50))])]
     counties = [p for p in places if p[1] == "county"]
+    towns = [p for p in places if p[1] == "town"]
     orgs = [f"{place[0]}{kind}" for place in counties for kind in ("委", "人民政府", "农业农村局", "融媒体中心")]
     programmes = [f"{rng.choice(PROGRAMME_WORDS)}{i}" for i in range(max(articles // 20, 20))]
     lines: list[str] = []
@@ -71,8 +72,8 @@ def synthetic_nquads(articles: int, seed: int = 7) -> str:
         add(article, SCHEMA + "headline", _lit(f"新闻标题第{number}号"))
         add(article, SCHEMA + "datePublished", _typed(f"2024-{number % 12 + 1:02d}-{number % 28 + 1:02d}", "date"))
         persons = rng.sample(people, 3)
-        county = rng.choice(counties)
-        town = rng.choice([p for p in places if p[1] == "town"])
+        town_index = rng.randrange(len(towns))
+        town, county = towns[town_index], counties[town_index % len(counties)]
         org = rng.choice([o for o in orgs if o.startswith(county[0])])
         programme = rng.choice(programmes)
         entities = [("person", p, "Person") for p in persons] + [("org", org, "Organization"), ("programme", programme, None)]

@@ -108,3 +108,12 @@ def test_each_article_graph_records_its_provenance(store_of):
           ?g prov:wasDerivedFrom ?article ; prov:generatedAtTime ?time ; prov:wasGeneratedBy ?run .
           ?run prov:wasAssociatedWith ?agent . ?article a schema:NewsArticle } }""")
     assert len(found) == 1 and found[0][0].endswith("/article/a")
+
+
+def test_bodies_named_only_by_level_stay_apart_across_counties(store_of):
+    store = store_of({
+        "a.txt": "阳春会议\n阳春市召开会议,市政协主席冯少华出席。",
+        "b.txt": "信宜会议\n信宜市召开会议,市政协主席林国强出席。",
+    })
+    bodies = rows(store, "SELECT DISTINCT ?o WHERE { ?o a schema:Organization ; rdfs:label '市政协'@zh }")
+    assert len(bodies) == 2

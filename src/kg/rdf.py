@@ -25,6 +25,7 @@ from . import __version__
 from .ingest import Article
 from .nlp.text import sentence_bounds
 from .nlp.doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Division, Entity, Relation
+from .nlp.lexicon import LEVEL_WORDS
 from .vocab import DEFAULT_BASE, KG
 
 TYPE_CLASSES = {
@@ -78,13 +79,14 @@ class IriMinter:
         local = normalise_name(name)
         return self("place", f"{local}_{code}" if code else local)
 
-    def entity(self, entity: Entity, person_scope: str) -> URIRef:
-        """An entity's IRI. People are scoped (see ``person_scope``): a name alone is no identity."""
+    def entity(self, entity: Entity, scope: str) -> URIRef:
+        """An entity's IRI. People, and bodies named only by level (市委, 县政协), are scoped by
+        ``scope`` (see ``person_scopes``): such a name alone is no identity."""
         if entity.label == PLACE:
             return self.place(entity.name, entity.code)
         local = normalise_name(entity.name)
-        if entity.label == PERSON:
-            local = f"{local}_{person_scope}"
+        if entity.label == PERSON or entity.name.startswith(LEVEL_WORDS):
+            local = f"{local}_{scope}"
         return self(TYPE_PATHS[entity.label], local)
 
     def post(self, holder_in: URIRef, title: str) -> URIRef:
@@ -92,7 +94,7 @@ class IriMinter:
 
 
 def person_scopes(doc: Doc, article: Article) -> dict[str, str]:
-    """Where each person of the article belongs, for their IRI.
+    """Where each person of the article belongs, for their IRI (and the article's own scope under ``ARTICLE``).
 
     Two people with one name are the same node only with supporting evidence:
     a person holding a post is scoped by the county (or higher division) of the
@@ -109,7 +111,7 @@ def person_scopes(doc: Doc, article: Article) -> dict[str, str]:
         county = _county_code(place) if place else None
         if county:
             scopes[relation.subject] = county
-    return {key: scopes.get(key, article_scope) for key, e in entities.items() if e.label == PERSON}
+    return {key: scopes.get(key, article_scope) for key, e in entities.items() if e.label == PERSON} | {ARTICLE: article_scope}
 
 
 def _place_of(entity: Entity | None, doc: Doc) -> Entity | None:
@@ -155,7 +157,7 @@ def fill_article_graph(graph: Graph, doc: Doc, article: Article, iri: IriMinter)
     relations: list[Relation] = doc._.relations
     article_iri = iri.article(article.id)
     scopes = person_scopes(doc, article)
-    nodes = {key: iri.entity(e, scopes.get(key, "")) for key, e in entities.items()}
+    nodes = {key: iri.entity(e, scopes.get(key, scopes[ARTICLE])) for key, e in entities.items()}
 
     _describe_article(graph, article, article_iri, iri)
     for key, entity in entities.items():

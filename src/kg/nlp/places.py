@@ -22,7 +22,7 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.divisions import DivisionRecord, Divisions
+from kg.divisions import DivisionRecord, Divisions, short_forms
 from kg.nlp.doc import PLACE, Division, Entity, entity_key
 
 DEFAULT_REGIONS = [
@@ -43,6 +43,8 @@ LEVEL_SUFFIXES = {
 }
 """How the name of a proper division of each level ends; others (工业园区) need their parent named."""
 WORDS_FILE = "place_words.tsv"
+PROPER_NAME_TAGS = ("ns", "nr", "nrt", "nz")
+"""jieba's tags for names (often given to places: 白石, 阳春)."""
 SIBLING_PREFIX = {"city": 2, "county": 4, "town": 6}
 """Code digits shared by divisions of a level with the same parent (cities of a province …)."""
 
@@ -214,10 +216,11 @@ class PlaceRuler:
             return True
         return match.kind == SHORT and match.end not in starts and text[match.end - 1:match.end + 1] in frequent
 
-    def _is_word(self, name: str, limit: int) -> bool:
-        """Whether jieba counts ``name`` at least ``limit`` times as something other than a place."""
+    def _is_word(self, name: str, limit: int, proper_tags: tuple[str, ...] = ("ns",)) -> bool:
+        """Whether jieba counts ``name`` at least ``limit`` times as something other than a
+        proper name (a place, or any of ``proper_tags``)."""
         frequency, tag = self.words.common.get(name, (0, ""))
-        return tag != "ns" and frequency >= limit
+        return tag not in proper_tags and frequency >= limit
 
     def _is_common(self, name: str, level: str) -> bool:
         """Whether a short form or village name of ``level`` is often an ordinary word: as a
@@ -229,10 +232,17 @@ class PlaceRuler:
 
     def _plain_name(self, name: str) -> bool:
         """A full name safe to take without support: 3+ characters, the suffix of its level,
-        not a frequent ordinary word (解放区)."""
+        not a frequent word (解放区), not a word plus suffix (发展乡, 小城镇) nor a character
+        plus a word (名山区: 3000名山区失学儿童)."""
         if len(name) < 3 or self._is_word(name, self.max_common_place_frequency):
             return False
-        return any(name.endswith(LEVEL_SUFFIXES[r.level]) for r in self.divisions.candidates(name) if r.name == name)
+        levels = {r.level for r in self.divisions.candidates(name) if r.name == name}
+        if not any(name.endswith(LEVEL_SUFFIXES[level]) for level in levels if level in LEVEL_SUFFIXES):
+            return False
+        stems = {stem for level in levels for stem in short_forms(name, level)}
+        if any(self._is_word(stem, self.max_common_frequency, PROPER_NAME_TAGS) for stem in stems):
+            return False
+        return not (len(name) == 3 and name[1:] in self.words.frequent)
 
     def _codes(self, names: set[str]) -> set[str]:
         """Codes of the divisions that bear one of ``names`` as full name."""
