@@ -33,8 +33,7 @@ RESIDENTS_COMMITTEE = re.compile(r"(?:社区)?(?:居民|居)委(?:员)?会*$|(?:
 MIN_COMMON_FREQUENCY = 20
 """jieba frequency from which a division name is recorded as an ordinary word too."""
 MIN_FREQUENT_WORD = 100
-"""jieba frequency from which a two-character word (not a place name) is listed, to spot names cut
-out of words (部分乡镇)."""
+"""jieba frequency from which a two-character word is listed, to spot names cut out of words (部分乡镇)."""
 
 
 def pad(code: str) -> str:
@@ -118,7 +117,7 @@ def place_words(rows: list[tuple[str, str, str, str]], villages: dict[str, list[
     rivers = [(word, frequency, tag, "river") for word, (frequency, tag) in sorted(dictionary.items())
               if tag == "ns" and len(word) in (2, 3) and word[-1] in "江河" and word not in names]
     frequent = [(word, frequency, tag, "word") for word, (frequency, tag) in sorted(dictionary.items())
-                if len(word) == 2 and frequency >= MIN_FREQUENT_WORD and tag != "ns"]
+                if len(word) == 2 and frequency >= MIN_FREQUENT_WORD]
     return common + rivers + frequent
 
 

@@ -55,6 +55,11 @@ def test_a_chain_of_titles_and_a_list_of_names():
     assert {("王东升", "holdsPost"), ("李丽", "holdsPost")} <= {(s, p) for s, p, _, _ in found}
 
 
+def test_titles_after_names():
+    doc = run("“今年茶青收购价涨了。”李文华说。李文华,平远县农业农村局局长,去年到任。")
+    assert ("李文华", "holdsPost", "平远县农业农村局", "局长") in facts(doc)
+
+
 def test_surname_and_title_is_an_alias_of_the_person_who_holds_it():
     doc = run("仁居镇镇长钟敏华介绍了情况。钟镇长说,今年要把路修好。")
     person = next(e for e in doc._.entities.values() if e.name == "钟敏华")

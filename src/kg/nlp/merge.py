@@ -16,6 +16,7 @@ mentions; ``doc._.entities`` every distinct entity with all its mentions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -93,6 +94,28 @@ def merge_mentions(candidates: list[Mention]) -> list[Mention]:
     return sorted(accepted, key=lambda m: (m.start, -m.end))
 
 
+def propagate(text: str, accepted: list[Mention]) -> list[Mention]:
+    """Every other occurrence of an accepted name is a mention too, where it crosses nothing accepted.
+
+    A cue finds 李文华 once (李文华说); the later 李文华,县农业农村局局长 is the same name.
+    """
+    names = {text[m.start : m.end]: m for m in accepted if m.end - m.start >= (2 if m.label == PERSON else 3)}
+    found = list(accepted)
+    spans = {(m.start, m.end) for m in accepted}
+    for name, model in names.items():
+        for match in re.finditer(re.escape(name), text):
+            mention = Mention(match.start(), match.end(), model.label, model.rank)
+            if (mention.start, mention.end) in spans or any(_overlaps(mention, a) and not _contains(a, mention) for a in found):
+                continue
+            found.append(mention)
+            spans.add((mention.start, mention.end))
+    return sorted(found, key=lambda m: (m.start, -m.end))
+
+
+def _contains(outer: Mention, inner: Mention) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end and outer.label != inner.label
+
+
 @Language.factory("kg_entity_merger", default_config={"rules_key": RULES_KEY, "places_key": PLACES_KEY})
 def make_entity_merger(nlp: Language, name: str, rules_key: str, places_key: str) -> "EntityMerger":
     return EntityMerger(rules_key, places_key)
@@ -114,9 +137,9 @@ class EntityMerger:
             label = NER_LABELS.get(ent.label_)
             if label and plausible_ner(ent.text, label):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
-        accepted = merge_mentions(candidates)
-        entities: dict[str, Entity] = {}
         text = doc.text  # computed from the tokens on every access
+        accepted = propagate(text, merge_mentions(candidates))
+        entities: dict[str, Entity] = {}
         for mention in accepted:
             name = text[mention.start : mention.end]
             entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))

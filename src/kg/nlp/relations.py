@@ -162,6 +162,25 @@ def post_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
+_TITLE_AFTER = re.compile(rf"\s*(?:[,，(（]|担任|任|兼任|是)\s*")
+
+
+def posts_after_names(view: ArticleView) -> list[Relation]:
+    """person, body title / person(body title) / person 担任 body title → person holds title in body."""
+    relations = []
+    for person in (m for m in view.mentions if m.entity.label == PERSON):
+        joint = _TITLE_AFTER.match(view.text, person.end)
+        if joint is None:
+            continue
+        body = view.starting_at(joint.end())
+        if body is None or body.entity.label not in (ORGANIZATION, PLACE):
+            continue
+        title = re.match(f"(?:{_TITLE_PATTERN})", view.text[body.end : body.end + 8])
+        if title:
+            relations.append(_relation(person.entity, "holdsPost", body.entity, view.text, person.start, body.end + title.end(), 0.8, title.group(0)))
+    return relations
+
+
 def _split_titles(chain_text: str) -> list[str]:
     titles = []
     for part in chain_text.split("、"):
@@ -417,6 +436,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
     found = (
         byline_relations(view)
         + post_relations(view)
+        + posts_after_names(view)
         + containment_relations(view)
         + location_relations(view)
         + programme_relations(view)

@@ -129,7 +129,7 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
             continue
         for start, end in _names_in_list(text, match.end(), "、"):
             found.append(Candidate(start, end, PERSON, "title"))
-    speech = re.compile("(?=(" + "|".join(map(re.escape, SPEECH_CUES[:12])) + "))")
+    speech = re.compile("(?=(" + "|".join(map(re.escape, SPEECH_CUES)) + "))")
     for match in speech.finditer(text):
         cue_at = match.start()
         for length in (3, 4, 2):
