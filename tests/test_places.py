@@ -12,7 +12,7 @@ import spacy
 from spacy.language import Language
 
 from kg.divisions import Divisions, short_forms
-from kg.nlp.doc import PLACE, Entity
+from kg.nlp.doc import PLACE, Entity, Relation
 from kg.nlp.places import entities_from_spans
 
 SHARED = Path("/work/shared")
@@ -129,6 +129,24 @@ def test_village_without_context_gets_no_code(nlp: Language) -> None:
     linker = nlp.get_pipe("kg_place_linker")
     village = Entity(label=PLACE, name="团结村", mentions=[(0, 3)])
     assert linker.link([village]) == {}
+
+
+def test_county_hint_places_a_village_named_alone(nlp: Language) -> None:
+    linker = nlp.get_pipe("kg_place_linker")
+    village = Entity(label=PLACE, name="团结村", mentions=[(0, 3)])
+    record, confidence = linker.link([village], county_hint="441224000000")[village.key]
+    assert record.code == "441224110220" and confidence < 0.95
+
+
+def test_renaming_merges_entities_and_repoints_relations(nlp: Language) -> None:
+    doc = nlp.make_doc("梅县区雁洋镇。梅县发展迅速。")
+    short, full = Entity(PLACE, "梅县", mentions=[(7, 9)]), Entity(PLACE, "梅县区", mentions=[(0, 3)])
+    doc._.entities = {short.key: short, full.key: full}
+    doc._.relations = [Relation(short.key, "containedInPlace", "Place:广东省", "梅县", 7, 9, 0.9)]
+    doc = nlp.get_pipe("kg_place_linker")(doc)
+    assert list(doc._.entities) == ["Place:梅县区"]
+    assert doc._.entities["Place:梅县区"].mentions == [(0, 3), (7, 9)]
+    assert doc._.relations[0].subject == "Place:梅县区"
 
 
 def test_regions_are_places_without_code(nlp: Language) -> None:

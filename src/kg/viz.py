@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -23,6 +24,11 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
 TYPE_COLOURS = {"Person": "#e4572e", "Place": "#17a398", "Organization": "#f2b705", "Programme": "#6c8ead"}
 SIZE_MEASURES = ("pagerank", "degree")
+# Above this many nodes the browser's force simulation is too slow to run on load: the page
+# gets precomputed positions instead and draws without physics or edge labels.
+PRECOMPUTED_LAYOUT_ABOVE = 1000
+NODE_SPACING = 40.0
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
 def write_explorer(
@@ -84,8 +90,10 @@ def graph_payload(graph: nx.MultiDiGraph, size_by: str, href: Callable[[str], st
     ]
     relation_order = [*dict.fromkeys(RELATIONS.values()), COMENTION_LABEL]
     present_relations = {e["relation"] for e in edges}
+    positions = community_layout(graph) if graph.number_of_nodes() > PRECOMPUTED_LAYOUT_ABOVE else {}
     return {
         "sizeBy": size_by,
+        "precomputedLayout": bool(positions),
         "comention": COMENTION_LABEL,
         "types": [
             {"key": key, "name": name, "colour": TYPE_COLOURS[key]}
@@ -105,11 +113,37 @@ def graph_payload(graph: nx.MultiDiGraph, size_by: str, href: Callable[[str], st
                 "degree": data["degree"],
                 "community": data["community"],
                 "href": href(node),
+                **({"x": positions[node][0], "y": positions[node][1]} if positions else {}),
             }
             for node, data in graph.nodes(data=True)
         ],
         "edges": edges,
     }
+
+
+def community_layout(graph: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """Positions in linear time: communities on a sunflower spiral, largest in the middle,
+    and each community's members on a small sunflower around its centre, hubs first.
+
+    Sunflower (Vogel) spirals give each point the same area, so a community's disc grows
+    with the square root of its size and neither level overlaps much.
+    """
+    communities: dict[int, list[str]] = {}
+    for node, index in graph.nodes(data="community"):
+        communities.setdefault(index, []).append(node)
+    ordered = sorted(communities.values(), key=lambda members: (-len(members), min(members)))
+    positions: dict[str, tuple[float, float]] = {}
+    area_before = 0.0
+    for rank, members in enumerate(ordered):
+        radius = NODE_SPACING * 1.6 * math.sqrt(area_before + len(members) / 2)
+        centre = (radius * math.cos(rank * GOLDEN_ANGLE), radius * math.sin(rank * GOLDEN_ANGLE))
+        area_before += len(members)
+        hubs_first = sorted(members, key=lambda n: (-graph.nodes[n]["degree"], n))
+        for index, node in enumerate(hubs_first):
+            r = NODE_SPACING * math.sqrt(index)
+            positions[node] = (round(centre[0] + r * math.cos(index * GOLDEN_ANGLE), 1),
+                               round(centre[1] + r * math.sin(index * GOLDEN_ANGLE), 1))
+    return positions
 
 
 def _script_safe(json_text: str) -> str:

@@ -1,6 +1,8 @@
 /* kg explorer: draws the entity network embedded in #graph-data with vis-network.
-   Layout is computed once by the physics simulation and then frozen, so large graphs stay
-   responsive; filters work on DataViews, so hiding things never re-runs the layout. */
+   Small graphs are laid out once by the physics simulation, which is then frozen; large ones
+   come with precomputed positions and are drawn without physics or edge labels (relations
+   still show in tooltips and the details panel). Filters work on DataViews, so hiding
+   things never re-runs the layout. */
 (function () {
   "use strict";
 
@@ -34,14 +36,19 @@
   }
 
   function visNode(node) {
-    return { id: node.id, label: node.label, value: node[state.sizeBy], color: colourOf(node) };
+    const item = { id: node.id, label: node.label, value: node[state.sizeBy], color: colourOf(node) };
+    if (data.precomputedLayout) {
+      item.x = node.x;
+      item.y = node.y;
+    }
+    return item;
   }
 
   const nodes = new vis.DataSet(data.nodes.map(visNode));
   const edges = new vis.DataSet(data.edges.map((e, index) => {
     const comention = e.relation === data.comention;
     return {
-      id: index, from: e.from, to: e.to, label: comention ? "" : e.label,
+      id: index, from: e.from, to: e.to, label: comention || data.precomputedLayout ? undefined : e.label,
       arrows: comention ? "" : "to", dashes: comention,
       width: comention ? Math.min(1 + Math.log(e.weight), 6) : 1.5,
       color: { color: comention ? "#c8c8c8" : "#8a8a8a", highlight: "#333", hover: "#333" },
@@ -56,7 +63,7 @@
     filter: (item) => state.relations.has(data.edges[item.id].relation),
   });
 
-  const large = data.nodes.length > 1000;
+  const large = data.precomputedLayout;
   const network = new vis.Network(document.getElementById("network"), { nodes: nodeView, edges: edgeView }, {
     autoResize: true,
     nodes: {
@@ -72,9 +79,10 @@
     },
     layout: { improvedLayout: !large, randomSeed: 7 },
     physics: {
+      enabled: !large,
       solver: "forceAtlas2Based",
       forceAtlas2Based: { gravitationalConstant: -40, springLength: 80, avoidOverlap: 0.2 },
-      stabilization: { enabled: true, iterations: large ? 60 : 400, updateInterval: 50, fit: true },
+      stabilization: { enabled: true, iterations: 400, updateInterval: 50, fit: true },
     },
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: large, hideEdgesOnZoom: large },
   });
@@ -85,7 +93,7 @@
     window.dispatchEvent(new Event("kg-explorer-ready"));
   }
   if (data.nodes.length === 0) markReady();
-  else network.once("stabilizationIterationsDone", markReady);
+  else network.once(large ? "afterDrawing" : "stabilizationIterationsDone", markReady);
 
   /* ---------------------------------------------------------------- controls */
 

@@ -266,12 +266,13 @@ class CharNER(TrainablePipe):
         return 1
 
     def predict(self, docs: Iterable[Doc]) -> List[numpy.ndarray]:
-        """Return the best tag id per token for each doc."""
+        """Return the best valid BILUO tag id sequence for each doc."""
         docs = list(docs)
         if not any(len(doc) for doc in docs):
             return [numpy.zeros((len(doc),), dtype="int32") for doc in docs]
+        decoder = BILUODecoder(self.tag_names)
         scores = self.model.predict(docs)
-        return [self.model.ops.to_numpy(doc_scores.argmax(axis=1)) for doc_scores in scores]
+        return [decoder.best_tag_ids(self.model.ops.to_numpy(doc_scores)) for doc_scores in scores]
 
     def set_annotations(self, docs: Iterable[Doc], batch_tag_ids: List[numpy.ndarray]) -> None:
         """Write the decoded entities of each doc to ``doc.ents``."""
@@ -355,3 +356,87 @@ def decode_biluo(doc: Doc, tags: List[str]) -> List[Span]:
     if start is not None:
         spans.append(Span(doc, start, len(tags), label=open_label))
     return spans
+
+
+class BILUODecoder:
+    """Best BILUO tag sequence from per-token logits under the BILUO grammar.
+
+    The per-token argmax is kept wherever it is well formed. Each maximal run
+    of non-O tags that breaks the grammar (e.g. B-ORG I-ORG O), widened by up to
+    ``margin`` neighbouring O tokens on each side, is re-decoded by Viterbi
+    restricted to valid transitions. The path score is the sum of the
+    one-vs-rest log-sigmoid of the chosen tags' logits: tags the model scores
+    negatively are avoided, confident tags are not over-weighted. On the MSRA
+    dev split this beat both greedy decoding and Viterbi over log-softmax (see
+    training/README.md).
+    """
+
+    def __init__(self, tag_names: Sequence[str], margin: int = 2) -> None:
+        prefixes = [name.partition("-")[0] for name in tag_names]
+        labels = [name.partition("-")[2] for name in tag_names]
+        self.margin = margin
+        self.outside_id = list(tag_names).index("O")
+        self.allowed = numpy.array(
+            [
+                [
+                    (next_prefix in ("I", "L") and next_label == label)
+                    if prefix in ("B", "I")
+                    else next_prefix in ("O", "B", "U")
+                    for next_prefix, next_label in zip(prefixes, labels)
+                ]
+                for prefix, label in zip(prefixes, labels)
+            ]
+        )
+        self.can_start = numpy.array([prefix in ("O", "B", "U") for prefix in prefixes])
+        self.can_end = numpy.array([prefix in ("O", "L", "U") for prefix in prefixes])
+        self.transition_penalty = numpy.where(self.allowed, 0.0, -numpy.inf)
+
+    def best_tag_ids(self, logits: numpy.ndarray) -> numpy.ndarray:
+        """Tag ids for one doc from its (n_tokens, n_tags) logits."""
+        tag_ids = logits.argmax(axis=1)
+        for start, end in self.windows_to_redecode(tag_ids):
+            tag_scores = -numpy.logaddexp(0.0, -logits[start:end])
+            tag_ids[start:end] = self.viterbi(tag_scores)
+        return tag_ids
+
+    def windows_to_redecode(self, tag_ids: numpy.ndarray) -> List[Tuple[int, int]]:
+        """Ill-formed non-O runs, widened over up to ``margin`` O tokens, merged when they touch."""
+        inside = numpy.concatenate(([False], tag_ids != self.outside_id, [False]))
+        runs = numpy.flatnonzero(inside[1:] != inside[:-1]).reshape(-1, 2).tolist()
+        windows: List[Tuple[int, int]] = []
+        for run_start, run_end in runs:
+            if self.is_valid(tag_ids[run_start:run_end]):
+                continue
+            start = run_start
+            while start > 0 and run_start - start < self.margin and tag_ids[start - 1] == self.outside_id:
+                start -= 1
+            end = run_end
+            while end < len(tag_ids) and end - run_end < self.margin and tag_ids[end] == self.outside_id:
+                end += 1
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return windows
+
+    def is_valid(self, tag_ids: numpy.ndarray) -> bool:
+        """Whether a run of tags (preceded and followed by O) obeys BILUO."""
+        return bool(
+            self.can_start[tag_ids[0]]
+            and self.can_end[tag_ids[-1]]
+            and self.allowed[tag_ids[:-1], tag_ids[1:]].all()
+        )
+
+    def viterbi(self, tag_scores: numpy.ndarray) -> numpy.ndarray:
+        """Valid tag sequence with the highest sum of per-token tag scores."""
+        n_tokens, n_tags = tag_scores.shape
+        backpointers = numpy.zeros((n_tokens, n_tags), dtype="int64")
+        path_scores = numpy.where(self.can_start, tag_scores[0], -numpy.inf)
+        for index in range(1, n_tokens):
+            candidates = path_scores[:, None] + self.transition_penalty
+            backpointers[index] = candidates.argmax(axis=0)
+            path_scores = candidates.max(axis=0) + tag_scores[index]
+        best = [int(numpy.where(self.can_end, path_scores, -numpy.inf).argmax())]
+        for index in range(n_tokens - 1, 0, -1):
+            best.append(int(backpointers[index, best[-1]]))
+        return numpy.array(best[::-1], dtype="int64")

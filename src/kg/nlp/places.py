@@ -58,6 +58,16 @@ class Match:
     kind: str
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A division a place's name may denote, whether a full name matched it, and the codes of
+    the ancestors whose mention supports it, nearest first."""
+
+    record: DivisionRecord
+    is_full: bool
+    supporters: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class PlaceWords:
     """What jieba's dictionary tells about place names (``kg/data/place_words.tsv``,
@@ -84,12 +94,12 @@ class PlaceWords:
 
 
 class PlaceRuler:
-    """Proposes Place spans by dictionary lookup, leftmost-longest."""
+    """Proposes Place spans by dictionary lookup, leftmost-longest (options: ``make_place_ruler``)."""
 
-    def __init__(self, spans_key: str, label: str, regions: list[str], max_common_frequency: int,
-                 max_common_place_frequency: int, max_short_form_frequency: int,
-                 min_village_length: int, max_village_length: int,
-                 village_stop_after: str, short_form_cue: str, unsupported_villages: bool) -> None:
+    def __init__(self, *, spans_key: str, label: str, regions: list[str], max_common_frequency: int,
+                 max_common_place_frequency: int, max_short_form_frequency: int, min_village_length: int,
+                 max_village_length: int, village_stop_after: str, generic_village_count: int,
+                 unsupported_villages: bool, short_form_cue: str) -> None:
         self.spans_key = spans_key
         self.label = label
         self.max_common_frequency = max_common_frequency
@@ -98,8 +108,9 @@ class PlaceRuler:
         self.min_village_length = min_village_length
         self.max_village_length = max_village_length
         self.village_stop_after = village_stop_after
-        self.short_form_cue = re.compile(short_form_cue)
+        self.generic_village_count = generic_village_count
         self.unsupported_villages = unsupported_villages
+        self.short_form_cue = re.compile(short_form_cue)
         self.divisions = Divisions.load()
         self.words = PlaceWords.load()
         lexicon: dict[str, tuple[str, ...]] = {}
@@ -164,32 +175,19 @@ class PlaceRuler:
     def _accept(self, text: str, matches: list[Match]) -> list[Match]:
         """Keep the matches the article supports.
 
-        Full names are kept outright when they look like a proper division name and are
-        not ordinary words; otherwise their parent must be named (范镇, 现代农业产业园), right
-        before them if they are ordinary words (晋城市城区).
-        Short forms need their full form or their parent named (an ordinary word needs its
-        full form); villages need their town or county named. No name may start inside a
-        word (部分乡镇), and no short form may end inside one (大成效).
+        Full names are kept outright when they look like a proper division name; otherwise
+        their parent must be named (范镇, 现代农业产业园), right before them if they are
+        ordinary words (晋城市城区). Short forms need support (``_supported_codes``);
+        villages need their town or county named. No name may start inside a word
+        (部分乡镇), and no short form may end inside one (大成效).
         """
         surface_of = {m: text[m.start:m.end] for m in matches}
         plain = {m for m in matches if m.kind == FULL and self._plain_name(surface_of[m])}
         ends, starts = {m.end for m in plain}, {m.start for m in plain}
         matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts, m in plain)]
         plain &= set(matches)
-        named = self._codes({surface_of[m] for m in plain})
-        unique = [codes.pop() for codes in (self._codes({surface_of[m]}) for m in plain) if len(codes) == 1]
-        regions = {code[:digits] for code in unique for digits in SIBLING_PREFIX.values()}
-        shorts = [m for m in matches if m.kind == SHORT]
-        accepted_shorts: set[Match] = set()
-        for _ in range(3):  # support may chain: 松口 ← 梅县 ← 梅州市
-            supported = {m: self._supported_codes(text, m, surface_of[m], named, regions)
-                         for m in shorts if m not in accepted_shorts}
-            newly = {m for m, codes in supported.items() if codes}
-            if not newly:
-                break
-            accepted_shorts |= newly
-            named |= {code for m in newly for code in supported[m]}
-        accepted = [*plain, *accepted_shorts]
+        shorts, named = self._accept_short_forms(text, matches, plain, surface_of)
+        accepted = [*plain, *shorts]
         for match in matches:
             surface = surface_of[match]
             if match.kind == REGION:
@@ -197,14 +195,32 @@ class PlaceRuler:
             elif match.kind == RIVER and (len(surface) > 2 or RIVER_CUE.match(text, match.end)):
                 accepted.append(match)
             elif match.kind == FULL and match not in plain:
-                parents = self._codes({surface_of[m] for m in plain if m.end == match.start}) if self._is_word(
-                    surface, self.max_common_frequency) else named
-                if self._has_named_parent(surface, parents):
+                right_before = self._codes({surface_of[m] for m in plain if m.end == match.start})
+                if self._has_named_parent(surface, right_before if self._is_word(surface, self.max_common_frequency)
+                                          else named):
                     accepted.append(match)
-            elif match.kind == VILLAGE and (self._has_named_parent(surface, named) or (
-                    self.unsupported_villages and not self._is_common(surface, "village"))):
+            elif match.kind == VILLAGE and (self._has_named_parent(surface, named, self._village_generations(surface))
+                                            or (self.unsupported_villages and not self._is_common(surface, "village"))):
                 accepted.append(match)
         return accepted
+
+    def _accept_short_forms(self, text: str, matches: list[Match], plain: set[Match],
+                            surface_of: dict[Match, str]) -> tuple[set[Match], set[str]]:
+        """The supported short-form matches, and the codes of every division the article names."""
+        named = self._codes({surface_of[m] for m in plain})
+        unique = [codes.pop() for codes in (self._codes({surface_of[m]}) for m in plain) if len(codes) == 1]
+        regions = {code[:digits] for code in unique for digits in SIBLING_PREFIX.values()}
+        shorts = [m for m in matches if m.kind == SHORT]
+        accepted: set[Match] = set()
+        for _ in range(3):  # support may chain: 松口 ← 梅县 ← 梅州市
+            supported = {m: self._supported_codes(text, m, surface_of[m], named, regions)
+                         for m in shorts if m not in accepted}
+            newly = {m for m, codes in supported.items() if codes}
+            if not newly:
+                break
+            accepted |= newly
+            named |= {code for m in newly for code in supported[m]}
+        return accepted, named
 
     def _cuts_word(self, text: str, match: Match, ends: set[int], starts: set[int], plain: bool) -> bool:
         """Whether the match starts inside an ordinary word (部分乡镇, 新兴城市: for a full name,
@@ -232,31 +248,35 @@ class PlaceRuler:
 
     def _plain_name(self, name: str) -> bool:
         """A full name safe to take without support: 3+ characters, the suffix of its level,
-        not a frequent word (解放区), not a word plus suffix (发展乡, 小城镇) nor a character
-        plus a word (名山区: 3000名山区失学儿童)."""
+        not a frequent word (解放区) nor, for towns and districts, a word plus suffix (发展乡,
+        小城镇, 老城区; 大连市 is a city whatever 大连 means)."""
         if len(name) < 3 or self._is_word(name, self.max_common_place_frequency):
             return False
         levels = {r.level for r in self.divisions.candidates(name) if r.name == name}
         if not any(name.endswith(LEVEL_SUFFIXES[level]) for level in levels if level in LEVEL_SUFFIXES):
             return False
-        stems = {stem for level in levels for stem in short_forms(name, level)}
-        if any(self._is_word(stem, self.max_common_frequency, PROPER_NAME_TAGS) for stem in stems):
-            return False
-        return not (len(name) == 3 and name[1:] in self.words.frequent)
+        stems = {stem for level in levels if level == "town" or name.endswith("区") for stem in short_forms(name, level)}
+        return not any(self._is_word(stem, self.max_common_frequency, PROPER_NAME_TAGS) for stem in stems)
 
     def _codes(self, names: set[str]) -> set[str]:
         """Codes of the divisions that bear one of ``names`` as full name."""
         return {record.code for name in names for record in self.divisions.candidates(name) if record.name == name}
 
-    def _has_named_parent(self, name: str, named: set[str]) -> bool:
-        """Whether some division called ``name`` has its parent or grandparent among ``named``."""
+    def _has_named_parent(self, name: str, named: set[str], generations: int = 2) -> bool:
+        """Whether some division called ``name`` has its parent (or, with ``generations`` 2,
+        its grandparent) among ``named``."""
         for record in self.divisions.candidates(name):
             if record.name != name:
                 continue
             parent = record.parent
-            if parent in named or (parent and self.divisions.get(parent).parent in named):
+            if parent in named or (generations > 1 and parent and self.divisions.get(parent).parent in named):
                 return True
         return False
+
+    def _village_generations(self, name: str) -> int:
+        """How far up a village's support may be: its county will do, but a name many villages
+        bear (团结村, 中心村) needs its town."""
+        return 1 if len(self.divisions.village_codes(name)) > self.generic_village_count else 2
 
     def _supported_codes(self, text: str, match: Match, surface: str, named: set[str], regions: set[str]) -> set[str]:
         """The divisions a short form may stand for here: it is a province's, or its full form is
@@ -271,24 +291,26 @@ class PlaceRuler:
                 continue
             if record.level == "province" or (record.code in named and not too_common):
                 supported.add(record.code)
-            elif not self._is_common(surface, record.level) and (record.parent in named or record.code[:SIBLING_PREFIX[record.level]] in regions
-                                 or (cue and record.level in ("city", "county"))):
+            elif not self._is_common(surface, record.level) and (
+                    record.parent in named or record.code[:SIBLING_PREFIX[record.level]] in regions
+                    or (cue and record.level in ("city", "county"))):
                 supported.add(record.code)
         return supported
 
 
 class PlaceLinker:
-    """Links Place entities to division codes, using the article's other places as context."""
+    """Links Place entities to division codes, using the article's other places as context
+    (options: ``make_place_linker``)."""
 
-    def __init__(self, min_confidence: float, single_candidate_confidence: dict[str, float],
+    def __init__(self, *, min_confidence: float, single_candidate_confidence: dict[str, float],
                  ancestor_weights: list[float], ancestor_context_decay: float, short_form_discount: float,
                  tie_break_discount: float, canonical_names: bool) -> None:
         self.min_confidence = min_confidence
-        self.ancestor_context_decay = ancestor_context_decay
-        self.tie_break_discount = tie_break_discount
-        self.ancestor_weights = ancestor_weights
         self.single_candidate_confidence = single_candidate_confidence
+        self.ancestor_weights = ancestor_weights
+        self.ancestor_context_decay = ancestor_context_decay
         self.short_form_discount = short_form_discount
+        self.tie_break_discount = tie_break_discount
         self.canonical_names = canonical_names
         self.divisions = Divisions.load()
 
@@ -322,14 +344,14 @@ class PlaceLinker:
         before = self._adjacency(places)
         mentions = {place.key: len(place.mentions) for place in places}
         resolved = {key: self._without_support(candidates) for key, candidates in options.items()
-                    if len(candidates) == 1 and candidates[0][0].level in ("province", "city", "county")}
+                    if len(candidates) == 1 and candidates[0].record.level in ("province", "city", "county")}
         while True:
             context = self._context(resolved, county_hint)
             home = county_hint or self._article_county(resolved, mentions)
             newly = {}
             for key, candidates in options.items():
                 if key not in resolved and candidates:
-                    preceding = {record.code for other in before[key] for record, _ in options[other]}
+                    preceding = {c.record.code for other in before[key] for c in options[other]}
                     choice = self._choose(candidates, context, preceding, home)
                     if choice is not None:
                         newly[key] = choice
@@ -342,13 +364,13 @@ class PlaceLinker:
         return {key: (record, confidence) for key, (record, confidence) in resolved.items()
                 if record is not None and confidence >= self.min_confidence}
 
-    def _without_support(self, candidates: list[tuple[DivisionRecord, bool]]) -> tuple[DivisionRecord | None, float]:
+    def _without_support(self, candidates: list[Candidate]) -> tuple[DivisionRecord | None, float]:
         """The link of a name that denotes one division (by full name, if any matched) nationwide;
         a short form alone only for counties and above (北江 is a river before it is 北江乡)."""
-        full = [pair for pair in candidates if pair[1]]
+        full = [c for c in candidates if c.is_full]
         if len(full or candidates) != 1:
             return None, 0.0
-        record, is_full = (full or candidates)[0]
+        record, is_full = (full or candidates)[0].record, bool(full)
         if not is_full and record.level not in ("province", "city", "county"):
             return None, 0.0
         return record, self._discount(self.single_candidate_confidence[record.level], is_full)
@@ -375,14 +397,26 @@ class PlaceLinker:
                     if record is not None and record.level == "county"]
         return max(counties)[1] if counties else None
 
-    def _candidates(self, place: Entity) -> list[tuple[DivisionRecord, bool]]:
-        """Each division the place's names may denote, and whether a full name matched it."""
-        found: dict[str, tuple[DivisionRecord, bool]] = {}
+    def _candidates(self, place: Entity) -> list[Candidate]:
+        """Each division the place's names may denote."""
+        full: dict[str, bool] = {}
+        records: dict[str, DivisionRecord] = {}
         for surface in (place.name, *sorted(place.aliases)):
             for record in self.divisions.candidates(surface):
-                is_full = record.name == surface or found.get(record.code, (record, False))[1]
-                found[record.code] = (record, is_full)
-        return list(found.values())
+                records[record.code] = record
+                full[record.code] = full.get(record.code, False) or record.name == surface
+        return [Candidate(record, full[code], self._supporters(record)) for code, record in records.items()]
+
+    def _supporters(self, record: DivisionRecord) -> tuple[str, ...]:
+        """Codes of the parent and grandparent (as many as ``ancestor_weights``), without the
+        province below county level (广东省 says little about which 桥头镇)."""
+        codes, code = [], record.parent
+        while code and len(codes) < len(self.ancestor_weights):
+            ancestor = self.divisions.get(code)
+            if ancestor.level != "province" or record.level in ("city", "county"):
+                codes.append(code)
+            code = ancestor.parent
+        return tuple(codes)
 
     @staticmethod
     def _adjacency(places: list[Entity]) -> dict[str, list[str]]:
@@ -394,31 +428,27 @@ class PlaceLinker:
         return {place.key: [k for start, _ in place.mentions for k in ending_at.get(start, ()) if k != place.key]
                 for place in places}
 
-    def _choose(self, candidates: list[tuple[DivisionRecord, bool]], context: dict[str, float],
-                preceding: set[str], home: str | None) -> tuple[DivisionRecord, float] | None:
+    def _choose(self, candidates: list[Candidate], context: dict[str, float], preceding: set[str],
+                home: str | None) -> tuple[DivisionRecord, float] | None:
         """The one candidate the context supports best, if it is clearly best (ties go to ``home``):
         support comes from a linked parent or grandparent, from the place named right before,
         and from the candidate itself being linked or containing a linked place."""
         scored = []
-        for record, is_full in candidates:
-            support = max((context[a.code] * weight for a, weight in zip(self._supporters(record), self.ancestor_weights)
-                           if a.code in context), default=0.0)
-            support = max(support, context.get(record.code, 0.0))
+        for candidate in candidates:
+            record = candidate.record
+            support = context.get(record.code, 0.0)
+            for code, weight in zip(candidate.supporters, self.ancestor_weights):
+                if code in context:
+                    support = max(support, context[code] * weight)
             if record.parent in preceding:
                 support = max(support, self.ancestor_weights[0])
-            scored.append((self._discount(support, is_full), record))
+            scored.append((self._discount(support, candidate.is_full), candidate))
         best = max(score for score, _ in scored)
-        top = [record for score, record in scored if score == best]
+        top = [candidate for score, candidate in scored if score == best]
         if best > 0.0 and len(top) > 1 and home:
-            top = [record for record in top if any(a.code == home for a in self.divisions.ancestors(record.code))]
+            top = [c for c in top if any(a.code == home for a in self.divisions.ancestors(c.record.code))]
             best *= self.tie_break_discount
-        return (top[0], best) if best > 0.0 and len(top) == 1 else None
-
-    def _supporters(self, record: DivisionRecord) -> list[DivisionRecord]:
-        """The ancestors whose mention supports ``record``: parent and grandparent, but a
-        province only for cities and counties (广东省 says little about which 桥头镇)."""
-        chain = self.divisions.ancestors(record.code)[:len(self.ancestor_weights)]
-        return [a for a in chain if a.level != "province" or record.level in ("city", "county")]
+        return (top[0].record, best) if best > 0.0 and len(top) == 1 else None
 
     def _discount(self, confidence: float, is_full: bool) -> float:
         return confidence if is_full else confidence * self.short_form_discount
@@ -435,7 +465,8 @@ class PlaceLinker:
 
     @staticmethod
     def _rename(doc: Doc, entities: dict[str, Entity], places: list[Entity], official: dict[str, str]) -> dict[str, Entity]:
-        """Give linked places their official name (梅县 → 梅县区), merging entities that become one."""
+        """Give linked places their official name (梅县 → 梅县区), merging entities that become one
+        (the surer link wins) and re-pointing relations that used an old entity key."""
         renamed: dict[str, str] = {}
         for place in places:
             name = official.get(place.key, place.name)
@@ -457,6 +488,7 @@ class PlaceLinker:
             kept.mentions = sorted(set(kept.mentions) | set(entity.mentions))
             if (entity.code_confidence or 0) > (kept.code_confidence or 0):
                 kept.code, kept.code_confidence = entity.code, entity.code_confidence
+                kept.level, kept.ancestors = entity.level, entity.ancestors
         for relation in doc._.relations or ():
             relation.subject = renamed.get(relation.subject, relation.subject)
             relation.object = renamed.get(relation.object, relation.object)
@@ -474,21 +506,32 @@ class PlaceLinker:
         "max_short_form_frequency": 5000,
         "min_village_length": 3,
         "max_village_length": 10,
-        "village_stop_after": "庄落寨级",
-        "short_form_cue": "讯|融媒",
+        "village_stop_after": "庄落寨级镇",
+        "generic_village_count": 100,
         "unsupported_villages": False,
+        "short_form_cue": "讯|融媒",
     },
 )
 def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regions: list[str],
                      max_common_frequency: int, max_common_place_frequency: int, max_short_form_frequency: int,
-                     min_village_length: int, max_village_length: int,
-                     village_stop_after: str, short_form_cue: str, unsupported_villages: bool) -> PlaceRuler:
-    """``max_common_frequency``: names that are ordinary words this often (jieba) need their full form
-    or parent in the article; ``village_stop_after``: characters after 村 that make a different word;
-    ``short_form_cue``: what may follow a county or city short form on its own (阳春讯)."""
-    return PlaceRuler(spans_key, label, regions, max_common_frequency, max_common_place_frequency,
-                      max_short_form_frequency, min_village_length,
-                      max_village_length, village_stop_after, short_form_cue, unsupported_villages)
+                     min_village_length: int, max_village_length: int, village_stop_after: str,
+                     generic_village_count: int, unsupported_villages: bool, short_form_cue: str) -> PlaceRuler:
+    """The place ruler. Frequencies are jieba's: a short form or village name that is a non-place
+    word ``max_common_frequency`` times (or, for towns and villages, a place word
+    ``max_common_place_frequency`` times) needs its full form in the article; a full name that is
+    a non-place word ``max_common_place_frequency`` times needs its parent; a short form that is a
+    non-place word ``max_short_form_frequency`` times is never taken. ``village_stop_after``:
+    characters after 村 that make another word (村镇); ``generic_village_count``: villages whose
+    name more villages bear need their town, not just their county, named;
+    ``unsupported_villages``: take other village names without support; ``short_form_cue``: what
+    may follow a county or city short form to make it a place on its own (阳春讯)."""
+    return PlaceRuler(
+        spans_key=spans_key, label=label, regions=regions, max_common_frequency=max_common_frequency,
+        max_common_place_frequency=max_common_place_frequency, max_short_form_frequency=max_short_form_frequency,
+        min_village_length=min_village_length, max_village_length=max_village_length,
+        village_stop_after=village_stop_after, generic_village_count=generic_village_count,
+        unsupported_villages=unsupported_villages, short_form_cue=short_form_cue,
+    )
 
 
 @Language.factory(
@@ -507,14 +550,19 @@ def make_place_linker(nlp: Language, name: str, min_confidence: float,
                       single_candidate_confidence: dict[str, float], ancestor_weights: list[float],
                       ancestor_context_decay: float, short_form_discount: float, tie_break_discount: float,
                       canonical_names: bool) -> PlaceLinker:
-    """``single_candidate_confidence``: confidence per level for a name that denotes one division
-    nationwide but has no support in the article; ``ancestor_weights``: how much a named parent,
-    grandparent supports a candidate; ``ancestor_context_decay``: how much less a linked place's
-    ancestors (per level) count as named; ``short_form_discount``, ``tie_break_discount``: confidence
-    factors for a link by short form and for one decided by the article's county; links below
-    ``min_confidence`` are dropped."""
-    return PlaceLinker(min_confidence, single_candidate_confidence, ancestor_weights, ancestor_context_decay,
-                       short_form_discount, tie_break_discount, canonical_names)
+    """The place linker. ``single_candidate_confidence``: confidence per level for a name that
+    denotes one division nationwide but has no support in the article; ``ancestor_weights``: how
+    much a linked parent, grandparent supports a candidate; ``ancestor_context_decay``: how much
+    less a linked place's ancestors count, per level; ``short_form_discount``,
+    ``tie_break_discount``: confidence factors for a link by short form and for one decided by the
+    article's county; links below ``min_confidence`` are dropped; ``canonical_names``: rename
+    places to their official name (梅县 → 梅县区, 梅县 kept as alias)."""
+    return PlaceLinker(
+        min_confidence=min_confidence, single_candidate_confidence=single_candidate_confidence,
+        ancestor_weights=ancestor_weights, ancestor_context_decay=ancestor_context_decay,
+        short_form_discount=short_form_discount, tie_break_discount=tie_break_discount,
+        canonical_names=canonical_names,
+    )
 
 
 def entities_from_spans(doc: Doc, spans_key: str = "kg_places") -> dict[str, Entity]:
