@@ -5,8 +5,8 @@ Usage: python scripts/build_divisions.py [CSV_DIR]  (default /work/shared/data/d
 Writes ``src/kg/data/divisions.tsv.gz`` (12-digit codes, levels, canonical names,
 parents; format in ``kg.divisions``) and ``src/kg/data/place_words.tsv``, the words
 from jieba's dictionary the place ruler needs (format in ``kg.nlp.places``): division
-names and short forms that are also ordinary words, river names, and frequent
-two-character words; so the runtime needs neither the CSVs nor jieba's dictionary.
+names and short forms that are also ordinary words, names of rivers, peninsulas and
+straits, and frequent two-character words; so the runtime needs neither the CSVs nor jieba's dictionary.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import jieba
 
-from kg.divisions import DIVISIONS_HEADER, VILLAGES_HEADER, short_forms
+from kg.divisions import DIVISIONS_HEADER, VARIANTS_HEADER, VILLAGES_HEADER, short_forms
+from kg.nlp.text import to_simplified
 
 DEFAULT_SOURCE = Path("/work/shared/data/divisions")
 OUTPUT_DIR = Path(__file__).resolve().parents[1] / "src" / "kg" / "data"
@@ -85,11 +86,21 @@ def compile_divisions(source: Path) -> tuple[list[tuple[str, str, str, str]], di
     return sorted(rows.values()), villages
 
 
+def script_variants(names: set[str]) -> dict[str, str]:
+    """Official names the pipeline's Simplified-script conversion rewrites (鮜门镇 → 鲘门镇):
+    the rewritten form → the official name."""
+    variants = {to_simplified(name): name for name in names}
+    return {variant: name for variant, name in variants.items() if variant != name and variant not in names}
+
+
 def write_divisions(rows: list[tuple[str, str, str, str]], villages: dict[str, list[str]], path: Path) -> None:
+    variants = script_variants({name for _, _, name, _ in rows} | set(villages))
     lines = [
         "# NBS 2023 statistical divisions (china-division 2.7.0), 12-digit codes; format: kg.divisions",
         DIVISIONS_HEADER,
         *("\t".join((*row, ",".join(short_forms(row[2], row[1])))) for row in rows),
+        VARIANTS_HEADER,
+        *(f"{variant}\t{name}" for variant, name in sorted(variants.items())),
         VILLAGES_HEADER,
         *(f"{name}\t{' '.join(sorted(codes))}" for name, codes in sorted(villages.items())),
     ]
@@ -108,17 +119,19 @@ def jieba_dictionary() -> dict[str, tuple[int, str]]:
 
 def place_words(rows: list[tuple[str, str, str, str]], villages: dict[str, list[str]]) -> list[tuple[str, int, str, str]]:
     """(word, frequency, part of speech, kind) for division names that are ordinary words
-    (kind ``common``), river names (``river``) and frequent two-character words (``word``)."""
+    (kind ``common``), rivers of two or three characters and peninsulas and straits (``feature``),
+    and frequent two-character words (``word``)."""
     dictionary = jieba_dictionary()
     names = {name for _, _, name, _ in rows} | set(villages)
     forms = names | {short for _, level, name, _ in rows for short in short_forms(name, level)}
     common = [(form, *dictionary[form], "common") for form in sorted(forms)
               if form in dictionary and dictionary[form][0] >= MIN_COMMON_FREQUENCY]
-    rivers = [(word, frequency, tag, "river") for word, (frequency, tag) in sorted(dictionary.items())
-              if tag == "ns" and len(word) in (2, 3) and word[-1] in "江河" and word not in names]
+    features = [(word, frequency, tag, "feature") for word, (frequency, tag) in sorted(dictionary.items())
+                if tag == "ns" and word not in names and (
+                    (len(word) in (2, 3) and word[-1] in "江河") or (len(word) > 3 and word.endswith(("半岛", "海峡"))))]
     frequent = [(word, frequency, tag, "word") for word, (frequency, tag) in sorted(dictionary.items())
                 if len(word) == 2 and frequency >= MIN_FREQUENT_WORD]
-    return common + rivers + frequent
+    return common + features + frequent
 
 
 def main() -> None:

@@ -5,6 +5,8 @@
   programme name stops (成立, 引入, 申报).
 - ``common``: frequent two-character words that are not names (frequency >=
   1000, tag not nr*): a personal name does not start with one (干部, 任务).
+- ``place``: words jieba tags as place names (ns): what a place found by the
+  statistical NER alone must be, unless it ends like a place (江, 镇 …).
 
 Shipping the result avoids parsing jieba's 350,000-line dictionary at start-up.
 Run: python scripts/build_words.py
@@ -29,6 +31,8 @@ def main() -> None:
                 rows.append((word, "stop"))
             if len(word) == 2 and count >= 1000 and not tag.startswith("nr"):
                 rows.append((word, "common"))
+            if tag == "ns" and len(word) >= 2:
+                rows.append((word, "place"))
     TARGET.write_text("".join(f"{word}\t{kind}\n" for word, kind in sorted(set(rows))), encoding="utf-8")
     print(f"{TARGET}: {len(rows)} entries")
 

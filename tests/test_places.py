@@ -125,6 +125,26 @@ def test_village_needs_its_town_or_county(nlp: Language) -> None:
     assert found["团结村"].code == "441224110220"
 
 
+def test_short_village_name_needs_its_town_right_before_it(nlp: Language) -> None:
+    assert "新村" not in proposed(nlp, "南雄市新村的烟田里已是一片忙碌。")
+    found = places(nlp, "南雄市珠玑镇新村的烟田里已是一片忙碌。新村是试点村。")
+    assert found["新村"].code.startswith("440282") and len(found["新村"].mentions) == 2
+
+
+def test_official_name_rewritten_by_script_conversion(nlp: Language) -> None:
+    """OpenCC turns 鮜门镇 into 鲘门镇; the town is still found and gets its official name back."""
+    found = places(nlp, "海丰县鲘门镇推进渔港建设。")
+    assert found["鮜门镇"].code == "441521105000"
+    assert found["鮜门镇"].aliases == {"鲘门镇"}
+
+
+def test_rivers_are_places_without_code(nlp: Language) -> None:
+    found = places(nlp, "地处粤北、浈江上游的南雄,种烟历史悠久。韶关市南雄市。打造黄冈河上游示范带。")
+    assert found["浈江"].code is None  # not 浈江区, although 韶关市 is named
+    assert found["黄冈河"].code is None
+    assert found["南雄市"].code == "440282000000"
+
+
 def test_village_without_context_gets_no_code(nlp: Language) -> None:
     linker = nlp.get_pipe("kg_place_linker")
     village = Entity(label=PLACE, name="团结村", mentions=[(0, 3)])

@@ -232,3 +232,14 @@ def test_store_opened_read_only(explore_store_path: Path, base: str) -> None:
     """The read-only server leaves the store usable by other readers."""
     reader = pyoxigraph.Store.read_only(str(explore_store_path))
     assert len(reader) > 0
+
+
+def test_engine_crash_is_contained(base: str) -> None:
+    """A query that aborts pyoxigraph (ORDER BY over mixed value types) costs one worker, not the server."""
+    crash = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    reply = get_query(base, crash, "application/sparql-results+json")
+    assert reply.status in {200, 500}
+    if reply.status == 500:
+        assert reply.json()["error"] == "engine-crashed"
+    for _ in range(3):
+        assert get_query(base, PEOPLE, "text/csv").status == 200

@@ -12,8 +12,8 @@ import networkx as nx
 import pyoxigraph
 import pytest
 
-from kg.network import Filters, build_network
-from kg.viz import explorer_html, write_explorer
+from kg.network import RELATIONS, Filters, annotate_centrality, build_network
+from kg.viz import PRECOMPUTED_LAYOUT_ABOVE, explorer_html, write_explorer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -21,6 +21,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PERSON = "https://w3id.org/kgzh/id/person/张三"
+RELATION = next(iri for iri, name in RELATIONS.items() if name == "位于")
 
 
 def require_chromium() -> None:
@@ -165,3 +166,29 @@ def test_script_safe_embedding(sample_graph: nx.MultiDiGraph) -> None:
     html = explorer_html(graph)
     data = html.split('id="graph-data">', 1)[1].split("</script>", 1)[0]
     assert "alert(1)" in data
+
+
+def test_large_graph_uses_precomputed_layout(browser: object, tmp_path: Path) -> None:
+    """Above PRECOMPUTED_LAYOUT_ABOVE nodes the page draws at once, without physics."""
+    graph = nx.MultiDiGraph()
+    types = ["Person", "Place", "Organization", "Programme"]
+    size = PRECOMPUTED_LAYOUT_ABOVE + 200
+    for i in range(size):
+        graph.add_node(f"urn:kg:{i}", iri=f"urn:kg:{i}", type=types[i % 4], label=f"实体{i}", aliases=[],
+                       division_code="", division_level="")
+    for i in range(1, size):
+        graph.add_edge(f"urn:kg:{i}", f"urn:kg:{i // 2}", key="r", predicate=RELATION, label="位于",
+                       weight=1, evidence=[])
+    annotate_centrality(graph)
+    out = tmp_path / "large.html"
+    out.write_text(explorer_html(graph), encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(out.as_uri())
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    assert page.evaluate("window.kgExplorer.nodes.length") == size
+    assert page.evaluate("window.kgExplorer.network.physics.options.enabled") is False
+    assert errors == []
+    page.close()

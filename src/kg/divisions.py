@@ -8,6 +8,8 @@ rather than a Python loop over 660,000 rows (about 0.3 s):
   counties and towns (placeholder cities such as 市辖区 are dropped: their counties
   hang off the province; the parent of a province is empty; short forms, comma-separated,
   are those of ``short_forms`` at build time);
+* ``# variants``: ``variant  name``, official names as the pipeline's conversion to
+  Simplified script rewrites them (鲘门镇 for 鮜门镇), so such text still finds them;
 * ``# villages``: ``name  codes`` (space-separated, sorted); a village's parent is its
   town, whose code is the village code with the last three digits zeroed.
 
@@ -22,11 +24,13 @@ import gzip
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 DATA_FILE = "divisions.tsv.gz"
 DIVISIONS_HEADER = "# divisions"
+VARIANTS_HEADER = "# variants"
+CANDIDATE_CACHE_SIZE = 16384
 VILLAGES_HEADER = "# villages"
 
 ETHNIC_GROUPS = (
@@ -83,13 +87,15 @@ class Divisions:
     """
 
     def __init__(self, rows: dict[str, tuple[str, str, str]], short_names: dict[str, list[str]],
-                 village_lines: list[str]) -> None:
+                 variants: dict[str, str], village_lines: list[str]) -> None:
         self._rows = rows
         """Code → (level, name, parent) above village level; records are made on demand."""
         self._records: dict[str, DivisionRecord] = {}
         self._by_short = short_names
+        self._variants = variants
         self._village_lines = village_lines
         self._village_names: dict[str, str] | None = None
+        self._candidates = lru_cache(maxsize=CANDIDATE_CACHE_SIZE)(self._lookup)
         self._by_name: dict[str, list[str]] = {}
         for code, (_, name, _) in rows.items():
             self._by_name.setdefault(name, []).append(code)
@@ -100,8 +106,11 @@ class Divisions:
         """The shipped division list, read once per process."""
         data = gzip.decompress((resources.files("kg") / "data" / DATA_FILE).read_bytes())
         divisions_start = data.index(DIVISIONS_HEADER.encode()) + len(DIVISIONS_HEADER) + 1
-        villages_header = data.index(f"\n{VILLAGES_HEADER}\n".encode(), divisions_start)
-        rows = data[divisions_start:villages_header].decode("utf-8").replace("\n", "\t").split("\t")
+        variants_header = data.index(f"\n{VARIANTS_HEADER}\n".encode(), divisions_start)
+        villages_header = data.index(f"\n{VILLAGES_HEADER}\n".encode(), variants_header)
+        rows = data[divisions_start:variants_header].decode("utf-8").replace("\n", "\t").split("\t")
+        variant_fields = data[variants_header + len(VARIANTS_HEADER) + 2:villages_header].decode("utf-8")
+        variants = dict(line.split("\t") for line in variant_fields.splitlines())
         codes, levels, names, parents, shorts = (rows[i::5] for i in range(5))
         division_rows = dict(zip(codes, zip(levels, names, parents)))
         short_names: dict[str, list[str]] = {}
@@ -110,7 +119,7 @@ class Divisions:
                 short_names.setdefault(short, []).append(code)
         villages_start = villages_header + len(VILLAGES_HEADER.encode()) + 2
         village_lines = data[villages_start:-1].decode("utf-8").split("\n")
-        return cls(division_rows, short_names, village_lines)
+        return cls(division_rows, short_names, variants, village_lines)
 
     def get(self, code: str) -> DivisionRecord | None:
         """The division with this 12-digit code, or None."""
@@ -130,12 +139,23 @@ class Divisions:
             parent = record.parent
         return chain
 
-    def candidates(self, name: str) -> list[DivisionRecord]:
-        """Every division called ``name``, by canonical name or accepted short form."""
+    def official_name(self, name: str) -> str:
+        """The official name behind a Simplified-script rewrite of it (鲘门镇 → 鮜门镇), else ``name``."""
+        return self._variants.get(name, name)
+
+    def variants(self) -> dict[str, str]:
+        """Simplified-script rewrite → official name."""
+        return self._variants
+
+    def candidates(self, name: str) -> tuple[DivisionRecord, ...]:
+        """Every division called ``name``, by canonical name (or its Simplified-script rewrite)
+        or accepted short form (cached: the same names come up again and again)."""
+        return self._candidates(self.official_name(name))
+
+    def _lookup(self, name: str) -> tuple[DivisionRecord, ...]:
         codes = self._by_name.get(name, []) + self._by_short.get(name, [])
-        found = [self._record(code) for code in codes]
-        found += [DivisionRecord(code, "village", name, village_parent(code)) for code in self.village_codes(name)]
-        return found
+        villages = (DivisionRecord(code, "village", name, village_parent(code)) for code in self.village_codes(name))
+        return (*(self._record(code) for code in codes), *villages)
 
     def village_codes(self, name: str) -> list[str]:
         """The codes of the villages called ``name`` (canonical name: 旺兰村, 多福巷社区)."""
@@ -147,8 +167,8 @@ class Divisions:
         return []
 
     def is_village(self, name: str) -> bool:
-        """Whether some village is called ``name``."""
-        key = name + "\t"
+        """Whether some village is called ``name`` (or its Simplified-script rewrite)."""
+        key = self.official_name(name) + "\t"
         index = bisect_left(self._village_lines, key)
         return index < len(self._village_lines) and self._village_lines[index].startswith(key)
 

@@ -13,13 +13,13 @@ graph does not merge those repeats, so every query here is DISTINCT.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from kg.query import QueryError, select_rows
+from kg.query import SPARQL_PREFIXES, QueryError, select_rows
 
 SCHEMA = "https://schema.org/"
 ORG = "http://www.w3.org/ns/org#"
@@ -48,42 +48,32 @@ COMENTION = "comention"
 COMENTION_LABEL = "共现"
 MAX_EVIDENCE = 3
 
-PREFIXES = f"""PREFIX schema: <{SCHEMA}>
-PREFIX org: <{ORG}>
-PREFIX kg: <{KG_NS}>
-PREFIX dcterms: <{DCTERMS}>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
-
-ENTITIES_QUERY = PREFIXES + """
+ENTITIES_QUERY = SPARQL_PREFIXES + """
 SELECT DISTINCT ?entity ?type WHERE {
   VALUES ?type { %s }
   ?entity a ?type .
 }""" % " ".join(f"<{iri}>" for iri in ENTITY_TYPES.values())
 
-NAMES_QUERY = PREFIXES + """
+NAMES_QUERY = SPARQL_PREFIXES + """
 SELECT DISTINCT ?entity ?property ?name WHERE {
   VALUES ?property { rdfs:label skos:altLabel kg:divisionCode kg:divisionLevel }
   ?entity ?property ?name .
 }"""
 
-RELATIONS_QUERY = PREFIXES + """
+RELATIONS_QUERY = SPARQL_PREFIXES + """
 SELECT DISTINCT ?subject ?predicate ?object WHERE {
   VALUES ?predicate { %s }
   ?subject ?predicate ?object .
 }""" % " ".join(f"<{iri}>" for iri in RELATIONS if iri != ORG + "holds")
 
-POSTS_QUERY = PREFIXES + """
+POSTS_QUERY = SPARQL_PREFIXES + """
 SELECT DISTINCT ?person ?post ?postName ?unit WHERE {
   ?person org:holds ?post .
   ?post org:postIn ?unit .
   OPTIONAL { ?post rdfs:label ?postName }
 }"""
 
-EVIDENCE_QUERY = PREFIXES + """
+EVIDENCE_QUERY = SPARQL_PREFIXES + """
 SELECT DISTINCT ?subject ?predicate ?object ?text ?article ?headline WHERE {
   ?assertion a kg:Assertion ; rdf:subject ?subject ; rdf:predicate ?predicate ;
              rdf:object ?object ; kg:evidenceText ?text .
@@ -94,7 +84,7 @@ SELECT DISTINCT ?subject ?predicate ?object ?text ?article ?headline WHERE {
 }
 ORDER BY ?subject ?predicate ?object ?article"""
 
-COMENTIONS_QUERY = PREFIXES + """
+COMENTIONS_QUERY = SPARQL_PREFIXES + """
 SELECT ?a ?b (SUM(?weight) AS ?total) WHERE {
   {
     SELECT DISTINCT ?comention ?a ?b ?weight WHERE {
@@ -118,7 +108,7 @@ class Filters:
     top: int | None = None
     focus: str | None = None
     hops: int = 1
-    types: list[str] | None = field(default=None)
+    types: list[str] | None = None
 
 
 def build_network(store: Any, filters: Filters | None = None) -> nx.MultiDiGraph:
@@ -136,11 +126,12 @@ def build_network(store: Any, filters: Filters | None = None) -> nx.MultiDiGraph
 
 def _read_graph(store: Any) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
-    priority = list(ENTITY_TYPES.values())
+    type_names = {iri: name for name, iri in ENTITY_TYPES.items()}
+    rank = {name: index for index, name in enumerate(ENTITY_TYPES)}
     for row in select_rows(store, ENTITIES_QUERY):
+        type_name = type_names[row["type"]]
         current = graph.nodes.get(row["entity"])
-        type_name = next(name for name, iri in ENTITY_TYPES.items() if iri == row["type"])
-        if current is None or priority.index(row["type"]) < priority.index(ENTITY_TYPES[current["type"]]):
+        if current is None or rank[type_name] < rank[current["type"]]:
             graph.add_node(row["entity"], iri=row["entity"], type=type_name, label="", aliases=[],
                            division_code="", division_level="")
     _add_names(graph, store)

@@ -44,6 +44,7 @@ PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+SPARQL_PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 CLI_FORMATS = ("table", "csv", "tsv", "json")
 
 
@@ -319,12 +320,15 @@ def _cell(term: Any) -> str:
     """A compact display form: prefixed names for IRIs, plain text for literals."""
     if term is None:
         return ""
-    if isinstance(term, ox.NamedNode):
-        for prefix, namespace in PREFIXES.items():
-            if term.value.startswith(namespace):
-                return f"{prefix}:{term.value[len(namespace):]}"
-        return term.value
-    return term.value
+    return short_name(term.value) if isinstance(term, ox.NamedNode) else term.value
+
+
+def short_name(iri: str) -> str:
+    """``prefix:local`` for an IRI in one of our namespaces, else the IRI itself."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
 
 
 def _one_line(error: Exception) -> str:

@@ -8,11 +8,16 @@ Built on the standard library's ThreadingHTTPServer. Routes:
 * ``/``: the network explorer. ``/<base path>/…`` (e.g. ``/id/person/张三``): entity pages as
   HTML, Turtle or JSON-LD.
 
-pyoxigraph cannot interrupt a running query, so each query runs on its own daemon thread
-(pyoxigraph releases the GIL while it evaluates) and the request waits at most ``timeout_s``.
-A query that overruns is abandoned: its client gets a 504 at once, rows it still produces are
-dropped (row-by-row serialization stops at the next row), and at most ``max_running`` queries
-evaluate at a time, so runaway queries cannot starve the server of threads unnoticed.
+pyoxigraph cannot interrupt a running query, and some queries even abort the whole process
+(pyoxigraph 0.5.13 panics on ORDER BY over certain mixes of value types). So on a read-only
+endpoint, client SPARQL runs in a pool of worker processes that each open the store read-only
+(:class:`ProcessRunner`): a query past ``timeout_s`` gets a 504 and its worker is killed and
+replaced, a crash gets a 500 and a replacement, and other queries go on in the other workers.
+With ``--allow-update`` the store is opened for writing, which rules out other processes
+opening it, so queries then run on abandonable daemon threads (:class:`ThreadRunner`;
+pyoxigraph releases the GIL while it evaluates): a late query is answered with a 504 and its
+result dropped, and at most ``max_running`` evaluate at a time. The server's own fixed
+queries (entity pages, explorer) always run in-process on threads.
 """
 
 from __future__ import annotations
@@ -20,12 +25,15 @@ from __future__ import annotations
 import hmac
 import html
 import json
+import multiprocessing
+import queue
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -37,6 +45,7 @@ from kg.query import (
     GRAPH_FORMATS,
     PREFIXES,
     RESULT_FORMATS,
+    SPARQL_PREFIXES,
     QueryCancelled,
     QueryError,
     ResultCapExceeded,
@@ -47,6 +56,7 @@ from kg.query import (
     query_kind,
     saved_queries,
     serialize,
+    short_name,
 )
 from kg.store import Store
 from kg.vocab import DEFAULT_BASE
@@ -63,6 +73,7 @@ MEDIA_TYPES = {
     "application/ld+json": "jsonld",
 }
 DEFAULT_FORMAT = {"select": "json", "ask": "json", "graph": "turtle"}
+MAX_REQUEST_BYTES = 1_000_000
 SHORT_ENTITY_PATH = "/id/"  # also accepted for entity pages, whatever the base's path is
 FORMATS_FOR_KIND = {"select": set(RESULT_FORMATS), "ask": {"json", "xml"}, "graph": set(GRAPH_FORMATS)}
 
@@ -90,9 +101,10 @@ class ServerConfig:
     base: str = DEFAULT_BASE
     explorer_top: int = 2000
     max_running: int = 8
+    workers: int = 2
 
 
-class QueryRunner:
+class ThreadRunner:
     """Runs work on abandonable daemon threads with a deadline and a bound on concurrency."""
 
     def __init__(self, timeout_s: float, max_running: int) -> None:
@@ -130,12 +142,119 @@ class QueryRunner:
 
 
 @dataclass
+class Worker:
+    """One query process and the parent's end of its pipe."""
+
+    process: multiprocessing.process.BaseProcess
+    connection: Connection
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class ProcessRunner:
+    """A pool of worker processes that evaluate client SPARQL on a read-only store.
+
+    A worker that overruns the timeout or dies is replaced in the background, so the request
+    that hit it is answered at once and the pool is back to full size shortly after.
+    """
+
+    def __init__(self, store_path: Path, workers: int, timeout_s: float, max_results: int) -> None:
+        self.store_path, self.timeout_s, self.max_results = store_path, timeout_s, max_results
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._closed = False
+        for worker in [self._start() for _ in range(max(workers, 1))]:
+            self._ready(worker)
+
+    def _start(self) -> Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=worker_main, args=(str(self.store_path), self.max_results, child),
+            name="kg-sparql-worker", daemon=True,
+        )
+        process.start()
+        child.close()
+        return Worker(process, parent)
+
+    def _ready(self, worker: Worker) -> None:
+        """Wait for the worker to open the store, then make it available."""
+        if worker.connection.poll(60) and worker.connection.recv() == ("ready",):
+            self._idle.put(worker)
+        else:
+            worker.stop()
+            raise OSError(f"a query worker could not open the store at {self.store_path}")
+
+    def _replace(self, worker: Worker) -> None:
+        worker.stop()
+        if not self._closed:
+            threading.Thread(target=lambda: self._ready(self._start()), daemon=True).start()
+
+    def answer(self, sparql: str, accept: str, fmt: str | None) -> tuple[str, bytes]:
+        """Evaluate in an idle worker; raise HttpError on timeout (504), crash (500) or busy (503)."""
+        try:
+            worker = self._idle.get(timeout=self.timeout_s)
+        except queue.Empty:
+            raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, "busy",
+                            "every query worker is busy; try again shortly") from None
+        try:
+            worker.connection.send((sparql, accept, fmt))
+            if not worker.connection.poll(self.timeout_s):
+                self._replace(worker)
+                raise HttpError(HTTPStatus.GATEWAY_TIMEOUT, "timeout",
+                                f"the query ran longer than {self.timeout_s:g} s and was stopped")
+            outcome, *payload = worker.connection.recv()
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, "engine-crashed",
+                            "the query crashed the query engine (a known Oxigraph failure, e.g. ORDER BY "
+                            "over mixed kinds of values); the worker was restarted") from None
+        self._idle.put(worker)
+        if outcome == "ok":
+            return payload[0], payload[1]
+        if outcome == "http":
+            raise HttpError(HTTPStatus(payload[0]), payload[1], payload[2])
+        error_type = ResultCapExceeded if outcome == "cap" else QueryError
+        raise error_type(payload[0])
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().stop()
+            except queue.Empty:
+                return
+
+
+def worker_main(store_path: str, max_results: int, connection: Connection) -> None:
+    """A query worker's loop: open the store read-only, then answer (sparql, accept, fmt)."""
+    store = Store(Path(store_path), read_only=True)
+    connection.send(("ready",))
+    while True:
+        try:
+            sparql, accept, fmt = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            connection.send(("ok", *evaluate(store, sparql, accept, fmt, max_results, None)))
+        except HttpError as error:
+            connection.send(("http", int(error.status), error.code, error.message))
+        except ResultCapExceeded as error:
+            connection.send(("cap", str(error)))
+        except QueryError as error:
+            connection.send(("query", str(error)))
+
+
+@dataclass
 class Endpoint:
     """The state the request handlers share: store, configuration, runner, explorer cache."""
 
     config: ServerConfig
     store: Store
-    runner: QueryRunner
+    runner: ThreadRunner
+    processes: ProcessRunner | None = None
     _explorer: str | None = None
     _explorer_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -161,18 +280,22 @@ class Endpoint:
         with self._explorer_lock:
             self._explorer = None
 
-    def answer_query(self, sparql: str, accept: str, fmt: str | None,
-                     substitutions: dict[str, ox.Literal] | None = None) -> tuple[str, bytes]:
-        """Evaluate and serialize on a worker thread; return (content type, body)."""
+    def answer_query(self, sparql: str, accept: str, fmt: str | None) -> tuple[str, bytes]:
+        """Evaluate client SPARQL (in a worker process when there is a pool); (content type, body)."""
+        if self.processes is not None:
+            return self.processes.answer(sparql, accept, fmt)
+        return self.runner.run(lambda cancelled: evaluate(
+            self.store, sparql, accept, fmt, self.config.max_results, cancelled))
 
-        def work(cancelled: threading.Event) -> tuple[str, bytes]:
-            results = execute(self.store, sparql, substitutions)
-            chosen = negotiate(query_kind(results), accept, fmt)
-            body = serialize(results, chosen, self.config.max_results, cancelled)
-            media = {**RESULT_FORMATS, **GRAPH_FORMATS}[chosen][1]
-            return media, body
+    def answer_entity(self, node: ox.NamedNode, accept: str, fmt: str | None) -> tuple[str, bytes]:
+        """An entity's own triples in an RDF format, evaluated in-process (a fixed, safe query)."""
+        sparql = "CONSTRUCT { ?entity ?p ?o } WHERE { ?entity ?p ?o }"
+        return self.runner.run(lambda cancelled: evaluate(
+            self.store, sparql, accept, fmt, self.config.max_results, cancelled, {"entity": node}))
 
-        return self.runner.run(work)
+    def close(self) -> None:
+        if self.processes is not None:
+            self.processes.close()
 
     def answer_update(self, sparql: str, authorization: str) -> None:
         """Apply a SPARQL Update if updates are enabled and the bearer token matches."""
@@ -191,6 +314,22 @@ class Endpoint:
 
         self.runner.run(work)
         self.forget_explorer()
+
+
+def evaluate(store: Any, sparql: str, accept: str, fmt: str | None, max_results: int,
+             cancelled: threading.Event | None, substitutions: dict[str, Any] | None = None) -> tuple[str, bytes]:
+    """Run a query and serialize it in the negotiated format; (content type, body).
+
+    The result objects live and die inside this call, on the calling thread: pyoxigraph's
+    result iterators must not be dropped on another thread.
+    """
+    results = execute(store, sparql, substitutions)
+    try:
+        chosen = negotiate(query_kind(results), accept, fmt)
+        body = serialize(results, chosen, max_results, cancelled)
+    finally:
+        del results
+    return {**RESULT_FORMATS, **GRAPH_FORMATS}[chosen][1], body
 
 
 def negotiate(kind: str, accept: str, fmt: str | None) -> str:
@@ -326,6 +465,10 @@ class Handler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != "/sparql":
             raise HttpError(HTTPStatus.NOT_FOUND, "not-found", "POST only to /sparql")
         length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            self.close_connection = True  # the unread body must not be taken for the next request
+            raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request-too-large",
+                            f"requests are limited to {MAX_REQUEST_BYTES // 1_000_000} MB")
         body = self.rfile.read(length).decode("utf-8")
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         url_params = parse_qs(urlsplit(self.path).query)
@@ -372,8 +515,7 @@ class Handler(BaseHTTPRequestHandler):
             page = entity_page(iri, facts, self.endpoint.local_href)
             self.send_body(HTTPStatus.OK, "text/html; charset=utf-8", page.encode("utf-8"))
             return
-        sparql = "CONSTRUCT { ?entity ?p ?o } WHERE { ?entity ?p ?o }"
-        media, body = self.endpoint.answer_query(sparql, accept, fmt, {"entity": node})
+        media, body = self.endpoint.answer_entity(node, accept, fmt)
         if body.strip() in {b"", b"[]"}:
             raise HttpError(HTTPStatus.NOT_FOUND, "not-found", f"no entity {iri}")
         self.send_body(HTTPStatus.OK, media + "; charset=utf-8", body)
@@ -400,19 +542,18 @@ def describe_entity(store: Any, node: ox.NamedNode) -> EntityFacts:
 
     ``node`` is a validated NamedNode, so its N-Triples form is safe inside the query text.
     """
-    prefixes = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
-    outgoing_query = prefixes + f"""SELECT ?p ?o (SAMPLE(?l) AS ?label) WHERE {{
-      {node} ?p ?o . OPTIONAL {{ ?o rdfs:label ?l }} }} GROUP BY ?p ?o ORDER BY ?p ?o"""
-    incoming_query = prefixes + f"""SELECT ?s ?p (SAMPLE(?l) AS ?label) WHERE {{
+    outgoing_query = SPARQL_PREFIXES + f"""SELECT ?p ?o (SAMPLE(?l) AS ?label) WHERE {{
+      {node} ?p ?o . OPTIONAL {{ ?o rdfs:label ?l }} }} GROUP BY ?p ?o"""
+    incoming_query = SPARQL_PREFIXES + f"""SELECT ?s ?p (SAMPLE(?l) AS ?label) WHERE {{
       ?s ?p {node} . OPTIONAL {{ ?s rdfs:label ?l }}
       FILTER NOT EXISTS {{ ?s a kg:Assertion }} FILTER NOT EXISTS {{ ?s a kg:CoMention }}
     }} GROUP BY ?s ?p ORDER BY ?p ?s"""
-    evidence_query = prefixes + f"""SELECT DISTINCT ?text ?article ?headline WHERE {{
+    evidence_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?text ?article ?headline WHERE {{
       {{ ?a rdf:subject {node} }} UNION {{ ?a rdf:object {node} }} UNION {{ {node} org:holds ?post . ?a rdf:object ?post }}
       ?a a kg:Assertion ; kg:evidenceText ?text .
       OPTIONAL {{ ?a prov:wasDerivedFrom ?article OPTIONAL {{ ?article schema:headline ?headline }} }}
     }} LIMIT 20"""
-    articles_query = prefixes + f"""SELECT DISTINCT ?article ?headline ?date WHERE {{
+    articles_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?article ?headline ?date WHERE {{
       ?article schema:mentions {node} .
       OPTIONAL {{ ?article schema:headline ?headline }} OPTIONAL {{ ?article schema:datePublished ?date }}
     }} ORDER BY DESC(?date) LIMIT 50"""
@@ -426,20 +567,15 @@ def describe_entity(store: Any, node: ox.NamedNode) -> EntityFacts:
         return term.value if term is not None else ""
 
     return EntityFacts(
-        outgoing=[(r["p"].value, r["o"], text(r["label"])) for r in rows(outgoing_query)],
+        # Sorted here: Oxigraph's ORDER BY can abort the process on mixed value types.
+        outgoing=sorted(((r["p"].value, r["o"], text(r["label"])) for r in rows(outgoing_query)),
+                        key=lambda fact: (fact[0], str(fact[1]))),
         incoming=[(r["s"].value, r["p"].value, text(r["label"])) for r in rows(incoming_query)],
         evidence=[{"text": text(r["text"]), "article": text(r["article"]), "headline": text(r["headline"])}
                   for r in rows(evidence_query)],
         articles=[{"article": text(r["article"]), "headline": text(r["headline"]), "date": text(r["date"])}
                   for r in rows(articles_query)],
     )
-
-
-def short_name(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 def entity_page(iri: str, facts: EntityFacts, href: Callable[[str], str]) -> str:
@@ -601,20 +737,30 @@ class QuietServer(ThreadingHTTPServer):
     """A threading server that does not print tracebacks for clients that hang up."""
 
     daemon_threads = True
+    endpoint: Endpoint
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.endpoint.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
             super().handle_error(request, client_address)
 
 
-def make_server(config: ServerConfig) -> ThreadingHTTPServer:
+def make_server(config: ServerConfig) -> QuietServer:
     """Open the store and bind the server (port 0 picks a free port); call serve_forever()."""
     if config.allow_update and not config.token:
         raise ValueError("--allow-update needs --token (clients send it as 'Authorization: Bearer TOKEN')")
     store = Store(config.store_path, read_only=not config.allow_update)
-    endpoint = Endpoint(config, store, QueryRunner(config.timeout_s, config.max_running))
+    processes = None if config.allow_update else ProcessRunner(
+        config.store_path, config.workers, config.timeout_s, config.max_results)
+    endpoint = Endpoint(config, store, ThreadRunner(config.timeout_s, config.max_running), processes)
     handler = type("BoundHandler", (Handler,), {"endpoint": endpoint})
-    return QuietServer((config.host, config.port), handler)
+    server = QuietServer((config.host, config.port), handler)
+    server.endpoint = endpoint
+    threading.Thread(target=endpoint.explorer, name="explorer-warm-up", daemon=True).start()
+    return server
 
 
 def serve(

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 import networkx as nx
 
 from kg.network import Filters, build_network, write_exports
-from kg.query import PREFIXES, select_rows
+from kg.query import select_rows, short_name
 
 TYPE_COUNTS_QUERY = """
 SELECT ?type (COUNT(?entity) AS ?count) WHERE {
@@ -41,8 +41,8 @@ def collect(store: Any, top: int = 10) -> tuple[dict[str, Any], nx.MultiDiGraph]
     ranked = sorted(graph.nodes(data=True), key=lambda item: (-item[1]["pagerank"], item[0]))
     summary = {
         "article_graphs": next(select_rows(store, GRAPH_COUNT_QUERY))["count"],
-        "types": {_short(r["type"]): r["count"] for r in select_rows(store, TYPE_COUNTS_QUERY)},
-        "predicates": {_short(r["predicate"]): r["count"] for r in select_rows(store, PREDICATE_COUNTS_QUERY)},
+        "types": {short_name(r["type"]): r["count"] for r in select_rows(store, TYPE_COUNTS_QUERY)},
+        "predicates": {short_name(r["predicate"]): r["count"] for r in select_rows(store, PREDICATE_COUNTS_QUERY)},
         "entities": graph.number_of_nodes(),
         "edges": graph.number_of_edges(),
         "components": len(weak),
@@ -90,11 +90,3 @@ def report(
         if path is not None:
             out.write(f"\nwrote {path}\n")
     return summary
-
-
-def _short(iri: str) -> str:
-    """A prefixed name where a known prefix fits."""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri

@@ -103,24 +103,30 @@ def surname_buckets(surnames_by_frequency: str) -> Dict[str, int]:
     return buckets
 
 
+WordEntry = Tuple[Tuple[int, ...], Tuple[int, ...], Tuple[int, ...]]
+
+
+@lru_cache(maxsize=200_000)
+def word_entry(word: str) -> WordEntry:
+    """Per character of a jieba word: word key, word class code, BMES position."""
+    length = len(word)
+    word_class = get_jieba_lexicon().word_classes.get(word, UNKNOWN_WORD)
+    length_bucket = min(length, 4) - 1
+    positions = (SINGLE,) if length == 1 else (BEGIN,) + (MIDDLE,) * (length - 2) + (END,)
+    class_codes = tuple(word_class * 16 + position * 4 + length_bucket for position in positions)
+    return (get_string_id(word),) * length, class_codes, positions
+
+
 def word_features(text: str) -> Tuple[List[int], List[int], List[int]]:
     """Per character of ``text``: jieba word key, word class code, BMES position."""
-    lexicon = get_jieba_lexicon()
     word_keys: List[int] = []
     class_codes: List[int] = []
     positions: List[int] = []
-    for word in lexicon.words(text):
-        length = len(word)
-        key = get_string_id(word)
-        word_class = lexicon.word_classes.get(word, UNKNOWN_WORD)
-        length_bucket = min(length, 4) - 1
-        if length == 1:
-            word_positions = [SINGLE]
-        else:
-            word_positions = [BEGIN] + [MIDDLE] * (length - 2) + [END]
-        word_keys.extend([key] * length)
+    for word in get_jieba_lexicon().words(text):
+        keys, codes, word_positions = word_entry(word)
+        word_keys.extend(keys)
+        class_codes.extend(codes)
         positions.extend(word_positions)
-        class_codes.extend((word_class * 16 + position * 4 + length_bucket) for position in word_positions)
     return word_keys, class_codes, positions
 
 

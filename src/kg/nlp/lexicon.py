@@ -144,7 +144,7 @@ def surnames() -> dict[str, float]:
 @lru_cache(maxsize=1)
 def _word_lists() -> dict[str, frozenset[str]]:
     """The word lists compiled from jieba's dictionary by scripts/build_words.py."""
-    lists: dict[str, set[str]] = {"stop": set(), "common": set()}
+    lists: dict[str, set[str]] = {"stop": set(), "common": set(), "place": set()}
     for line in (DATA / "words.tsv").read_text(encoding="utf-8").splitlines():
         word, kind = line.split("\t")
         lists[kind].add(word)
@@ -159,3 +159,8 @@ def stop_verbs() -> frozenset[str]:
 def common_words() -> frozenset[str]:
     """Frequent two-character words that are not names (干部, 任务): a name does not start with one."""
     return _word_lists()["common"]
+
+
+def place_words() -> frozenset[str]:
+    """Words of the general vocabulary that name places (美国, 珠江): a check on the statistical NER."""
+    return _word_lists()["place"]

@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key
-from .lexicon import surnames
+from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
 from .rules import PLACES_KEY, RULES_KEY, is_cjk
 
 RULE_RANKS = {
@@ -70,13 +70,29 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+NATURAL_ENDINGS = tuple("江河湖海山岭岛湾峡洲") + ("半岛", "海峡", "流域", "平原", "盆地")
+"""Endings of natural features, which no division list holds (official divisions come from the place ruler)."""
+
+
 def plausible_ner(text: str, label: str) -> bool:
-    """Whether a statistical NER mention is shaped like a name of its type in this genre."""
-    if not all(is_cjk(c) or c in "·" for c in text):
+    """Whether a statistical NER mention is shaped like a name of its type in this genre.
+
+    People start with a surname and are more than a surname; places are not
+    personal names and either end like a place or are known place words; an
+    organisation is not a bare level word plus a suffix (村党支部).
+    """
+    if len(text) < 2 or not all(is_cjk(c) or c in "·" for c in text):
         return False
+    compound = text[:2] in surnames() and len(text[:2]) == 2 and text[:2] not in common_words()
     if label == PERSON:
-        return 2 <= len(text) <= 4 and (text[:2] in surnames() or text[0] in surnames())
-    return len(text) >= 2 if label == PLACE else len(text) >= 4
+        if compound:
+            return 3 <= len(text) <= 4
+        return 2 <= len(text) <= 3 and surnames().get(text[0], 0.0) >= 1.0
+    if label == PLACE:
+        if text in surnames() or compound or (text in common_words() and text not in place_words()):
+            return False
+        return text.endswith(NATURAL_ENDINGS) or text in place_words()
+    return len(text) >= 4 and not text.startswith(LEVEL_WORDS)
 
 
 def merge_mentions(candidates: list[Mention]) -> list[Mention]:

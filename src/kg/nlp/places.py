@@ -4,7 +4,8 @@ Two spaCy components for ``spacy.blank("zh")`` docs (one token per character):
 
 * ``kg_place_ruler`` proposes Place spans into ``doc.spans["kg_places"]``: official
   names at every level, village names where they are safe, short forms (梅县, 松口)
-  where the article supports them, regions without a code (粤西, 大湾区) and rivers.
+  where the article supports them, regions without a code (粤西, 大湾区), rivers,
+  peninsulas and straits.
 * ``kg_place_linker`` gives every Place entity in ``doc._.entities`` its 12-digit code,
   level and ancestry, choosing among same-named divisions with the other places of
   the article; it leaves the code empty rather than guess.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from spacy.language import Language
@@ -31,10 +32,13 @@ DEFAULT_REGIONS = [
 ]
 """Regions this genre names that have no statistical code."""
 
-RIVER_CUE = re.compile(r"流域|畔|沿岸|两岸|干流|支流|上游|中游|下游|水系|河段|江段")
-"""What may follow a two-character river name (西江流域) for it to count as a river."""
+_RIVER_CUES = r"流域|畔|沿岸|两岸|[东南西北]岸|岸边|干流|支流|[上中下]游|水系|河段|江段|航道|河道|江面|河面"
+RIVER_CUE = re.compile(_RIVER_CUES)
+"""What may follow a river name (西江流域, 黄冈河上游) for the name to count as a river."""
+RIVER_END = re.compile(rf"[江河](?={_RIVER_CUES})|(?<=沿)[\u4e00-\u9fff]{{2}}[江河]")
+"""Where a river name ends when a cue follows it (黄冈河上游) or 沿 precedes it (沿新兴江)."""
 
-FULL, SHORT, REGION, RIVER, VILLAGE = "full", "short", "region", "river", "village"
+FULL, SHORT, REGION, FEATURE, VILLAGE = "full", "short", "region", "feature", "village"
 LEVEL_SUFFIXES = {
     "province": ("省", "市", "自治区"),
     "city": ("市", "州", "盟", "地区"),
@@ -43,6 +47,7 @@ LEVEL_SUFFIXES = {
 }
 """How the name of a proper division of each level ends; others (工业园区) need their parent named."""
 WORDS_FILE = "place_words.tsv"
+SUPPORTER_CACHE_SIZE = 65536
 PROPER_NAME_TAGS = ("ns", "nr", "nrt", "nz")
 """jieba's tags for names (often given to places: 白石, 阳春)."""
 SIBLING_PREFIX = {"city": 2, "county": 4, "town": 6}
@@ -75,22 +80,22 @@ class PlaceWords:
 
     common: dict[str, tuple[int, str]]
     """Division names and short forms that are also words: (frequency, part of speech)."""
-    rivers: frozenset[str]
-    """River names of two or three characters that are not division names."""
+    features: frozenset[str]
+    """Rivers of two or three characters (…江, …河), peninsulas and straits that are not division names."""
     frequent: frozenset[str]
     """Frequent two-character words, to spot a name cut out of a longer word (部分乡镇)."""
 
     @classmethod
     @cache
     def load(cls) -> PlaceWords:
-        common, rivers, frequent = {}, set(), set()
+        common, features, frequent = {}, set(), set()
         for line in (resources.files("kg") / "data" / WORDS_FILE).read_text("utf-8").splitlines()[1:]:
             word, frequency, tag, kind = line.split("\t")
             if kind == "common":
                 common[word] = (int(frequency), tag)
             else:
-                (rivers if kind == "river" else frequent).add(word)
-        return cls(common, frozenset(rivers), frozenset(frequent))
+                (features if kind == "feature" else frequent).add(word)
+        return cls(common, frozenset(features), frozenset(frequent))
 
 
 class PlaceRuler:
@@ -114,8 +119,10 @@ class PlaceRuler:
         self.divisions = Divisions.load()
         self.words = PlaceWords.load()
         lexicon: dict[str, tuple[str, ...]] = {}
-        for kind, entries in ((RIVER, self.words.rivers), (SHORT, self.divisions.short_form_names()),
-                              (FULL, self.divisions.full_names()), (REGION, regions)):
+        full_names = [*self.divisions.full_names(), *(variant for variant, name in self.divisions.variants().items()
+                                                       if name in self.divisions.full_names())]
+        for kind, entries in ((FEATURE, self.words.features), (SHORT, self.divisions.short_form_names()),
+                              (FULL, full_names), (REGION, regions)):
             for entry in entries:
                 lexicon[entry] = lexicon.get(entry, ()) + (kind,)
         self.lexicon = lexicon
@@ -138,7 +145,7 @@ class PlaceRuler:
 
     def find(self, text: str) -> list[Match]:
         """Accepted, non-overlapping place mentions in ``text``, leftmost-longest."""
-        matches = self._lexicon_matches(text) + self._village_matches(text)
+        matches = self._lexicon_matches(text) + self._village_matches(text) + self._unknown_rivers(text)
         accepted = self._accept(text, matches)
         accepted.sort(key=lambda m: (m.start, m.start - m.end))  # a span accepted as two kinds is kept once
         chosen, covered_until = [], 0
@@ -167,9 +174,25 @@ class PlaceRuler:
             end = suffix.end()
             if end < len(text) and text[end] in self.village_stop_after:
                 continue
-            for start in range(max(0, end - self.max_village_length), end - self.min_village_length + 1):
+            for start in range(max(0, end - self.max_village_length), end - 1):
                 if is_village(text[start:end]):
                     found.append(Match(start, end, VILLAGE))
+        return found
+
+    def _unknown_rivers(self, text: str) -> list[Match]:
+        """Rivers the dictionary does not know, named with a cue (打造黄冈河上游, 沿新兴江): the
+        three characters up to 江/河, or two where three would start inside a word or on
+        punctuation; names in the lexicon are left to it."""
+        found = []
+        for river_end in RIVER_END.finditer(text):
+            end = river_end.end()
+            if FEATURE in self.lexicon.get(text[end - 2:end], ()) or FEATURE in self.lexicon.get(text[end - 3:end], ()):
+                continue
+            for start in (end - 3, end - 2):
+                if start >= 0 and all("\u4e00" <= char <= "\u9fff" for char in text[start:end]) and not (
+                        start > 0 and text[start - 1:start + 1] in self.words.frequent):
+                    found.append(Match(start, end, FEATURE))
+                    break
         return found
 
     def _accept(self, text: str, matches: list[Match]) -> list[Match]:
@@ -181,28 +204,42 @@ class PlaceRuler:
         villages need their town or county named. No name may start inside a word
         (部分乡镇), and no short form may end inside one (大成效).
         """
-        surface_of = {m: text[m.start:m.end] for m in matches}
+        surface_of = {m: self.divisions.official_name(text[m.start:m.end]) for m in matches}
         plain = {m for m in matches if m.kind == FULL and self._plain_name(surface_of[m])}
         ends, starts = {m.end for m in plain}, {m.start for m in plain}
         matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts, m in plain)]
         plain &= set(matches)
         shorts, named = self._accept_short_forms(text, matches, plain, surface_of)
         accepted = [*plain, *shorts]
+        anchored = self._villages_after_their_town(matches, plain, surface_of)
         for match in matches:
             surface = surface_of[match]
             if match.kind == REGION:
                 accepted.append(match)
-            elif match.kind == RIVER and (len(surface) > 2 or RIVER_CUE.match(text, match.end)):
+            elif match.kind == FEATURE and (len(surface) > 2 or RIVER_CUE.match(text, match.end)):
                 accepted.append(match)
             elif match.kind == FULL and match not in plain:
                 right_before = self._codes({surface_of[m] for m in plain if m.end == match.start})
                 if self._has_named_parent(surface, right_before if self._is_word(surface, self.max_common_frequency)
                                           else named):
                     accepted.append(match)
+            elif match.kind == VILLAGE and len(surface) < self.min_village_length:
+                if surface in anchored:
+                    accepted.append(match)
             elif match.kind == VILLAGE and (self._has_named_parent(surface, named, self._village_generations(surface))
                                             or (self.unsupported_villages and not self._is_common(surface, "village"))):
                 accepted.append(match)
         return accepted
+
+    def _villages_after_their_town(self, matches: list[Match], plain: set[Match],
+                                   surface_of: dict[Match, str]) -> set[str]:
+        """Short village names (新村, 许村) written right after their town somewhere in the
+        article (珠玑镇新村): they count wherever the article uses them."""
+        town_codes_ending_at: dict[int, set[str]] = {}
+        for match in plain:
+            town_codes_ending_at.setdefault(match.end, set()).update(self._codes({surface_of[match]}))
+        return {surface_of[m] for m in matches if m.kind == VILLAGE and len(surface_of[m]) < self.min_village_length
+                and self._has_named_parent(surface_of[m], town_codes_ending_at.get(m.start, set()), generations=1)}
 
     def _accept_short_forms(self, text: str, matches: list[Match], plain: set[Match],
                             surface_of: dict[Match, str]) -> tuple[set[Match], set[str]]:
@@ -313,6 +350,7 @@ class PlaceLinker:
         self.tie_break_discount = tie_break_discount
         self.canonical_names = canonical_names
         self.divisions = Divisions.load()
+        self._supporters = lru_cache(maxsize=SUPPORTER_CACHE_SIZE)(self._supporter_codes)
 
     def __call__(self, doc: Doc) -> Doc:
         entities: dict[str, Entity] | None = doc._.entities
@@ -343,8 +381,9 @@ class PlaceLinker:
         options = {place.key: self._candidates(place) for place in places}
         before = self._adjacency(places)
         mentions = {place.key: len(place.mentions) for place in places}
-        resolved = {key: self._without_support(candidates) for key, candidates in options.items()
-                    if len(candidates) == 1 and candidates[0].record.level in ("province", "city", "county")}
+        resolved = {key: link for key, candidates in options.items()
+                    if len(candidates) == 1 and candidates[0].record.level in ("province", "city", "county")
+                    and (link := self._without_support(candidates))[0] is not None}
         while True:
             context = self._context(resolved, county_hint)
             home = county_hint or self._article_county(resolved, mentions)
@@ -365,13 +404,16 @@ class PlaceLinker:
                 if record is not None and confidence >= self.min_confidence}
 
     def _without_support(self, candidates: list[Candidate]) -> tuple[DivisionRecord | None, float]:
-        """The link of a name that denotes one division (by full name, if any matched) nationwide;
-        a short form alone only for counties and above (北江 is a river before it is 北江乡)."""
+        """The link of a name that denotes one division (by full name, if any matched) nationwide,
+        or a province by short form (北京 rather than 北京街道); a short form alone only for
+        provinces and cities (连江 is a river before it is 连江县, 北江 before 北江乡)."""
         full = [c for c in candidates if c.is_full]
-        if len(full or candidates) != 1:
+        provinces = [c for c in candidates if c.record.level == "province"]
+        chosen = full or (provinces if len(provinces) == 1 else candidates)
+        if len(chosen) != 1:
             return None, 0.0
-        record, is_full = (full or candidates)[0].record, bool(full)
-        if not is_full and record.level not in ("province", "city", "county"):
+        record, is_full = chosen[0].record, bool(full)
+        if not is_full and record.level not in ("province", "city"):
             return None, 0.0
         return record, self._discount(self.single_candidate_confidence[record.level], is_full)
 
@@ -398,18 +440,29 @@ class PlaceLinker:
         return max(counties)[1] if counties else None
 
     def _candidates(self, place: Entity) -> list[Candidate]:
-        """Each division the place's names may denote."""
+        """Each division the place's names may denote; a short form that reads as a river
+        (浈江, 梅江) stands for a county or town only beside its full name."""
         full: dict[str, bool] = {}
         records: dict[str, DivisionRecord] = {}
         for surface in (place.name, *sorted(place.aliases)):
             for record in self.divisions.candidates(surface):
                 records[record.code] = record
-                full[record.code] = full.get(record.code, False) or record.name == surface
-        return [Candidate(record, full[code], self._supporters(record)) for code, record in records.items()]
+                full[record.code] = full.get(record.code, False) or record.name == self.divisions.official_name(surface)
+        return [Candidate(record, full[code], self._supporters(record)) for code, record in records.items()
+                if full[code] or not self._river_like(record, place)]
 
-    def _supporters(self, record: DivisionRecord) -> tuple[str, ...]:
+    @staticmethod
+    def _river_like(record: DivisionRecord, place: Entity) -> bool:
+        """Whether a district or town would be named by its short form only, and that reads as a river."""
+        is_district_or_town = record.level == "town" or record.name.endswith("区")
+        return is_district_or_town and all(name[-1] in "江河" for name in (place.name, *place.aliases))
+
+    def _supporter_codes(self, record: DivisionRecord) -> tuple[str, ...]:
         """Codes of the parent and grandparent (as many as ``ancestor_weights``), without the
-        province below county level (广东省 says little about which 桥头镇)."""
+        province below county level (广东省 says little about which 桥头镇). A village's are its
+        town and county, read off its code (villages are most of the candidates)."""
+        if record.level == "village":
+            return (record.parent, record.code[:6] + "000000")[:len(self.ancestor_weights)]
         codes, code = [], record.parent
         while code and len(codes) < len(self.ancestor_weights):
             ancestor = self.divisions.get(code)
@@ -521,7 +574,9 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
     ``max_common_place_frequency`` times) needs its full form in the article; a full name that is
     a non-place word ``max_common_place_frequency`` times needs its parent; a short form that is a
     non-place word ``max_short_form_frequency`` times is never taken. ``village_stop_after``:
-    characters after 村 that make another word (村镇); ``generic_village_count``: villages whose
+    characters after 村 that make another word (村镇); ``min_village_length``: shorter village
+    names (新村) count only where the article writes them right after their town once (珠玑镇新村);
+    ``generic_village_count``: villages whose
     name more villages bear need their town, not just their county, named;
     ``unsupported_villages``: take other village names without support; ``short_form_cue``: what
     may follow a county or city short form to make it a place on its own (阳春讯)."""

@@ -129,6 +129,17 @@ def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
                 merge_into(entities, keep, other)
 
 
+def resolve_organisation_place_aliases(entities: dict[str, Entity]) -> None:
+    """连南县委常委会 is 连南瑶族自治县委常委会 when 连南县 is a short form of 连南瑶族自治县."""
+    by_name = {e.name: e for e in entities.values() if e.label == ORGANIZATION}
+    for place in [e for e in entities.values() if e.label == PLACE]:
+        for alias in sorted(place.aliases, key=len, reverse=True):
+            for organisation in [o for o in by_name.values() if o.name.startswith(alias) and o.key in entities]:
+                full = by_name.get(place.name + organisation.name[len(alias) :])
+                if full is not None and full is not organisation and full.key in entities:
+                    merge_into(entities, full, organisation)
+
+
 def resolve_short_organisations(entities: dict[str, Entity]) -> None:
     """市委 is the 市委 of the one city-level place the article names a 市委 for."""
     organisations = [e for e in entities.values() if e.label == ORGANIZATION]
@@ -204,6 +215,7 @@ class Resolver:
         resolve_short_organisations(entities)
         resolve_place_prefixed_organisations(entities)
         resolve_organisation_short_forms(entities)
+        resolve_organisation_place_aliases(entities)
         resolve_surname_titles(entities, doc.text)
         doc._.entities = {e.key: e for e in entities.values()}
         return doc
