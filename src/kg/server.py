@@ -29,6 +29,7 @@ import multiprocessing
 import queue
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -46,7 +47,6 @@ from kg.query import (
     PREFIXES,
     RESULT_FORMATS,
     SPARQL_PREFIXES,
-    QueryCancelled,
     QueryError,
     ResultCapExceeded,
     bind_params,
@@ -414,10 +414,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_json(HttpError(HTTPStatus.BAD_REQUEST, "too-many-results", str(error)))
         except QueryError as error:
             self.send_error_json(HttpError(HTTPStatus.BAD_REQUEST, "bad-query", str(error)))
-        except QueryCancelled:
-            pass  # only raised on abandoned threads, whose client already has its 504
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as error:  # a bug on our side: report it, answer 500, keep serving
+            traceback.print_exc()
+            self.send_error_json(HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, "internal-error",
+                                           f"{type(error).__name__}: {error}"))
 
     # ------------------------------------------------------------ methods
 
@@ -469,7 +471,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the unread body must not be taken for the next request
             raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request-too-large",
                             f"requests are limited to {MAX_REQUEST_BYTES // 1_000_000} MB")
-        body = self.rfile.read(length).decode("utf-8")
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         url_params = parse_qs(urlsplit(self.path).query)
         if content_type == "application/x-www-form-urlencoded":

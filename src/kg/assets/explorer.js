@@ -213,14 +213,14 @@
   }
 
   function evidenceOf(id, limit) {
-    const found = [];
+    const found = new Map();
     for (const index of adjacency.get(id)) {
       for (const item of data.edges[index].evidence) {
-        if (found.length >= limit) return found;
-        found.push(item);
+        if (found.size >= limit) return [...found.values()];
+        found.set(item.text, item);
       }
     }
-    return found;
+    return [...found.values()];
   }
 
   function evidenceItem(item) {
@@ -274,9 +274,11 @@
   function showTooltip(content, pointer) {
     const box = document.getElementById("network").getBoundingClientRect();
     tooltip.replaceChildren(...content);
-    tooltip.style.left = `${box.left + pointer.x + 14}px`;
-    tooltip.style.top = `${box.top + pointer.y + 14}px`;
     tooltip.hidden = false;
+    const left = Math.min(box.left + pointer.x + 14, window.innerWidth - tooltip.offsetWidth - 8);
+    const top = Math.min(box.top + pointer.y + 14, window.innerHeight - tooltip.offsetHeight - 8);
+    tooltip.style.left = `${Math.max(left, 0)}px`;
+    tooltip.style.top = `${Math.max(top, 0)}px`;
   }
 
   network.on("hoverNode", (params) => {

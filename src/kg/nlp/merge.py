@@ -70,6 +70,9 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+COMMON_SURNAME_PPM = 100.0
+"""A person found by the statistical NER alone must carry a common surname (about the 250 most frequent)."""
+
 NATURAL_ENDINGS = tuple("江河湖海山岭岛湾峡洲") + ("半岛", "海峡", "流域", "平原", "盆地")
 """Endings of natural features, which no division list holds (official divisions come from the place ruler)."""
 
@@ -87,7 +90,7 @@ def plausible_ner(text: str, label: str) -> bool:
     if label == PERSON:
         if compound:
             return 3 <= len(text) <= 4
-        return 2 <= len(text) <= 3 and surnames().get(text[0], 0.0) >= 1.0
+        return 2 <= len(text) <= 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
     if label == PLACE:
         if text in surnames() or compound or (text in common_words() and text not in place_words()):
             return False

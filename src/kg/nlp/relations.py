@@ -136,10 +136,19 @@ def post_relations(view: ArticleView) -> list[Relation]:
     """[body] title [、title …] person [、person …] → person holds each title in its body."""
     relations = []
     chain = re.compile(f"((?:(?:{_TITLE_PATTERN})、?)+)")
+    pending: list[tuple[Entity, str, int]] = []  # titles ending in 、 whose people come after a further body and title
     for match in chain.finditer(view.text):
         people = _people_after(view, match.end())
         if not people:
+            if match.group(1).endswith("、"):
+                body = _body_before(view, match.start())
+                pending = [(body[0], title, body[1]) for title in _split_titles(match.group(1))] if body else []
             continue
+        for body_entity, title, evidence_start in pending:
+            if evidence_start < match.start() and match.start() - evidence_start < 40:
+                for person in people:
+                    relations.append(_relation(person.entity, "holdsPost", body_entity, view.text, evidence_start, people[-1].end, 0.75, title))
+        pending = []
         chain_start = match.start()
         inner_body = next(
             (m for p in range(match.start() + 1, match.end()) if (m := view.ending_at(p, (ORGANIZATION,))) and m.start < match.start()),
@@ -162,7 +171,7 @@ def post_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
-_TITLE_AFTER = re.compile(rf"\s*(?:[,，(（]|担任|任|兼任|是)\s*")
+_TITLE_AFTER = re.compile(rf"\s*(?:[,，(（]|担任|任|兼任|是|作为)\s*")
 
 
 def posts_after_names(view: ArticleView) -> list[Relation]:
@@ -230,7 +239,8 @@ def _body_for_title(view: ArticleView, title: str, previous: Entity | None) -> E
 def containment_relations(view: ArticleView) -> list[Relation]:
     relations = []
     for start, end in sentence_bounds(view.text):
-        places = [m for m in view.outermost(view.within(start, end)) if m.entity.label == PLACE]
+        places = [m for m in view.within(start, end) if m.entity.label == PLACE]
+        places = sorted(places + _local_references(view, start, end), key=lambda m: (m.start, -m.end))
         for i, child in enumerate(places):
             for parent in places[:i]:
                 if parent.entity is child.entity:
@@ -272,6 +282,8 @@ def location_relations(view: ArticleView) -> list[Relation]:
         place = None
         while (inner := view.starting_at(position, PLACE)) is not None and inner.end < mention.end:
             place, position = inner, inner.end
+            if view.text.startswith("驻", position):  # 顺德区驻新兴县六祖镇工作队: based where it is stationed
+                position += 1
         if place is not None:
             seen.add(mention.entity.key)
             relations.append(_relation(mention.entity, "locatedIn", place.entity, view.text, mention.start, mention.end, 0.95))
@@ -317,7 +329,11 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     text = view.text
     quote_start = programme.start - 1 if text[programme.start - 1 : programme.start] in "“「《" else programme.start
     local = _local_references(view, sentence_start, programme.end)
-    adjacent = view.ending_at(quote_start, (PLACE, ORGANIZATION)) or next((r for r in local if r.end == quote_start), None)
+    adjacent = (
+        view.ending_at(quote_start, (PLACE, ORGANIZATION))
+        or next((r for r in local if r.end == quote_start), None)
+        or (view.ending_at(quote_start - 1, (PLACE, ORGANIZATION)) if text[quote_start - 1 : quote_start] == "的" else None)
+    )
     if adjacent is not None and not _inside_other(adjacent, outer + local):  # 信宜市“强镇兴村”, 全县“百千万工程”
         found.append(_relation(adjacent.entity, "implements", programme.entity, text, adjacent.start, programme.end, 0.85))
     actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION)]
@@ -360,11 +376,12 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
         previous = max(view.text.rfind(mark, sentence_start, clause_start - 1) for mark in ",，;；:：") + 1
         previous = max(previous, sentence_start)
         in_clause = [a for a in actors if previous <= a.start and a.end <= verb_at]
+        in_clause = [a for a in in_clause if not any(b.start == a.end and b.entity.label == PLACE for b in in_clause)]  # 百侯镇侯南村 → 侯南村
         if in_clause:
             subjects = [in_clause[0]]
             for actor in in_clause[1:]:
                 between = view.text[subjects[-1].end : actor.start]
-                if re.fullmatch(r"[、和与及]|[^,，]{0,4}?(与|和|同)", between):
+                if re.fullmatch(r"[、和与及]|[^,，]{0,4}?(与|和|同)|(与|和|同)[^,，]{0,5}", between):
                     subjects.append(actor)
             return subjects
         clause_start = previous
@@ -400,7 +417,7 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
         if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end:
             found.append(_relation(programme.entity, "partOfProgramme", inner.entity, view.text, programme.start - 1, programme.end + 1, 0.85))
     implementing = re.match(r"[》”」]?[^。;；]{0,12}?(落实|贯彻|实施)[《“「]", view.text[programme.end : programme.end + 20])
-    if implementing and programme.entity.name.endswith(DOCUMENT_ENDINGS):  # 《方案》是落实《…行动计划》的配套文件
+    if implementing and is_document(programme.entity.name):  # 《方案》是落实《…行动计划》的配套文件
         target = view.starting_at(programme.end + implementing.end(), PROGRAMME)
         if target is not None and target.entity is not programme.entity:
             found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
@@ -413,8 +430,13 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
     return found
 
 
+def is_document(name: str) -> bool:
+    """Whether a programme name is a document title (方案, 意见 …, before any (2024—2026年))."""
+    return re.sub(r"[(（][^()（）]*[)）]$", "", name).endswith(DOCUMENT_ENDINGS)
+
+
 def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
-    if not re.sub(r"[(（][^()（）]*[)）]$", "", programme.entity.name).endswith(DOCUMENT_ENDINGS):
+    if not is_document(programme.entity.name):
         return []
     found = []
     head = view.starting_at(programme.start, ORGANIZATION)

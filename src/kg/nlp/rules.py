@@ -150,12 +150,16 @@ def _ends_boundary(text: str, position: int) -> bool:
 _HARD_STOPS = set("的了在与和及把被由将等是对向从")
 
 
-def _left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]], max_middle: int) -> tuple[int, bool]:
+def _left_edge(
+    text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]], max_middle: int, verbs: frozenset[str] = STRONG_VERBS
+) -> tuple[int, bool]:
     """Where a name ending in a suffix at ``suffix_start`` begins, and whether a place anchors it.
 
     First looks for a run of anchors (places, quoted names) ending within
     ``max_middle`` name characters; without a place among them, walks left
-    until a verb, function word or punctuation stops it.
+    until one of ``verbs``, a function word or punctuation stops it (organisation
+    names stop at any verb; programme names hold verbs such as 改造, 提升, so they
+    stop only at the strong ones).
     """
     i = suffix_start
     while i > 0 and suffix_start - i <= max_middle:
@@ -166,7 +170,7 @@ def _left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]
                 has_place |= is_place
             if has_place:
                 return start, True
-            return _walk_left(text, start, max_middle), False
+            return _walk_left(text, start, max_middle, verbs), False
         core = next((c for c in DEPARTMENT_CORES if text.endswith(c, 0, min(suffix_start, i + len(c)))), None)
         if core and text[i - 1] == "和":  # 人力资源和社会保障局: 和 inside a department name
             i -= 1
@@ -174,14 +178,14 @@ def _left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]
         if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS or any(text[max(0, i - n) : i] in STRONG_VERBS for n in (1, 2, 3, 4)):
             break
         i -= 1
-    return _walk_left(text, suffix_start, max_middle), False
+    return _walk_left(text, suffix_start, max_middle, verbs), False
 
 
-def _walk_left(text: str, position: int, max_middle: int) -> int:
+def _walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) -> int:
+    """Leftmost start of a name ending at ``position``: stops at punctuation, boundary words and ``verbs``."""
     i = position
-    verbs = stop_verbs()
     while i > 0 and position - i < max_middle:
-        if not is_cjk(text[i - 1]) or _ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in (2, 3)):
+        if not is_cjk(text[i - 1]) or _ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in (1, 2, 3, 4)):
             break
         i -= 1
     return i
@@ -203,7 +207,7 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
                 continue
             if text[end - 1 : end + 1] in common_words():  # 集中学习 holds 中学 but is no school
                 continue
-            start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10)
+            start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
             if text[max(0, start - 2) : start] == "中共":
                 start -= 2
             if has_place:
