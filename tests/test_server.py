@@ -23,6 +23,8 @@ from kg.server import ServerConfig, make_server
 
 PERSON_PATH = "/id/person/" + quote("张三")
 PEOPLE = "SELECT DISTINCT ?s WHERE { ?s a <https://schema.org/Person> } ORDER BY ?s"
+# About a second on the sample store: past the 0.5 s timeouts below, yet short enough that
+# the thread mode (which cannot stop it) wastes little. The worker pool kills it instead.
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . "
         "FILTER(STR(?c) < STR(?f) && STR(?f) < STR(?i)) }")
 ORIGIN = "https://explorer.example"
@@ -191,8 +193,11 @@ def test_update_needs_the_token(writable_base: str) -> None:
     assert "urn:x" in get_query(writable_base, PEOPLE, "text/csv").text
 
 
-def test_timeout_does_not_block_other_queries(explore_store_path: Path) -> None:
-    for base in start(ServerConfig(explore_store_path, port=0, timeout_s=0.5)):
+@pytest.mark.parametrize("writable", [False, True], ids=["worker-processes", "threads"])
+def test_timeout_does_not_block_other_queries(tmp_path: Path, writable: bool) -> None:
+    explore_load_sample(tmp_path / "store")
+    config = ServerConfig(tmp_path / "store", port=0, timeout_s=0.5, allow_update=writable, token=TOKEN)
+    for base in start(config):
         with ThreadPoolExecutor(2) as pool:
             slow = pool.submit(get_query, base, SLOW, "application/sparql-results+json")
             time.sleep(0.1)
@@ -243,3 +248,11 @@ def test_engine_crash_is_contained(base: str) -> None:
         assert reply.json()["error"] == "engine-crashed"
     for _ in range(3):
         assert get_query(base, PEOPLE, "text/csv").status == 200
+
+
+def test_start_errors_are_one_line_value_errors(explore_store_path: Path, base: str) -> None:
+    port = int(base.rsplit(":", 1)[1])
+    with pytest.raises(ValueError, match="cannot listen"):
+        make_server(ServerConfig(explore_store_path, port=port))
+    with pytest.raises(ValueError, match="--token"):
+        make_server(ServerConfig(explore_store_path, port=0, allow_update=True))

@@ -192,7 +192,7 @@ def saved_queries(directory: Path = QUERIES_DIR) -> dict[str, SavedQuery]:
 
 def _parse_saved(path: Path) -> SavedQuery:
     """Read the ``# title:``, ``# description:`` (continued by indented comment lines) and
-    ``# param: NAME  help`` header lines of a saved query."""
+    ``# param: NAME  help`` header lines of a saved query; other comments are notes."""
     fields: dict[str, str] = {"title": path.stem, "description": ""}
     params: dict[str, str] = {}
     last = ""
@@ -201,8 +201,10 @@ def _parse_saved(path: Path) -> SavedQuery:
             break
         header = re.match(r"#\s*(title|description|param):\s*(.*)", line)
         if header is None:
-            if last == "description":
+            if last == "description" and re.match(r"#\s{2,}\S", line):
                 fields["description"] += " " + line.lstrip("# ").strip()
+            else:
+                last = ""
             continue
         last, value = header.group(1), header.group(2).strip()
         if last == "param":

@@ -86,6 +86,10 @@ class HttpError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class ServeError(ValueError):
+    """The server cannot start as asked (port taken, updates without a token)."""
+
+
 @dataclass
 class ServerConfig:
     """Everything ``kg serve`` can be told."""
@@ -739,11 +743,12 @@ class QuietServer(ThreadingHTTPServer):
     """A threading server that does not print tracebacks for clients that hang up."""
 
     daemon_threads = True
-    endpoint: Endpoint
+    endpoint: Endpoint | None = None  # set once bound; a failed bind closes before that
 
     def server_close(self) -> None:
         super().server_close()
-        self.endpoint.close()
+        if self.endpoint is not None:
+            self.endpoint.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
@@ -753,13 +758,17 @@ class QuietServer(ThreadingHTTPServer):
 def make_server(config: ServerConfig) -> QuietServer:
     """Open the store and bind the server (port 0 picks a free port); call serve_forever()."""
     if config.allow_update and not config.token:
-        raise ValueError("--allow-update needs --token (clients send it as 'Authorization: Bearer TOKEN')")
+        raise ServeError("--allow-update needs --token (clients send it as 'Authorization: Bearer TOKEN')")
     store = Store(config.store_path, read_only=not config.allow_update)
     processes = None if config.allow_update else ProcessRunner(
         config.store_path, config.workers, config.timeout_s, config.max_results)
     endpoint = Endpoint(config, store, ThreadRunner(config.timeout_s, config.max_running), processes)
     handler = type("BoundHandler", (Handler,), {"endpoint": endpoint})
-    server = QuietServer((config.host, config.port), handler)
+    try:
+        server = QuietServer((config.host, config.port), handler)
+    except OSError as error:
+        endpoint.close()
+        raise ServeError(f"cannot listen on {config.host}:{config.port}: {error.strerror}") from None
     server.endpoint = endpoint
     threading.Thread(target=endpoint.explorer, name="explorer-warm-up", daemon=True).start()
     return server

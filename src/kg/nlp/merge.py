@@ -25,7 +25,7 @@ from spacy.util import filter_spans
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key
 from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
-from .rules import PLACES_KEY, RULES_KEY, is_cjk
+from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
 
 RULE_RANKS = {
     "title": 1,
@@ -69,9 +69,6 @@ def _crosses(a: Mention, b: Mention) -> bool:
 def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
-
-COMMON_SURNAME_PPM = 100.0
-"""A person found by the statistical NER alone must carry a common surname (about the 250 most frequent)."""
 
 NATURAL_ENDINGS = tuple("江河湖海山岭岛湾峡洲") + ("半岛", "海峡", "流域", "平原", "盆地")
 """Endings of natural features, which no division list holds (official divisions come from the place ruler)."""

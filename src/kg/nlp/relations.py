@@ -135,12 +135,12 @@ _TITLE_PATTERN = "|".join(map(re.escape, TITLES))
 def post_relations(view: ArticleView) -> list[Relation]:
     """[body] title [、title …] person [、person …] → person holds each title in its body."""
     relations = []
-    chain = re.compile(f"((?:(?:{_TITLE_PATTERN})、?)+)")
+    chain = re.compile(f"((?:(?:{_TITLE_PATTERN})[、兼]?)+)")
     pending: list[tuple[Entity, str, int]] = []  # titles ending in 、 whose people come after a further body and title
     for match in chain.finditer(view.text):
         people = _people_after(view, match.end())
         if not people:
-            if match.group(1).endswith("、"):
+            if match.group(1).endswith(("、", "兼")):
                 body = _body_before(view, match.start())
                 pending = [(body[0], title, body[1]) for title in _split_titles(match.group(1))] if body else []
             continue
@@ -192,7 +192,7 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
 
 def _split_titles(chain_text: str) -> list[str]:
     titles = []
-    for part in chain_text.split("、"):
+    for part in re.split("[、兼]", chain_text):
         while part:
             title = next(t for t in TITLES if part.startswith(t)) if part.startswith(TITLES) else part
             titles.append(title)
@@ -305,7 +305,7 @@ def programme_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
-GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动")
+GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动", "办法", "意见", "计划", "工作指引")
 
 
 def programme_references(view: ArticleView) -> list[MentionRef]:
@@ -313,7 +313,7 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     covered = {i for m in view.mentions for i in range(m.start, m.end)}
     found = []
     for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
-        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此,，的、与和在"):
+        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此,，的、与和在照据为列对按及"):
             continue
         earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and m.entity.name.endswith(match.group(0))]
         if earlier:
@@ -347,16 +347,35 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
         for subject in _subjects_of(view, verb_at, actors, sentence_start):
             found.append(_relation(subject.entity, "implements", programme.entity, text, subject.start, min(len(text), programme.end + 1), 0.7))
     framing = _FRAMING.search(text[max(sentence_start, quote_start - 2) : quote_start])
+    if framing is None:  # 按照河源市委“百千万工程”工作部署: a body may stand between the framing word and the name
+        body = view.ending_at(quote_start, (ORGANIZATION, PLACE))
+        framing = body and _FRAMING.search(text[max(sentence_start, body.start - 2) : body.start])
     follow = re.match(r"[”」》]?[^,，。;；]{0,12}?[,，]", text[programme.end : programme.end + 16])
     if framing and follow:  # 按照“驻镇帮镇扶村”工作部署,顺德区… / 在“万企兴万村”行动牵线下,公司…
         after = programme.end + follow.end()
-        actor = next((m for m in sorted(actors_after(view, after, outer), key=lambda m: m.start) if m.start <= after + 4), None)
-        if actor is not None:
+        for actor in _actor_list(view, after, actors_after(view, after, outer)):
             found.append(_relation(actor.entity, "implements", programme.entity, text, quote_start - len(framing.group(0)), actor.end, 0.7))
     inner_place = view.starting_at(programme.start, PLACE)
     if inner_place is not None and inner_place.end < programme.end and inner_place.entity.name.endswith(("镇", "乡", "村", "街道")):
         found.append(_relation(inner_place.entity, "implements", programme.entity, text, programme.start, programme.end, 0.6))
     return found
+
+
+def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) -> list[MentionRef]:
+    """The actors listed from ``position`` on (鹤市镇莲坑村、富石村 → 莲坑村, 富石村): chains of places
+    count as their last member, and the list goes on over 、 和 与 及 and 的."""
+    candidates = sorted(candidates, key=lambda m: m.start)
+    listed: list[MentionRef] = []
+    expected = position
+    for actor in candidates:
+        if actor.start > expected + (0 if listed else 4):
+            break
+        if listed and (actor.start == listed[-1].end or view.text[listed[-1].end : actor.start] == "的") and actor.entity.label == PLACE:
+            listed[-1] = actor  # 鹤市镇莲坑村, 草潭镇的珍珠湾村: the village
+        else:
+            listed.append(actor)
+        expected = actor.end + (1 if view.text[actor.end : actor.end + 1] in "、和与及的" else 0)
+    return listed
 
 
 def actors_after(view: ArticleView, position: int, outer: list[MentionRef]) -> list[MentionRef]:
@@ -369,20 +388,19 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
     verb's clause (with those joined to it by 、, 与, 和), else of the nearest earlier clause
     of the sentence that names one."""
     for actor in actors:
-        if actor.start < verb_at and view.text[actor.start - 1 : actor.start] == "把":
-            return [actor]
+        if actor.start < verb_at and view.text[actor.start - 1 : actor.start] == "把":  # 镇里把河口村、刘屋村和温下村…打造…
+            return _actor_list(view, actor.start, [a for a in actors if a.start >= actor.start and a.end <= verb_at])
     clause_start = verb_at
     while clause_start > sentence_start:
         previous = max(view.text.rfind(mark, sentence_start, clause_start - 1) for mark in ",，;；:：") + 1
         previous = max(previous, sentence_start)
         in_clause = [a for a in actors if previous <= a.start and a.end <= verb_at]
-        in_clause = [a for a in in_clause if not any(b.start == a.end and b.entity.label == PLACE for b in in_clause)]  # 百侯镇侯南村 → 侯南村
         if in_clause:
-            subjects = [in_clause[0]]
-            for actor in in_clause[1:]:
-                between = view.text[subjects[-1].end : actor.start]
-                if re.fullmatch(r"[、和与及]|[^,，]{0,4}?(与|和|同)|(与|和|同)[^,，]{0,5}", between):
-                    subjects.append(actor)
+            subjects = _actor_list(view, in_clause[0].start, in_clause)
+            for actor in in_clause:
+                between = view.text[subjects[-1].end : actor.start] if actor.start >= subjects[-1].end else None
+                if between is not None and actor not in subjects and re.fullmatch(r"[^,，。]{0,4}?[、和与同及]|(与|和|同)[^,，]{0,5}", between):
+                    subjects.append(actor)  # 由X主办、Y承办; 许村与相邻的夏卢村
             return subjects
         clause_start = previous
     return []
@@ -421,6 +439,19 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
         target = view.starting_at(programme.end + implementing.end(), PROGRAMME)
         if target is not None and target.entity is not programme.entity:
             found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
+    if is_document(programme.entity.name):  # 方案明确实施A项目、B试点 / 提出建设C产业园
+        plan = re.match(r"[》”」]?[,，]?(?:明确|提出)", view.text[programme.end : programme.end + 6])
+        if plan:
+            sentence_end = min((e for s, e in sentence_bounds(view.text) if s <= programme.end < e), default=len(view.text))
+            for part in view.within(programme.end + plan.end(), sentence_end):
+                if part.entity.label == PROGRAMME and part.entity is not programme.entity and not is_document(part.entity.name):
+                    found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.75))
+    supporting = re.match(r"[》”」]?[^。;；]{0,30}?是[^。;；]{0,16}?[“「《]", view.text[programme.end : programme.end + 50])
+    if supporting and is_document(programme.entity.name):  # 是开平推进“百千万工程”的配套文件
+        target = view.starting_at(programme.end + supporting.end(), PROGRAMME)
+        rest = view.text[target.end : target.end + 14] if target else ""
+        if target is not None and target.entity is not programme.entity and re.match(r"[”」》]?[^。;；,，]{0,6}?的?(配套文件|具体举措|实施方案|重要举措|实施细则)", rest):
+            found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
     after = view.text[programme.end : programme.end + 60]
     listing = re.match(r"[”」]?(?:[、和及与]?[“「][^”」]{1,20}[”」])*[^。;；,，]{0,30}?的[“「]", after)
     if listing:
@@ -435,20 +466,42 @@ def is_document(name: str) -> bool:
     return re.sub(r"[(（][^()（）]*[)）]$", "", name).endswith(DOCUMENT_ENDINGS)
 
 
+_ISSUE = "|".join(ISSUE_VERBS)
+
+
 def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
+    """Who issued a document: the body its title begins with; X(与Y联合)印发(了/的)《…》;
+    《…》由X(…)制定; 以X名义印发."""
     if not is_document(programme.entity.name):
         return []
+    text = view.text
     found = []
     head = view.starting_at(programme.start, ORGANIZATION)
     if head is not None and head.end < programme.end:
-        found.append(_relation(programme.entity, "issuedBy", head.entity, view.text, programme.start - 1, programme.end + 1, 0.85))
-    title_start = programme.start - 1
-    for verb in ISSUE_VERBS:
-        verb_start = title_start - len(verb)
-        if view.text[verb_start:title_start] == verb:
-            issuer = view.ending_at(verb_start, (ORGANIZATION,))
-            if issuer is not None:
-                found.append(_relation(programme.entity, "issuedBy", issuer.entity, view.text, issuer.start, programme.end + 1, 0.9))
+        found.append(_relation(programme.entity, "issuedBy", head.entity, text, programme.start - 1, programme.end + 1, 0.85))
+    title_start = programme.start - 1 if text[programme.start - 1 : programme.start] == "《" else programme.start
+    before = re.search(rf"({_ISSUE})[了的]?$", text[max(sentence_start, title_start - 14) : title_start])
+    if before:
+        verb_at = title_start - len(before.group(0))
+        bodies = [m for m in outer if m.entity.label == ORGANIZATION and m.end <= verb_at and m.start >= sentence_start]
+        if bodies and re.fullmatch(r"[^,，。;；]{0,10}", text[bodies[-1].end : verb_at]):
+            issuers = [bodies[-1]]
+            for body in reversed(bodies[:-1]):  # X与Y联合印发
+                if re.fullmatch(r"[、和与及]", text[body.end : issuers[0].start]):
+                    issuers.insert(0, body)
+            for issuer in issuers:
+                found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, issuer.start, min(len(text), programme.end + 1), 0.9))
+    after = re.match(rf"[》]?[。,，]?(?:该\w{{1,3}})?由", text[programme.end : programme.end + 8])
+    if after:  # 《…》由X于今年初发布 / 该方案由X牵头制定
+        issuer = view.starting_at(programme.end + after.end(), ORGANIZATION)
+        tail = text[issuer.end : issuer.end + 12] if issuer else ""
+        if issuer is not None and re.match(rf"[^,，。;；]{{0,8}}?({_ISSUE})", tail):
+            found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, programme.start, issuer.end, 0.85))
+    on_behalf = re.search(rf"以([^,，。]{{2,20}}?)名义({_ISSUE})", text[programme.end : programme.end + 40])
+    if on_behalf:
+        issuer = view.starting_at(programme.end + on_behalf.start(1), ORGANIZATION)
+        if issuer is not None:
+            found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, programme.start, programme.end + on_behalf.end(), 0.85))
     return found
 
 

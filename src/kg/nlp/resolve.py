@@ -185,13 +185,16 @@ def drop_unlinked_nested_places(entities: dict[str, Entity]) -> None:
 def resolve_surname_titles(entities: dict[str, Entity], text: str) -> None:
     """Add 冯镇长 to 冯建华 when 冯建华 is the one person of that surname the article gives that title."""
     people = [e for e in entities.values() if e.label == PERSON]
-    titles = "|".join(map(re.escape, TITLES))
+    titles = "|".join(map(re.escape, TITLES + ("总",)))  # 谭总: the company head
     for person in people:
         surname = person.name[:2] if person.name[:2] in surnames() and len(person.name) >= 3 else person.name[0]
         same_surname = [p for p in people if p.name.startswith(surname)]
         for match in re.finditer(re.escape(surname) + f"({titles})", text):
             title = match.group(1)
-            holders = [p for p in same_surname if re.search(re.escape(title) + r"[^。\n]{0,12}?" + re.escape(p.name), text)]
+            if title == "总" and text[match.end() : match.end() + 1] in "经理裁监工":
+                continue  # 谭总经理 is a title, 谭总 a way of addressing
+            cue = "(?:总经理|董事长|总裁|负责人)" if title == "总" else re.escape(title)
+            holders = [p for p in same_surname if re.search(cue + r"[^。\n]{0,12}?" + re.escape(p.name) + "|" + re.escape(p.name) + r"[^。\n]{0,16}?" + cue, text)]
             if holders == [person] or (not holders and same_surname == [person]):
                 person.aliases.add(match.group(0))
                 person.mentions.append((match.start(), match.end()))

@@ -23,6 +23,8 @@ from .lexicon import (
     BYLINE_AUTHOR_CUES,
     BYLINE_EDITOR_CUES,
     CAMPAIGN_FOLLOWERS,
+    DESIGNATION_ENDINGS,
+    DESIGNATION_VERBS,
     DEPARTMENT_CORES,
     LEVEL_WORDS,
     NUMERALS,
@@ -41,6 +43,9 @@ from .lexicon import (
     stop_verbs,
     surnames,
 )
+
+COMMON_SURNAME_PPM = 100.0
+"""Surnames common enough (about the 250 most frequent) to start a name on weak evidence."""
 
 RULES_KEY = "kg_rules"
 PLACES_KEY = "kg_places"
@@ -77,7 +82,7 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
     ``strict``, a name may not start with a frequent word (党员干部 is no 干部…).
     """
     table = surnames()
-    if strict and (text[i : i + 2] in common_words() or text[i] in FUNCTION_CHARS):
+    if strict and (text[i : i + 2] in common_words() or text[i : i + 2] in stop_verbs() or text[i] in FUNCTION_CHARS):
         return 0
     for surname_length in (2, 1):
         surname = text[i : i + surname_length]
@@ -93,15 +98,17 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
             if not is_cjk(char) or char in _NOT_IN_GIVEN_NAMES or rest.startswith(TITLES + SPEECH_CUES + PERSON_ROLES):
                 break
             given += 1
+        if given == 2 and strict and text[j : j + 2] in common_words() | stop_verbs():
+            given = 0  # 富起来, 进山来: a word, not a given name
         if given:
             return surname_length + given
     return 0
 
 
-def _names_in_list(text: str, i: int, separators: str, strict: bool = True) -> Iterable[tuple[int, int]]:
+def _names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5) -> Iterable[tuple[int, int]]:
     """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华)."""
     while i < len(text):
-        length = read_name(text, i, strict=strict)
+        length = read_name(text, i, min_ppm=min_ppm, strict=strict)
         if not length:
             return
         yield i, i + length
@@ -125,14 +132,15 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
             found.append(Candidate(start, end, PERSON, "byline"))
     cue_pattern = re.compile("|".join(map(re.escape, TITLES + PERSON_ROLES)) + r"|\d+岁的")
     for match in cue_pattern.finditer(text):
-        if match.start() in in_place or match.end() - 1 in in_place:
-            continue
-        for start, end in _names_in_list(text, match.end(), "、"):
+        if match.start() in in_place or match.end() - 1 in in_place or text[match.start() - 1 : match.start() + 1] in common_words():
+            continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民
+        min_ppm = 0.5 if match.group(0) in TITLES else COMMON_SURNAME_PPM  # 村民正忙着: after a role, only a common surname starts a name
+        for start, end in _names_in_list(text, match.end(), "、", min_ppm=min_ppm):
             found.append(Candidate(start, end, PERSON, "title"))
     speech = re.compile("(?=(" + "|".join(map(re.escape, SPEECH_CUES)) + "))")
     for match in speech.finditer(text):
         cue_at = match.start()
-        for length in (3, 4, 2):
+        for length in (4, 3, 2):  # 4 only reads as a name with a compound surname (夏侯晓峰说)
             start = cue_at - length
             if start >= 0 and read_name(text, start) == length and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
                 found.append(Candidate(start, cue_at, PERSON, "speech"))
@@ -147,7 +155,9 @@ def _ends_boundary(text: str, position: int) -> bool:
 
 # ---------------------------------------------------------------- names with a structural ending
 
-_HARD_STOPS = set("的了在与和及把被由将等是对向从")
+_HARD_STOPS = set("的了在与和及把被由将等是对向从兼")
+DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队")
+"""Suffixes that take a department name between the level word and themselves (县林业局, 镇“百千万工程”指挥部)."""
 
 
 def _left_edge(
@@ -246,9 +256,12 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
             position -= len(inner)
         else:
             break
-    for level in ("省", "市", "县", "区"):
-        start = position - len(level)
-        if start >= 0 and text[start:position] == level and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
+    longest_middle = 8 if suffix_start == position and text.startswith(DEPARTMENT_SUFFIXES, suffix_start) else 0
+    for middle in range(0, longest_middle + 1):  # 县林业局: a level word, a department name, the suffix
+        start = position - middle - 1
+        if start < 0 or any(not is_cjk(c) or c in _HARD_STOPS for c in text[start + 1 : position]):
+            break
+        if text[start] in "省市县区镇乡" and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
             return start
     return None
 
@@ -287,12 +300,18 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     for match in _TITLE.finditer(text):
         if not match.group(1).endswith(PUBLICATION_SUFFIXES):
             found.append(Candidate(match.start(1), match.end(1), PROGRAMME, "title"))
+    titles = [(m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
+    designation = re.compile(
+        "(?:" + "|".join(DESIGNATION_VERBS) + r")(?:第[一二三四五六七八九十\d]+批)?([^,，。;；、“”《》()（）\s]{2,18}?(?:" + "|".join(DESIGNATION_ENDINGS) + "))"
+    )
+    found.extend(Candidate(m.start(1), m.end(1), PROGRAMME, "designation") for m in designation.finditer(text))
     anchors = {end: (start, True) for start, end in places}
     for suffix in PROGRAMME_SUFFIXES_BARE:
         for match in re.finditer(re.escape(suffix), text):
             start, has_place = _left_edge(text, match.start(), anchors, max_middle=12)
             length = match.end() - start
-            if (has_place or suffix != "项目" or length >= 8) and length >= 6:
+            inside_title = any(s <= start and match.end() <= e for s, e in titles)
+            if (has_place or suffix != "项目" or length >= 8) and length >= 6 and not inside_title:
                 found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件", text))
     return found
