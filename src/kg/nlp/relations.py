@@ -271,10 +271,37 @@ def _code_inside(child: Entity, parent: Entity) -> bool:
     return child.code != parent.code and child.code.startswith(prefix)
 
 
+def _last_of_chain(view: ArticleView, position: int) -> MentionRef | None:
+    """The last place of the run of places starting at ``position`` (杨柑镇龙眼村 → 龙眼村)."""
+    place = None
+    while (next_place := view.starting_at(position, PLACE)) is not None:
+        place, position = next_place, next_place.end
+    return place
+
+
+def _generic_body(view: ArticleView, position: int) -> MentionRef | None:
+    """公司, 合作社 … right before ``position``: the last organisation named with that ending."""
+    for generic in GENERIC_BODIES:
+        if view.text.endswith(generic, 0, position):
+            earlier = [m for m in view.mentions if m.end <= position - len(generic) and m.entity.label == ORGANIZATION and m.entity.name.endswith(generic)]
+            if earlier:
+                return MentionRef(position - len(generic), position, earlier[-1].entity)
+    return None
+
+
 def location_relations(view: ArticleView) -> list[Relation]:
     """An organisation whose name begins with a place is located in the last place of that run."""
     relations = []
     seen: set[str] = set()
+    for match in re.finditer(r"(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司
+        before = view.ending_at(match.start(), (ORGANIZATION,)) or _generic_body(view, match.start())
+        place = _last_of_chain(view, match.end())
+        if place is not None and before is not None:
+            relations.append(_relation(before.entity, "locatedIn", place.entity, view.text, before.start, place.end, 0.8))
+        elif place is not None and view.text.startswith("的", place.end):
+            body = view.starting_at(place.end + 1, ORGANIZATION)
+            if body is not None:
+                relations.append(_relation(body.entity, "locatedIn", place.entity, view.text, match.start(), body.end, 0.8))
     for mention in view.mentions:
         if mention.entity.label != ORGANIZATION or mention.entity.key in seen:
             continue
@@ -313,9 +340,9 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     covered = {i for m in view.mentions for i in range(m.start, m.end)}
     found = []
     for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
-        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此,，的、与和在照据为列对按及"):
+        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此,，。\n的、与和在照据为列对按及"):
             continue
-        earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and m.entity.name.endswith(match.group(0))]
+        earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(match.group(0))]
         if earlier:
             found.append(MentionRef(match.start(), match.end(), earlier[-1].entity))
     return found
@@ -461,9 +488,14 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
     return found
 
 
+def bare_title(name: str) -> str:
+    """A title without its closing bracket: 行动方案(2024—2026年) → 行动方案."""
+    return re.sub(r"[(（][^()（）]*[)）]$", "", name)
+
+
 def is_document(name: str) -> bool:
     """Whether a programme name is a document title (方案, 意见 …, before any (2024—2026年))."""
-    return re.sub(r"[(（][^()（）]*[)）]$", "", name).endswith(DOCUMENT_ENDINGS)
+    return bare_title(name).endswith(DOCUMENT_ENDINGS)
 
 
 _ISSUE = "|".join(ISSUE_VERBS)

@@ -174,6 +174,18 @@ def resolve_place_prefixed_organisations(entities: dict[str, Entity]) -> None:
             merge_into(entities, longer[0], short)
 
 
+def resolve_names_without_their_place(entities: dict[str, Entity]) -> None:
+    """温泉小镇提质项目 after 汤南镇温泉小镇提质项目: the same name without the place it began with."""
+    places = {name for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)}
+    for label in (ORGANIZATION, PROGRAMME):
+        named = {e.name: e for e in entities.values() if e.label == label}
+        for full in list(named.values()):
+            for place in places:
+                short = named.get(full.name[len(place) :]) if full.name.startswith(place) else None
+                if short is not None and short is not full and short.key in entities and full.key in entities and len(short.name) >= 4:
+                    merge_into(entities, full, short)
+
+
 def drop_unlinked_nested_places(entities: dict[str, Entity]) -> None:
     """A place with no code named only inside other names, never at their start, is a word fragment (强镇兴村)."""
     spans = [(s, e) for entity in entities.values() for s, e in entity.mentions]
@@ -219,6 +231,7 @@ class Resolver:
         resolve_place_prefixed_organisations(entities)
         resolve_organisation_short_forms(entities)
         resolve_organisation_place_aliases(entities)
+        resolve_names_without_their_place(entities)
         resolve_surname_titles(entities, doc.text)
         doc._.entities = {e.key: e for e in entities.values()}
         return doc
