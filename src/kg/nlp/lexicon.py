@@ -22,6 +22,8 @@ TITLES = tuple(
         副站长 站长 副校长 校长 副院长 院长 村长 副村长 负责人 队长 组长 副会长 会长 秘书长
         党委委员 党委副书记 常委 委员 主任委员 调研员 总工程师 总监 馆长 行长 副行长
         村委会主任 居委会主任 村委会副主任 总指挥 副总指挥 总经理助理
+        村支书 支书 村主任 联络员 网格员 技术员 农技员 专干 监事长 理事 董事 厂长 场长 园长 店长 主管 党组书记 党组成员
+        专职副书记 组织委员 宣传委员 纪检委员 妇联主席 团委书记 人大主席 人大副主席 政协主席 街道办主任
         总理 副总理 总书记 总统 副总统 委员长 副委员长 大使 司令员 政委 州长 议长 首相 检察长 庭长 审判长
         """.split(),
         key=len,
@@ -71,6 +73,9 @@ ORG_SUFFIXES_FREE = tuple(
 """Suffixes that make an organisation on their own (绿峰茶业有限公司)."""
 
 LEVEL_WORDS = ("省", "市", "县", "区", "镇", "乡", "村", "街道")
+
+LEVEL_TITLES = {"省长": "省", "市长": "市", "县长": "县", "区长": "区", "镇长": "镇", "乡长": "乡", "村长": "村", "村委会主任": "村", "村主任": "村", "村支书": "村", "居委会主任": "社区"}
+"""Titles that name the level of the place they are held in (副镇长 → a 镇)."""
 """Level words that stand for the article's own place in short names: 市委, 县农业农村局."""
 
 PROGRAMME_SUFFIXES = tuple(

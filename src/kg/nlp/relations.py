@@ -30,11 +30,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .lexicon import BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, DOCUMENT_ENDINGS, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES
+from .lexicon import LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, DOCUMENT_ENDINGS, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES
 from .text import sentence_bounds
 
 GENERIC_BODIES = ("专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委")
-LEVEL_TITLES = {"省长": "省", "市长": "市", "县长": "县", "区长": "区", "镇长": "镇", "乡长": "乡", "村长": "村"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +136,7 @@ def post_relations(view: ArticleView) -> list[Relation]:
     relations = []
     chain = re.compile(f"((?:(?:{_TITLE_PATTERN})[、兼]?)+)")
     pending: list[tuple[Entity, str, int]] = []  # titles ending in 、 whose people come after a further body and title
+    previous_body: tuple[Entity, int, int] | None = None  # body of the last post, its start, and where its people end
     for match in chain.finditer(view.text):
         people = _people_after(view, match.end())
         if not people:
@@ -158,9 +158,14 @@ def post_relations(view: ArticleView) -> list[Relation]:
             chain_start = inner_body.end
         titles = _split_titles(view.text[chain_start : match.end()])
         body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
+        if body is None and previous_body and view.text[chain_start - 1 : chain_start] == "、" and previous_body[2] == chain_start - 1:
+            body = (previous_body[0], chain_start)  # 洽水镇党委书记张三、镇长李四: the list goes on in the same body
         evidence_start = body[1] if body else chain_start
+        previous_body = (body[0], body[1], people[-1].end) if body else None
         for index, title in enumerate(titles):
             target = body[0] if body and index == 0 else _body_for_title(view, title, body[0] if body else None)
+            if body and index == 0 and title.endswith(tuple(LEVEL_TITLES)) and body[0].label == ORGANIZATION:
+                target = _body_for_title(view, title, body[0])  # 洽水镇党委书记张三、镇长李四: 镇长 of 洽水镇
             if target is None:
                 continue
             title_text = title

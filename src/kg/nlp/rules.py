@@ -98,8 +98,6 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
             if not is_cjk(char) or char in _NOT_IN_GIVEN_NAMES or rest.startswith(TITLES + SPEECH_CUES + PERSON_ROLES):
                 break
             given += 1
-        if given == 2 and strict and text[j : j + 2] in common_words() | stop_verbs():
-            given = 0  # 富起来, 进山来: a word, not a given name
         if given:
             return surname_length + given
     return 0
