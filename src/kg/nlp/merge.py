@@ -35,6 +35,7 @@ RULE_RANKS = {
     "org-level": 2,
     "outlet": 2,
     "bare-place": 2,
+    "designation": 2,
     "place": 3,
     "byline": 3,
     "title-person": 3,

@@ -387,6 +387,11 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
         after = programme.end + follow.end()
         for actor in _actor_list(view, after, actors_after(view, after, outer)):
             found.append(_relation(actor.entity, "implements", programme.entity, text, quote_start - len(framing.group(0)), actor.end, 0.7))
+    landing = re.match(r"[”」》]?(?:项目|工程|行动|试点)?[^,，。;；]{0,3}?[在于]", text[programme.end : programme.end + 8])
+    if landing:  # “千村示范”工程在东源县全面铺开 / 该项目在龙眼村落地
+        place = _last_of_chain(view, programme.end + landing.end())
+        if place is not None and re.match(r"[^,，。;；]{0,6}?(落地|实施|启动|开工|推进|建成|铺开|试点|推广)", text[place.end : place.end + 10]):
+            found.append(_relation(place.entity, "implements", programme.entity, text, programme.start, place.end, 0.7))
     inner_place = view.starting_at(programme.start, PLACE)
     if inner_place is not None and inner_place.end < programme.end and inner_place.entity.name.endswith(("镇", "乡", "村", "街道")):
         found.append(_relation(inner_place.entity, "implements", programme.entity, text, programme.start, programme.end, 0.6))

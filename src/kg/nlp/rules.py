@@ -34,6 +34,7 @@ from .lexicon import (
     PERSON_ROLES,
     PROGRAMME_SUFFIXES,
     PROGRAMME_SUFFIXES_BARE,
+    PROGRAMME_SUFFIXES_PLACED,
     PUBLICATION_SUFFIXES,
     SLOGAN_MODIFIERS,
     SPEECH_CUES,
@@ -159,7 +160,12 @@ DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥
 
 
 def _left_edge(
-    text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]], max_middle: int, verbs: frozenset[str] = STRONG_VERBS
+    text: str,
+    suffix_start: int,
+    anchors: dict[int, tuple[int, bool]],
+    max_middle: int,
+    verbs: frozenset[str] = STRONG_VERBS,
+    anchor_verbs: frozenset[str] = STRONG_VERBS,
 ) -> tuple[int, bool]:
     """Where a name ending in a suffix at ``suffix_start`` begins, and whether a place anchors it.
 
@@ -167,7 +173,7 @@ def _left_edge(
     ``max_middle`` name characters; without a place among them, walks left
     until one of ``verbs``, a function word or punctuation stops it (organisation
     names stop at any verb; programme names hold verbs such as 改造, 提升, so they
-    stop only at the strong ones).
+    stop only at the strong ones). The search for an anchor stops at ``anchor_verbs``.
     """
     i = suffix_start
     while i > 0 and suffix_start - i <= max_middle:
@@ -183,7 +189,7 @@ def _left_edge(
         if core and text[i - 1] == "和":  # 人力资源和社会保障局: 和 inside a department name
             i -= 1
             continue
-        if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS or any(text[max(0, i - n) : i] in STRONG_VERBS for n in (1, 2, 3, 4)):
+        if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS or any(text[max(0, i - n) : i] in anchor_verbs for n in (1, 2, 3, 4)):
             break
         i -= 1
     return _walk_left(text, suffix_start, max_middle, verbs), False
@@ -301,15 +307,23 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     titles = [(m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
     designation = re.compile(
         "(?:" + "|".join(DESIGNATION_VERBS) + r")(?:第[一二三四五六七八九十\d]+批)?([^,，。;；、“”《》()（）\s]{2,18}?(?:" + "|".join(DESIGNATION_ENDINGS) + "))"
+        "(?!培育|建设|试点|项目|工程|创建)"
     )
     found.extend(Candidate(m.start(1), m.end(1), PROGRAMME, "designation") for m in designation.finditer(text))
     anchors = {end: (start, True) for start, end in places}
-    for suffix in PROGRAMME_SUFFIXES_BARE:
+    for suffix in PROGRAMME_SUFFIXES_BARE + PROGRAMME_SUFFIXES_PLACED:
+        placed = suffix in PROGRAMME_SUFFIXES_PLACED
         for match in re.finditer(re.escape(suffix), text):
-            start, has_place = _left_edge(text, match.start(), anchors, max_middle=12)
+            if placed and (is_cjk(text[match.end() : match.end() + 1] or "。") and not _ends_boundary(text, match.end() + 1)):
+                continue  # 温泉小镇提质项目: the name goes on
+            verbs = stop_verbs() if placed else STRONG_VERBS
+            start, has_place = _left_edge(text, match.start(), anchors, max_middle=12, verbs=verbs, anchor_verbs=verbs)
+            if placed and any(ending in text[start : match.start()] for ending in PROGRAMME_SUFFIXES_BARE):
+                continue  # …试点三项重点工程: two names, not one
             length = match.end() - start
             inside_title = any(s <= start and match.end() <= e for s, e in titles)
-            if (has_place or suffix != "项目" or length >= 8) and length >= 6 and not inside_title:
+            needs_place = placed or suffix == "项目" and length < 8
+            if (has_place or not needs_place) and length >= 6 and not inside_title and not text.startswith(("”", "」"), match.end()):
                 found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件", text))
     return found
