@@ -59,8 +59,8 @@ def read_all(paths: Iterable[str | Path], errors: list[str]) -> Iterator[Article
 def extract_datasets(articles: Iterable[Article], base: str = DEFAULT_BASE) -> Iterator[tuple[Article, Dataset, Counter]]:
     """Each article's RDF dataset and its entity counts by type."""
     nlp = load_pipeline()
-    for article in articles:
-        doc = nlp(make_doc(nlp, article.text))
+    docs = nlp.pipe(((make_doc(nlp, article.text), article) for article in articles), as_tuples=True, batch_size=16)
+    for doc, article in docs:
         counts = Counter(entity.label for entity in doc._.entities.values())
         yield article, article_dataset(doc, article, base), counts
 

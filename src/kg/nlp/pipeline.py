@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -51,10 +50,3 @@ def make_doc(nlp: Language, text: str) -> Doc:
     doc = nlp.make_doc(simplified)
     doc._.original_text = text
     return doc
-
-
-def process(texts: Iterable[str], nlp: Language | None = None, batch_size: int = 32) -> Iterator[Doc]:
-    """Run the pipeline over ``texts`` in one process (Docs are not worth pickling across processes)."""
-    nlp = nlp or load_pipeline()
-    docs = (make_doc(nlp, text) for text in texts)
-    yield from nlp.pipe(docs, batch_size=batch_size)
