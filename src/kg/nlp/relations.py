@@ -1,23 +1,29 @@
 """Relations between the entities of an article, each with its evidence and a confidence.
 
 The ``kg_relation_extractor`` component reads ``doc._.entities`` (after
-resolution) and writes ``doc._.relations``. Every rule looks at the mentions
-of one sentence and the words between them:
+resolution) and writes ``doc._.relations``. The rules look at the mentions of
+one sentence and the words between them:
 
 - ``author``/``editor``: the people after byline cues (记者, 通讯员, 文/, 责任编辑:);
-- ``holdsPost``: [organisation or place] title [、title] person [、person] —
-  the object is the body in front of the title, a generic word (合作社, 公司)
-  standing for the one such body of the article, or for a bare 市长/镇长 the
-  article's place of that level;
-- ``containedInPlace``: a place named right after its parent, or in the same
-  sentence when the codes say it is a direct child, or after 地处/位于;
-- ``locatedIn``: an organisation whose name begins with a place;
-- ``implements``: a place or organisation, an implementing verb, then a programme;
-  a place right before a quoted campaign; a programme named after a town or village;
-- ``partOfProgramme``: a programme named inside a document title, or a list of
-  campaigns followed by 的 and the campaign they belong to;
-- ``issuedBy``: an organisation, an issuing verb and a 《document》, or a
-  document title that begins with its issuer.
+- ``holdsPost``: [body] title [、/兼 title] person [、person] — the body in front
+  of the title, a generic word (合作社, 公司) standing for the last such body
+  named, or for 市长/镇长/村委会主任 the place of that level; titles after names
+  (李某,县林业局局长; 李某(…); 担任/兼任/作为); lists continuing in one body;
+- ``containedInPlace``: a place right after its parent, in the same sentence
+  when the codes say it is a direct child, or after 地处/位于;
+- ``locatedIn``: an organisation whose name begins with places (across 驻),
+  or that 落户/位于 a place;
+- ``implements``: the subject of an implementing verb before a programme
+  (what 把 takes, the first actor of the clause, lists joined by 、与和);
+  a place or 全县/镇里 right before a programme or before 的 and it; 按照/在/
+  根据 a programme, then the actors of the next clause; a programme 在 a place
+  落地; a programme named after a town or village; generic references (该项目,
+  示范带) stand for the last programme named with that ending;
+- ``partOfProgramme``: a programme named inside a document title; a document
+  that 落实/is the 配套文件 of a programme; what a plan 明确/提出; campaigns
+  listed before 的 and the campaign they belong to;
+- ``issuedBy``: a document title that begins with its issuer; X(与Y)印发《…》;
+  《…》由X制定; 以X名义印发.
 """
 
 from __future__ import annotations
@@ -218,16 +224,8 @@ def _people_after(view: ArticleView, position: int) -> list[MentionRef]:
 
 def _body_before(view: ArticleView, position: int) -> tuple[Entity, int] | None:
     """The organisation or place right before a title, or the one body a generic word stands for."""
-    mention = view.ending_at(position, (ORGANIZATION, PLACE))
-    if mention is not None:
-        return mention.entity, mention.start
-    for generic in GENERIC_BODIES:
-        if view.text.endswith(generic, 0, position):
-            earlier = [m for m in view.mentions if m.end <= position - len(generic) and m.entity.label == ORGANIZATION and m.entity.name.endswith(generic)]
-            body = earlier[-1].entity if earlier else view.unique(ORGANIZATION, generic)
-            if body is not None:
-                return body, position - len(generic)
-    return None
+    mention = view.ending_at(position, (ORGANIZATION, PLACE)) or _generic_body(view, position)
+    return (mention.entity, mention.start) if mention is not None else None
 
 
 def _body_for_title(view: ArticleView, title: str, previous: Entity | None) -> Entity | None:
@@ -289,8 +287,9 @@ def _generic_body(view: ArticleView, position: int) -> MentionRef | None:
     for generic in GENERIC_BODIES:
         if view.text.endswith(generic, 0, position):
             earlier = [m for m in view.mentions if m.end <= position - len(generic) and m.entity.label == ORGANIZATION and m.entity.name.endswith(generic)]
-            if earlier:
-                return MentionRef(position - len(generic), position, earlier[-1].entity)
+            body = earlier[-1].entity if earlier else view.unique(ORGANIZATION, generic)
+            if body is not None:
+                return MentionRef(position - len(generic), position, body)
     return None
 
 
