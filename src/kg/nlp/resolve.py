@@ -1,11 +1,15 @@
 """Entity resolution within an article: one entity, however the article names it.
 
 Runs after the place linker. Merges places that link to one division code
-(梅县 and 梅县区), a programme with its abbreviation (百县千镇万村高质量发展工程 and
-百千万工程, declared by 以下简称 or by the shape of the short name), a short
-organisation name with the full one of the article's own place (市委 → 阳春市委),
-and a surname plus title with the person of that surname who holds it (欧阳书记 →
-欧阳志远).
+(梅县 and 梅县区, 湛江 and 湛江市); a programme with its abbreviation
+(百县千镇万村高质量发展工程 and 百千万工程, declared by 以下简称 or by the shape
+of the short name); a short document reference with the document (《方案》); a
+short organisation name with the full one of the article's own place (市委 →
+阳春市委); names written with fewer or shorter place prefixes (仁居镇党委 →
+梅州市平远县仁居镇党委, 连南县委 → 连南瑶族自治县委, 客乡食品公司 →
+紫金县客乡食品有限公司); and a surname plus title with the person of that
+surname who holds it (欧阳书记 → 欧阳志远, 谭总 → the 谭 who is 总经理). It also
+drops unlinked place names seen only inside other names (镇兴村 in 强镇兴村).
 """
 
 from __future__ import annotations
