@@ -16,7 +16,7 @@ from . import __version__
 from .store import DEFAULT_STORE, RDF_FORMATS, Store
 from .vocab import DEFAULT_BASE
 
-FORMATS = (*RDF_FORMATS, "jsonld")
+FORMATS = tuple(RDF_FORMATS)
 EXIT_USAGE, EXIT_FAILED = 2, 1
 
 

@@ -20,6 +20,8 @@ from typing import Any, TextIO
 
 import pyoxigraph as ox
 
+from .vocab import PREFIXES
+
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 
 RESULT_FORMATS = {
@@ -32,17 +34,6 @@ GRAPH_FORMATS = {
     "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
     "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
     "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-}
-PREFIXES = {
-    "kg": "https://w3id.org/kgzh/ontology#",
-    "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 SPARQL_PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 CLI_FORMATS = ("table", "csv", "tsv", "json")

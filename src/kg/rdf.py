@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from . import __version__
 from .ingest import Article
 from .nlp.text import sentence_bounds
-from .nlp.doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Division, Entity, Relation
+from .nlp.doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
 from .nlp.lexicon import LEVEL_WORDS
 from .vocab import DEFAULT_BASE, KG
 

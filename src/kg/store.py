@@ -13,7 +13,7 @@ from typing import IO, Iterable
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from .vocab import KG
+from .vocab import KG, PREFIXES
 
 DEFAULT_STORE = Path("output/store")
 
@@ -23,8 +23,8 @@ RDF_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
 }
-"""Formats Oxigraph writes itself; JSON-LD goes through rdflib (see ``export``)."""
 QUAD_FORMATS = {"nquads", "trig", "jsonld"}
 
 
@@ -80,19 +80,13 @@ class Store:
         return sum(1 for _ in self.oxigraph.named_graphs())
 
     def export(self, out: IO[bytes], fmt: str) -> None:
-        """Serialise the whole store; triple formats merge the article graphs."""
-        if fmt == "jsonld":
-            dataset = Dataset()
-            dataset.parse(data=self.serialize_quads(), format="nquads")
-            out.write(dataset.serialize(format="json-ld", encoding="utf-8", auto_compact=True))
-        elif fmt in QUAD_FORMATS:
-            self.oxigraph.dump(out, RDF_FORMATS[fmt])
-        else:
-            triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-            out.write(triples.serialize(format=RDF_FORMATS[fmt]) or b"")
-
-    def serialize_quads(self) -> bytes:
-        return self.oxigraph.dump(format=ox.RdfFormat.N_QUADS) or b""
+        """Serialise the whole store; triple formats merge the article graphs (each triple once)."""
+        if fmt in QUAD_FORMATS:
+            self.oxigraph.dump(out, RDF_FORMATS[fmt], prefixes=PREFIXES)
+            return
+        merged = ox.Store()
+        merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.oxigraph)
+        merged.dump(out, RDF_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
     def remove_graphs(self, graphs: Iterable[URIRef]) -> None:
         for graph in graphs:

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, Namespace
+from rdflib import Graph
 from rdflib.namespace import RDF, ClosedNamespace
 
 ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
 KG_IRI = "https://w3id.org/kgzh/ontology#"
 DEFAULT_BASE = "https://w3id.org/kgzh/id/"
-ORG = Namespace("http://www.w3.org/ns/org#")
+PREFIXES = {
+    "kg": KG_IRI,
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+"""The prefixes every serialisation and query of ours uses."""
 
 
 def _declared_terms() -> list[str]:

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key
+from .doc import ORGANIZATION, PERSON, PLACE, Entity, entity_key
 from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
 from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
 

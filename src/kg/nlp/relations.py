@@ -182,7 +182,7 @@ def post_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
-_TITLE_AFTER = re.compile(rf"\s*(?:[,，(（]|担任|任|兼任|是|作为)\s*")
+_TITLE_AFTER = re.compile(r"\s*(?:[,，(（]|担任|任|兼任|是|作为)\s*")
 
 
 def posts_after_names(view: ArticleView) -> list[Relation]:
@@ -532,7 +532,7 @@ def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], 
                     issuers.insert(0, body)
             for issuer in issuers:
                 found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, issuer.start, min(len(text), programme.end + 1), 0.9))
-    after = re.match(rf"[》]?[。,，]?(?:该\w{{1,3}})?由", text[programme.end : programme.end + 8])
+    after = re.match(r"[》]?[。,，]?(?:该\w{1,3})?由", text[programme.end : programme.end + 8])
     if after:  # 《…》由X于今年初发布 / 该方案由X牵头制定
         issuer = view.starting_at(programme.end + after.end(), ORGANIZATION)
         tail = text[issuer.end : issuer.end + 12] if issuer else ""

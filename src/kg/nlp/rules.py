@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, SpanGroup
+from spacy.tokens import Doc, SpanGroup
 
 from .doc import ORGANIZATION, PERSON, PROGRAMME
 from .lexicon import (
@@ -26,7 +26,6 @@ from .lexicon import (
     DESIGNATION_ENDINGS,
     DESIGNATION_VERBS,
     DEPARTMENT_CORES,
-    LEVEL_WORDS,
     NUMERALS,
     ORG_SUFFIXES_ANCHORED,
     FUNCTION_CHARS,
