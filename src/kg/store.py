@@ -84,9 +84,8 @@ class Store:
         if fmt in QUAD_FORMATS:
             self.oxigraph.dump(out, RDF_FORMATS[fmt], prefixes=PREFIXES)
             return
-        merged = ox.Store()
-        merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.oxigraph)
-        merged.dump(out, RDF_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+        triples = sorted({q.triple for q in self.oxigraph}, key=lambda t: (str(t.subject), str(t.predicate)))
+        ox.serialize(triples, out, RDF_FORMATS[fmt], prefixes=PREFIXES)
 
     def remove_graphs(self, graphs: Iterable[URIRef]) -> None:
         for graph in graphs:
