@@ -39,7 +39,8 @@ from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relati
 from .lexicon import LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, DOCUMENT_ENDINGS, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES
 from .text import sentence_bounds
 
-GENERIC_BODIES = ("专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委")
+GENERIC_BODIES = ("专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委", "中心", "指挥部", "专班", "局")
+"""Words that stand for the last body named with that ending (合作社理事长, 该局负责人)."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ def post_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
-_TITLE_AFTER = re.compile(r"\s*(?:[,，(（]|担任|任|兼任|是|作为)\s*")
+_TITLE_AFTER = re.compile(r"\s*(?:[,，(（]|(?:同时|现)?(?:担任|兼任|出任)|任|是|作为)\s*")
 
 
 def posts_after_names(view: ArticleView) -> list[Relation]:
@@ -198,6 +199,27 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
         title = re.match(f"(?:{_TITLE_PATTERN})", view.text[body.end : body.end + 8])
         if title:
             relations.append(_relation(person.entity, "holdsPost", body.entity, view.text, person.start, body.end + title.end(), 0.8, title.group(0)))
+    return relations
+
+
+_APPOINTED = re.compile(f"(?:担任|任)({_TITLE_PATTERN})")
+
+
+def posts_by_appointment(view: ArticleView) -> list[Relation]:
+    """X担任理事长 / 由X任总指挥 (the body named before in the sentence) and 队长由X担任 (the body before the title)."""
+    relations = []
+    for start, end in sentence_bounds(view.text):
+        for match in _APPOINTED.finditer(view.text, start, end):
+            person = view.ending_at(match.start(), (PERSON,))
+            bodies = [m for m in view.within(start, match.start()) if m.entity.label == ORGANIZATION]
+            if person is not None and bodies:
+                relations.append(_relation(person.entity, "holdsPost", bodies[-1].entity, view.text, bodies[-1].start, match.end(), 0.7, match.group(1)))
+        for match in re.finditer(f"({_TITLE_PATTERN})由[^,，。;；]{{0,16}}?担任", view.text[start:end]):
+            at = start + match.start()
+            person = view.ending_at(start + match.end() - 2, (PERSON,))
+            body = _body_before(view, at)
+            if person is not None and body is not None:
+                relations.append(_relation(person.entity, "holdsPost", body[0], view.text, body[1], start + match.end(), 0.7, match.group(1)))
     return relations
 
 
@@ -331,6 +353,7 @@ def programme_relations(view: ArticleView) -> list[Relation]:
         programmes = [m for m in mentions if m.entity.label == PROGRAMME] + [r for r in references if start <= r.start < end]
         for programme in programmes:
             relations += _implementers(view, programme, outer, start)
+            relations += _implementers_after(view, programme, outer, end)
             relations += _containing_programmes(view, programme, mentions)
             relations += _issuers(view, programme, outer, start)
     return relations
@@ -344,7 +367,7 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     covered = {i for m in view.mentions for i in range(m.start, m.end)}
     found = []
     for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
-        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此,，。\n的、与和在照据为列对按及"):
+        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此,，。\n的、与和在照据为列对按及助托担"):
             continue
         earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(match.group(0))]
         if earlier:
@@ -412,6 +435,35 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
             listed.append(actor)
         expected = actor.end + (1 if view.text[actor.end : actor.end + 1] in "、和与及的" else 0)
     return listed
+
+
+_REACHES = re.compile(r"[”」》]?(?:建设|项目)?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
+_BY = re.compile(r"[”」》]?(?:建设|项目)?由")
+_DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|主导|指导实施|指导)")
+
+
+def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_end: int) -> list[Relation]:
+    """Actors named after the programme: P覆盖/串起/落地 A、B; P由X牵头, A、B具体实施."""
+    text = view.text
+    found = []
+    candidates = [m for m in outer if m.start >= programme.end and m.entity.label in (PLACE, ORGANIZATION)]
+    reach = _REACHES.match(text, programme.end)
+    if reach:
+        for actor in _actor_list(view, reach.end(), candidates):
+            found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.7))
+    by = _BY.match(text, programme.end)
+    if by:
+        actors = _actor_list(view, by.end(), candidates)
+        does = _DOES.match(text, actors[-1].end) if actors else None
+        if does:
+            for actor in actors:
+                found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, does.end(), 0.75))
+            after = re.match(r"[,，]", text[does.end() : does.end() + 1])
+            more = _actor_list(view, does.end() + 1, candidates) if after else []
+            then = _DOES.match(text, more[-1].end) if more else None
+            for actor in more if then else []:  # …由县海洋与渔业局牵头,沙扒镇、溪头镇具体实施
+                found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, then.end(), 0.7))
+    return found
 
 
 def actors_after(view: ArticleView, position: int, outer: list[MentionRef]) -> list[MentionRef]:
@@ -553,6 +605,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
         byline_relations(view)
         + post_relations(view)
         + posts_after_names(view)
+        + posts_by_appointment(view)
         + containment_relations(view)
         + location_relations(view)
         + programme_relations(view)

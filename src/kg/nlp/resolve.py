@@ -184,9 +184,11 @@ def resolve_names_without_their_place(entities: dict[str, Entity]) -> None:
     for label in (ORGANIZATION, PROGRAMME):
         named = {e.name: e for e in entities.values() if e.label == label}
         for full in list(named.values()):
-            for place in places:
-                short = named.get(full.name[len(place) :]) if full.name.startswith(place) else None
-                if short is not None and short is not full and short.key in entities and full.key in entities and len(short.name) >= 4:
+            rest = full.name
+            while place := next((p for p in places if rest.startswith(p) and len(rest) > len(p) + 3), None):
+                rest = rest[len(place) :]  # 惠东县白花预制菜产业园 → 白花预制菜产业园 → 预制菜产业园
+                short = named.get(rest)
+                if short is not None and short is not full and short.key in entities and full.key in entities:
                     merge_into(entities, full, short)
 
 

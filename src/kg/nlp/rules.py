@@ -154,6 +154,10 @@ def _ends_boundary(text: str, position: int) -> bool:
 # ---------------------------------------------------------------- names with a structural ending
 
 _HARD_STOPS = set("的了在与和及把被由将等是对向从兼")
+_STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(宣传部|组织部|统战部|政法委|农办|编办)(?!部|长)")
+"""Party departments named alone in a list of posts (市委常委、宣传部部长)."""
+_COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项家处片]$")
+"""一条, 三个 …: a count ends where a name starts (串起一条乡村振兴示范带)."""
 DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队")
 """Suffixes that take a department name between the level word and themselves (县林业局, 镇“百千万工程”指挥部)."""
 
@@ -198,7 +202,7 @@ def _walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str])
     """Leftmost start of a name ending at ``position``: stops at punctuation, boundary words and ``verbs``."""
     i = position
     while i > 0 and position - i < max_middle:
-        if not is_cjk(text[i - 1]) or _ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in (1, 2, 3, 4)):
+        if not is_cjk(text[i - 1]) or _ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in (1, 2, 3, 4)) or _COUNTED.search(text, 0, i):
             break
         i -= 1
     return i
@@ -237,6 +241,7 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
             covered.update(range(suffix_start, end))
     found = [c for c in found if not any(_continues(text, c, o) for o in found)]
     found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "outlet") for m in re.finditer(r"(?m)^【([^】\n]{2,12})】", text))
+    found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "org-level") for m in _STANDALONE_DEPARTMENT.finditer(text))
     return found
 
 
@@ -334,7 +339,9 @@ def find_candidates(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     """Every rule-based candidate of the text, overlapping ones included."""
     programmes = find_programmes(text, places)
     quoted = [(c.start, c.end) for c in programmes if c.rule == "quoted"]
-    return find_people(text, places) + find_organisations(text, places, quoted) + programmes
+    organisations = find_organisations(text, places, quoted)
+    programmes = [p for p in programmes if not (p.rule.startswith("bare") and any(o.start <= p.start and p.end < o.end for o in organisations))]
+    return find_people(text, places) + organisations + programmes
 
 
 @Language.factory("kg_entity_ruler", default_config={"spans_key": RULES_KEY, "places_key": PLACES_KEY})
