@@ -324,10 +324,14 @@ def location_relations(view: ArticleView) -> list[Relation]:
         place = _last_of_chain(view, match.end())
         if place is not None and before is not None:
             relations.append(_relation(before.entity, "locatedIn", place.entity, view.text, before.start, place.end, 0.8))
-        elif place is not None and view.text.startswith("的", place.end):
+        elif place is not None and view.text.startswith("的", place.end) and match.group(0) == "位于":
             body = view.starting_at(place.end + 1, ORGANIZATION)
             if body is not None:
                 relations.append(_relation(body.entity, "locatedIn", place.entity, view.text, match.start(), body.end, 0.8))
+    for mention in view.mentions:  # 博美镇赤坑村的陆丰市叶香农业专业合作社
+        place = view.ending_at(mention.start - 1, (PLACE,)) if view.text[mention.start - 1 : mention.start] == "的" else None
+        if mention.entity.label == ORGANIZATION and place is not None:
+            relations.append(_relation(mention.entity, "locatedIn", place.entity, view.text, place.start, mention.end, 0.75))
     for mention in view.mentions:
         if mention.entity.label != ORGANIZATION or mention.entity.key in seen:
             continue
@@ -367,7 +371,7 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     covered = {i for m in view.mentions for i in range(m.start, m.end)}
     found = []
     for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
-        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此,，。\n的、与和在照据为列对按及助托担"):
+        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此一,，。\n的、与和在照据为列对按及助托担"):
             continue
         earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(match.group(0))]
         if earlier:
@@ -397,6 +401,9 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     verb_at = sentence_start + verbs[-1].start() if verbs else None
     if right_before.endswith(("以", "是", "为")):  # 以“百千万工程”为牵引, 新村是…试点的首批村庄
         verb_at = quote_start - 1
+    hosted = next((a for a in actors if text[a.start - 1 : a.start] == "在" and a.end == verb_at and a.entity.label == PLACE), None) if verb_at else None
+    if hosted is not None:  # 郁南县还在宝珠镇开展…试点: the place where it happens
+        found.append(_relation(hosted.entity, "implements", programme.entity, text, hosted.start - 1, min(len(text), programme.end + 1), 0.7))
     if verb_at is not None and actors:
         for subject in _subjects_of(view, verb_at, actors, sentence_start):
             found.append(_relation(subject.entity, "implements", programme.entity, text, subject.start, min(len(text), programme.end + 1), 0.7))
@@ -437,7 +444,7 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
     return listed
 
 
-_REACHES = re.compile(r"[”」》]?(?:建设|项目)?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
+_REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
 _BY = re.compile(r"[”」》]?(?:建设|项目)?由")
 _DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|主导|指导实施|指导)")
 

@@ -154,7 +154,7 @@ def _ends_boundary(text: str, position: int) -> bool:
 # ---------------------------------------------------------------- names with a structural ending
 
 _HARD_STOPS = set("的了在与和及把被由将等是对向从兼")
-_STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(宣传部|组织部|统战部|政法委|农办|编办)(?!部|长)")
+_STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(宣传部|组织部|统战部|政法委|农办|编办)(?!长)")
 """Party departments named alone in a list of posts (市委常委、宣传部部长)."""
 _COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项家处片]$")
 """一条, 三个 …: a count ends where a name starts (串起一条乡村振兴示范带)."""
@@ -188,14 +188,23 @@ def _left_edge(
             if has_place:
                 return start, True
             return _walk_left(text, start, max_middle, verbs), False
-        core = next((c for c in DEPARTMENT_CORES if text.endswith(c, 0, min(suffix_start, i + len(c)))), None)
-        if core and text[i - 1] == "和":  # 人力资源和社会保障局: 和 inside a department name
+        if text[i - 1] in "和与" and _inside_department_name(text, i - 1):  # 人力资源和社会保障局
             i -= 1
             continue
         if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS or any(text[max(0, i - n) : i] in anchor_verbs for n in (1, 2, 3, 4)):
             break
         i -= 1
     return _walk_left(text, suffix_start, max_middle, verbs), False
+
+
+def _inside_department_name(text: str, position: int) -> bool:
+    """Whether the 和/与 at ``position`` belongs to a department name (发展和改革局, 海洋与渔业局)."""
+    return any(
+        text.startswith(core, position - k)
+        for core in DEPARTMENT_CORES
+        for k in range(len(core))
+        if core[k] == text[position]
+    )
 
 
 def _walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) -> int:
@@ -264,10 +273,10 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
             position -= len(inner)
         else:
             break
-    longest_middle = 8 if suffix_start == position and text.startswith(DEPARTMENT_SUFFIXES, suffix_start) else 0
-    for middle in range(0, longest_middle + 1):  # 县林业局: a level word, a department name, the suffix
+    longest_middle = 12 if text.startswith(DEPARTMENT_SUFFIXES, suffix_start) else 0
+    for middle in range(0, longest_middle + 1):  # 县林业局, 县“和美渔村”建设专班办公室: level word, department name, suffix
         start = position - middle - 1
-        if start < 0 or any(not is_cjk(c) or c in _HARD_STOPS for c in text[start + 1 : position]):
+        if start < 0 or any(not (is_cjk(c) or c in "“”「」") or c in _HARD_STOPS for c in text[start + 1 : position]):
             break
         if text[start] in "省市县区镇乡" and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
             return start
@@ -278,6 +287,7 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
 
 _QUOTE = re.compile(r"[“「『]([^“”「」『』\n]{2,40})[”」』]")
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
+_PAIRED = re.compile(f"^(?:[一{NUMERALS}][^、,，]{{1,2}}){{2}}$")
 _PARALLEL = re.compile(f"^(?:[{NUMERALS}][^{NUMERALS}一]{{1,3}}){{2,4}}$")
 
 
@@ -290,8 +300,8 @@ def is_programme_name(name: str, following: str) -> bool:
     """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
     if name.startswith(SLOGAN_MODIFIERS) or re.search(r"[+＋:：;；。!！?？]", name):
         return False
-    if re.search(r"[,，、]", name):  # “千企帮千镇、万企兴万村”行动: a list is a name only as a campaign
-        return following.startswith(CAMPAIGN_FOLLOWERS)
+    if re.search(r"[,，、]", name):  # “千企帮千镇、万企兴万村”行动, “一村一品、一镇一业”: a list is a name as a campaign
+        return following.startswith(CAMPAIGN_FOLLOWERS) or all(_PAIRED.match(part) for part in re.split("[、,，]", name))
     return (
         name.endswith(PROGRAMME_SUFFIXES)
         or following.startswith(CAMPAIGN_FOLLOWERS)
