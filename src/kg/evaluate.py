@@ -29,7 +29,7 @@ class Scores:
     """Counts summed over articles; ratios are computed from them."""
 
     entity: Counter = field(default_factory=Counter)  # (type, "tp"|"fp"|"fn")
-    relation: Counter = field(default_factory=Counter)  # (predicate, "hit"|"gold")
+    relation: Counter = field(default_factory=Counter)  # (predicate, "hit"|"gold"|"predicted"|"correct")
     posts: Counter = field(default_factory=Counter)  # "right", "scored"
     codes: Counter = field(default_factory=Counter)  # "gold", "gold_right", "assigned", "assigned_right"
     duplicates: int = 0
@@ -50,12 +50,18 @@ class Scores:
         keys = [predicate] if predicate else sorted({p for p, _ in self.relation})
         return self.ratio(sum(self.relation[(p, "hit")] for p in keys), sum(self.relation[(p, "gold")] for p in keys))
 
+    def relation_precision(self) -> float:
+        """Of the extracted relations between annotated entities, the share the annotation has."""
+        return self.ratio(sum(n for (p, kind), n in self.relation.items() if kind == "correct"),
+                          sum(n for (p, kind), n in self.relation.items() if kind == "predicted"))
+
     def as_dict(self) -> dict:
         predicates = sorted({p for p, _ in self.relation})
         return {
             "entities": {label: dict(zip(("precision", "recall", "f1"), self.prf(label))) for label in ENTITY_TYPES}
             | {"overall": dict(zip(("precision", "recall", "f1"), self.prf()))},
             "relation_recall": {p: self.relation_recall(p) for p in predicates} | {"overall": self.relation_recall()},
+            "relation_precision": self.relation_precision(),
             "post_title_accuracy": self.ratio(self.posts["right"], self.posts["scored"]),
             "place_code_accuracy": self.ratio(self.codes["gold_right"], self.codes["gold"]),
             "place_code_precision": self.ratio(self.codes["assigned_right"], self.codes["assigned"]),
@@ -114,6 +120,15 @@ def score_article(annotation: dict, entities: dict[str, Entity], relations: list
     predicted_relations = defaultdict(list)
     for relation in relations:
         predicted_relations[(relation.subject, relation.predicate, relation.object)].append(relation)
+    gold_keys = {(key_of.get(g["s"]), g["p"], ARTICLE if g["o"] == ARTICLE else key_of.get(g["o"])) for g in annotation["relations"]}
+    matched_keys = set(key_of.values()) | {ARTICLE}
+    for key, found in predicted_relations.items():
+        if key[0] in matched_keys and key[2] in matched_keys:
+            scores.relation[(key[1], "predicted")] += 1
+            correct = key in gold_keys
+            scores.relation[(key[1], "correct")] += correct
+            if not correct:
+                scores.misses.append(f"{article}: extra {found[0].subject} {key[1]} {found[0].object} ({found[0].evidence[:40]})")
     for gold in annotation["relations"]:
         scores.relation[(gold["p"], "gold")] += 1
         subject = key_of.get(gold["s"])
@@ -174,6 +189,7 @@ def report(scores: Scores, verbose: bool = False) -> str:
         lines.append(f"  {predicate:<18}{scores.relation_recall(predicate):6.3f}  ({scores.relation[(predicate, 'hit')]}/{scores.relation[(predicate, 'gold')]})")
     data = scores.as_dict()
     lines.append(f"  {'overall':<18}{scores.relation_recall():6.3f}")
+    lines.append(f"relation precision    {scores.relation_precision():6.3f}  (relations between annotated entities)")
     lines.append(f"post titles right     {data['post_title_accuracy']:6.3f}")
     lines.append(f"place-code accuracy   {data['place_code_accuracy']:6.3f}  precision {data['place_code_precision']:6.3f}")
     lines.append(f"duplicate nodes       {scores.duplicates}")

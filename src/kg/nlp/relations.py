@@ -39,7 +39,10 @@ from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relati
 from .lexicon import LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, DOCUMENT_ENDINGS, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES
 from .text import sentence_bounds
 
-GENERIC_BODIES = ("专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委", "中心", "指挥部", "专班", "局")
+GENERIC_BODIES = (
+    "专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委",
+    "中心", "指挥部", "专班", "支行", "分行", "银行", "中学", "小学", "医院", "卫生院", "局",
+)
 """Words that stand for the last body named with that ending (合作社理事长, 该局负责人)."""
 
 
@@ -183,22 +186,33 @@ def post_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
-_TITLE_AFTER = re.compile(r"\s*(?:[,，(（]|(?:同时|现)?(?:担任|兼任|出任)|任|是|作为)\s*")
+_TITLE_AFTER = re.compile(r"\s*(?:[,，(（]\s*)?(?:(?:同时|也|还|现|曾)?(?:担任|兼任|出任|是)|任|作为)?\s*")
+_THIS = re.compile(r"(?:这家|这个|该)$")
 
 
 def posts_after_names(view: ArticleView) -> list[Relation]:
-    """person, body title / person(body title) / person 担任 body title → person holds title in body."""
+    """Titles after a name, up to the next name or the end of the sentence:
+    李某,县林业局局长 / 李某(…) / 李某担任… / 谭某,台山市纪委副书记、市监委副主任 /
+    黄某,县委组织部选派的东风村驻村工作队队长 / 叶某,这家公司的总经理,也是…商会会长."""
     relations = []
-    for person in (m for m in view.mentions if m.entity.label == PERSON):
+    people = [m for m in view.mentions if m.entity.label == PERSON]
+    for index, person in enumerate(people):
         joint = _TITLE_AFTER.match(view.text, person.end)
-        if joint is None:
+        if joint is None or joint.end() == person.end:
             continue
-        body = view.starting_at(joint.end())
-        if body is None or body.entity.label not in (ORGANIZATION, PLACE):
-            continue
-        title = re.match(f"(?:{_TITLE_PATTERN})", view.text[body.end : body.end + 8])
-        if title:
-            relations.append(_relation(person.entity, "holdsPost", body.entity, view.text, person.start, body.end + title.end(), 0.8, title.group(0)))
+        limit = min(
+            [view.text.find(mark, joint.end()) % (len(view.text) + 1) for mark in "。;；\n"]
+            + [people[index + 1].start if index + 1 < len(people) else len(view.text), joint.end() + 40]
+        )
+        for title in re.finditer(f"(?:{_TITLE_PATTERN})", view.text[joint.end() : limit]):
+            title_start = joint.end() + title.start()
+            if view.starting_at(joint.end() + title.end(), PERSON) is not None:
+                break  # 镇长罗某: a title before another name
+            before = title_start - (1 if view.text[title_start - 1 : title_start] == "的" else 0)
+            body = view.ending_at(before, (ORGANIZATION, PLACE)) or _generic_body(view, before)
+            if body is None or body.start < joint.end() - 2:
+                continue
+            relations.append(_relation(person.entity, "holdsPost", body.entity, view.text, person.start, joint.end() + title.end(), 0.75, title.group(0)))
     return relations
 
 
