@@ -39,6 +39,10 @@ from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relati
 from .lexicon import LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, DOCUMENT_ENDINGS, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES
 from .text import sentence_bounds
 
+NATURAL_FEATURES = ("江", "河", "湖", "山", "海峡")
+MEDIA_ENDINGS = ("日报", "晚报", "报社", "融媒", "融媒体中心", "电视台", "广播电视台")
+"""Outlets report on programmes; they are never taken for their implementers."""
+
 GENERIC_BODIES = (
     "专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委",
     "中心", "指挥部", "专班", "支行", "分行", "银行", "中学", "小学", "医院", "卫生院", "局",
@@ -291,7 +295,8 @@ def containment_relations(view: ArticleView) -> list[Relation]:
                     relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, evidence_start, child.end, 0.95 if adjacent else 0.8))
         for match in re.finditer(r"地处([^,，。]{2,16}?)的", view.text[start:end]):  # 地处粤北、浈江上游的南雄
             child = view.starting_at(start + match.end(), PLACE)
-            for parent in (m for m in view.within(start + match.start(1), start + match.end(1)) if m.entity.label == PLACE):
+            regions = (m for m in view.within(start + match.start(1), start + match.end(1)) if m.entity.label == PLACE)
+            for parent in (m for m in regions if not m.entity.name.endswith(NATURAL_FEATURES)):  # 浈江上游: beside a river, not in it
                 if child is not None:
                     relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, start + match.start(), child.end, 0.75))
         for match in re.finditer(r"(地处|位于)", view.text[start:end]):
@@ -408,7 +413,7 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     )
     if adjacent is not None and not _inside_other(adjacent, outer + local):  # 信宜市“强镇兴村”, 全县“百千万工程”
         found.append(_relation(adjacent.entity, "implements", programme.entity, text, adjacent.start, programme.end, 0.85))
-    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION)]
+    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)]
     actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
     verbs = list(re.finditer("|".join(IMPLEMENT_VERBS), text[sentence_start:quote_start]))
     right_before = text[max(sentence_start, quote_start - 2) : quote_start]
