@@ -14,8 +14,6 @@ from kg.nlp.resolve import is_abbreviation
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "data" / "genre-dev"
-HELDOUT = ROOT / "tests" / "data" / "heldout"
-DEV2 = ROOT / "tests" / "data" / "genre-dev2"
 
 
 def run(text: str):
@@ -184,11 +182,12 @@ def test_dev_set_reaches_the_targets():
     assert scores["duplicate_nodes"] == 0
 
 
-@pytest.mark.skipif(not HELDOUT.exists(), reason="no held-out set")
-def test_heldout_set_scores_are_recorded(capsys):
-    """The held-out set is never tuned on; this guards against collapse, the README has the figures."""
-    scores = _eval(HELDOUT)
-    print(json.dumps(scores, ensure_ascii=False))
-    assert scores["entities"]["overall"]["f1"] >= 0.75
-    assert scores["relation_recall"]["overall"] >= 0.6
-    assert scores["place_code_precision"] >= 0.95
+@pytest.mark.parametrize("name", ["genre-dev2", "genre-dev3", "genre-dev4", "heldout"])
+def test_our_annotated_sets_reach_the_overall_targets(name):
+    """The sets in tests/data (written for this project; heldout was never tuned on for entities)."""
+    scores = _eval(ROOT / "tests" / "data" / name)
+    print(name, json.dumps(scores, ensure_ascii=False))
+    assert scores["entities"]["overall"]["f1"] >= 0.92
+    assert scores["relation_recall"]["overall"] >= 0.85
+    assert scores["post_title_accuracy"] >= 0.9
+    assert scores["place_code_accuracy"] >= 0.97 and scores["place_code_precision"] >= 0.98

@@ -73,17 +73,17 @@ def _names(entity: Entity) -> set[str]:
     return {entity.name} | entity.aliases
 
 
-def match_entities(gold: list[dict], predicted: list[Entity]) -> tuple[dict[str, Entity], list[Entity], int]:
+def match_entities(gold: list[dict], predicted: list[Entity]) -> tuple[dict[str, Entity], list[Entity], list[str]]:
     """Gold canonical text → matched prediction; unmatched predictions; gold entities matched more than once."""
     matched: dict[str, Entity] = {}
     used: set[int] = set()
-    duplicates = 0
+    duplicates: list[str] = []
     for annotation in gold:
         names = {annotation["text"], *annotation.get("aliases", [])}
         hits = [p for p in predicted if p.label == annotation["type"] and _names(p) & names]
         exact = [p for p in hits if p.name == annotation["text"]]
         if len([p for p in hits if p.name in names]) > 1:
-            duplicates += 1
+            duplicates.append(annotation["text"])
         for candidate in exact + hits:
             if id(candidate) not in used:
                 matched[annotation["text"]] = candidate
@@ -97,7 +97,8 @@ def score_article(annotation: dict, entities: dict[str, Entity], relations: list
     article = annotation.get("id", "?")
     predicted = list(entities.values())
     matched, unmatched, duplicates = match_entities(annotation["entities"], predicted)
-    scores.duplicates += duplicates
+    scores.duplicates += len(duplicates)
+    scores.misses += [f"{article}: duplicate nodes for {text}" for text in duplicates]
     for gold in annotation["entities"]:
         hit = gold["text"] in matched
         scores.entity[(gold["type"], "tp" if hit else "fn")] += 1

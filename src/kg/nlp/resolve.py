@@ -144,22 +144,58 @@ def resolve_organisation_place_aliases(entities: dict[str, Entity]) -> None:
                     merge_into(entities, full, organisation)
 
 
+def _place_and_body(name: str, places: dict[str, Entity]) -> tuple[Entity | str | None, str]:
+    """Split an organisation name into the place it starts with (an entity, or a bare level word
+    such as 市) and the body: 英德市供销合作联社 → (英德市, 供销合作联社), 市住建局 → (市, 住建局)."""
+    prefix = max((p for p in places if name.startswith(p) and len(name) > len(p) + 1), key=len, default=None)
+    if prefix is not None:
+        return places[prefix], name[len(prefix) :]
+    level = next((w for w in LEVEL_WORDS if name.startswith(w) and len(name) > len(w) + 1), None)
+    return (level, name[len(level) :]) if level else (None, name)
+
+
+def abbreviates_body(short: str, full: str) -> bool:
+    """住建局 for 住房和城乡建设局, 供销社 for 供销合作联社, 政府 for 人民政府: the same body named
+    by some of its characters, in order, keeping the first and the last."""
+    short, full = short.replace("人民政府", "政府"), full.replace("人民政府", "政府")
+    if short == full:
+        return True
+    if len(short) < 2 or len(short) >= len(full) or short[0] != full[0] or short[-1] != full[-1]:
+        return False
+    position = 0
+    for char in short:
+        position = full.find(char, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
 def resolve_short_organisations(entities: dict[str, Entity]) -> None:
-    """市委 is the 市委 of the one city-level place the article names a 市委 for."""
+    """市委 is the 市委 of the one city-level place the article names a 市委 for; 市住建局 is its
+    化州市住房和城乡建设局, 阳山县政府 its 阳山县人民政府, 连南县委常委会 its 连南瑶族自治县委常委会."""
     organisations = [e for e in entities.values() if e.label == ORGANIZATION]
-    places = {e.name: e for e in entities.values() if e.label == PLACE}
-    for short in organisations:
-        level = next((w for w in LEVEL_WORDS if short.name.startswith(w)), None)
-        if level is None or short.key not in entities:
+    places = {name: e for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)}
+    split = {o.key: _place_and_body(o.name, places) for o in organisations}
+    for short in sorted(organisations, key=lambda e: len(e.name)):
+        where, body = split[short.key]
+        if where is None or short.key not in entities:
             continue
-        rest = short.name[len(level) :]
-        fuller = [
-            o for o in organisations
-            if o is not short and o.key in entities and o.name.endswith(level + rest)
-            and (place := places.get(o.name[: -len(rest)])) is not None and place.name.endswith(level)
-        ]
-        if len(fuller) > 1:  # the article's own place is the one it names most
-            counts = sorted((len(places[o.name[: -len(rest)]].mentions), o.name) for o in fuller)
+        fuller = []
+        for full in organisations:
+            place, full_body = split[full.key]
+            if full is short or full.key not in entities or not isinstance(place, Entity) or len(full.name) <= len(short.name):
+                continue
+            short_body = body
+            if isinstance(where, str):
+                same_place = place.name.endswith(where)
+            else:
+                same_place = where is place or place.name.startswith(where.name)
+                if not short.name.startswith(place.name) and body.startswith(place.name[-1]):  # 连南县委 → 连南瑶族自治县 + 委
+                    short_body = body[1:]
+            if same_place and abbreviates_body(short_body, full_body):
+                fuller.append(full)
+        if len(fuller) > 1 and isinstance(where, str):  # the article's own place is the one it names most
+            counts = sorted((len(split[o.key][0].mentions), o.name) for o in fuller)
             fuller = [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
         if len(fuller) == 1:
             merge_into(entities, fuller[0], short)
