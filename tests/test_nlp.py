@@ -10,7 +10,7 @@ import pytest
 from kg.nlp.doc import ARTICLE
 from kg.nlp.pipeline import load_pipeline, make_doc
 from kg.nlp.rules import is_programme_name
-from kg.nlp.resolve import is_abbreviation
+from kg.nlp.resolve import abbreviates_body, is_abbreviation
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "data" / "genre-dev"
@@ -119,6 +119,21 @@ def test_a_full_name_and_its_declared_abbreviation_are_one_programme():
     assert "头号工程" not in names(doc, "Programme")
 
 
+def test_abbreviated_bodies():
+    assert abbreviates_body("住建局", "住房和城乡建设局")
+    assert abbreviates_body("供销社", "供销合作联社")
+    assert abbreviates_body("政府", "人民政府")
+    assert not abbreviates_body("纪委", "纪委监委")
+    assert not abbreviates_body("委会", "党总支委员会")
+
+
+def test_an_organisation_named_short_later_is_one_entity():
+    doc = run("化州市住房和城乡建设局今年完成危房改造。市住建局局长林海表示,英德市供销合作联社也参与其中。")
+    body = next(e for e in doc._.entities.values() if e.name == "化州市住房和城乡建设局")
+    assert "市住建局" in body.aliases
+    assert "市住建局" not in names(doc, "Organization")
+
+
 def test_places_link_to_codes_and_short_forms_join_the_full_name():
     doc = run("梅州市梅县区松口镇推进古镇保护。松口是客家人下南洋的起点。")
     place = next(e for e in doc._.entities.values() if e.name == "松口镇")
@@ -191,3 +206,4 @@ def test_our_annotated_sets_reach_the_overall_targets(name):
     assert scores["relation_recall"]["overall"] >= 0.85
     assert scores["post_title_accuracy"] >= 0.9
     assert scores["place_code_accuracy"] >= 0.97 and scores["place_code_precision"] >= 0.98
+    assert scores["duplicate_nodes"] == 0

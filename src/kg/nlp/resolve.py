@@ -6,7 +6,7 @@ Runs after the place linker. Merges places that link to one division code
 of the short name); a short document reference with the document (《方案》); a
 short organisation name with the full one of the article's own place (市委 →
 阳春市委); names written with fewer or shorter place prefixes (仁居镇党委 →
-梅州市平远县仁居镇党委, 连南县委 → 连南瑶族自治县委, 客乡食品公司 →
+梅州市平远县仁居镇党委, 市住建局 → 化州市住房和城乡建设局, 客乡食品公司 →
 紫金县客乡食品有限公司); and a surname plus title with the person of that
 surname who holds it (欧阳书记 → 欧阳志远, 谭总 → the 谭 who is 总经理). It also
 drops unlinked place names seen only inside other names (镇兴村 in 强镇兴村).
@@ -133,24 +133,13 @@ def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
                 merge_into(entities, keep, other)
 
 
-def resolve_organisation_place_aliases(entities: dict[str, Entity]) -> None:
-    """连南县委常委会 is 连南瑶族自治县委常委会 when 连南县 is a short form of 连南瑶族自治县."""
-    by_name = {e.name: e for e in entities.values() if e.label == ORGANIZATION}
-    for place in [e for e in entities.values() if e.label == PLACE]:
-        for alias in sorted(place.aliases, key=len, reverse=True):
-            for organisation in [o for o in by_name.values() if o.name.startswith(alias) and o.key in entities]:
-                full = by_name.get(place.name + organisation.name[len(alias) :])
-                if full is not None and full is not organisation and full.key in entities:
-                    merge_into(entities, full, organisation)
-
-
 def _place_and_body(name: str, places: dict[str, Entity]) -> tuple[Entity | str | None, str]:
     """Split an organisation name into the place it starts with (an entity, or a bare level word
     such as 市) and the body: 英德市供销合作联社 → (英德市, 供销合作联社), 市住建局 → (市, 住建局)."""
-    prefix = max((p for p in places if name.startswith(p) and len(name) > len(p) + 1), key=len, default=None)
+    prefix = max((p for p in places if name.startswith(p) and len(name) > len(p)), key=len, default=None)
     if prefix is not None:
         return places[prefix], name[len(prefix) :]
-    level = next((w for w in LEVEL_WORDS if name.startswith(w) and len(name) > len(w) + 1), None)
+    level = next((w for w in LEVEL_WORDS if name.startswith(w) and len(name) > len(w)), None)
     return (level, name[len(level) :]) if level else (None, name)
 
 
@@ -160,8 +149,8 @@ def abbreviates_body(short: str, full: str) -> bool:
     short, full = short.replace("人民政府", "政府"), full.replace("人民政府", "政府")
     if short == full:
         return True
-    if len(short) < 2 or len(short) >= len(full) or short[0] != full[0] or short[-1] != full[-1]:
-        return False
+    if len(short) < 2 or len(short) >= len(full) or short[0] != full[0] or short[-1] != full[-1] or full.startswith(short):
+        return False  # 纪委监委 is 纪委 and more, not 纪委 abbreviated
     position = 0
     for char in short:
         position = full.find(char, position) + 1
@@ -272,7 +261,6 @@ class Resolver:
         resolve_short_organisations(entities)
         resolve_place_prefixed_organisations(entities)
         resolve_organisation_short_forms(entities)
-        resolve_organisation_place_aliases(entities)
         resolve_names_without_their_place(entities)
         resolve_surname_titles(entities, doc.text)
         doc._.entities = {e.key: e for e in entities.values()}
