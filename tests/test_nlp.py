@@ -168,6 +168,30 @@ def test_campaigns_listed_before_the_one_they_belong_to():
     assert ("千干联千户", "partOfProgramme", "双联双建", None) in found
 
 
+def test_projects_framed_by_a_document_or_included_in_one_are_its_parts():
+    doc = run("根据《云浮市沙糖桔产业提质增效行动方案》,郁南县还在宝珠镇开展沙糖桔数字果园试点。大安番薯产业园已纳入《陆丰市特色产业发展规划》。")
+    found = facts(doc)
+    assert ("沙糖桔数字果园试点", "partOfProgramme", "云浮市沙糖桔产业提质增效行动方案", None) in found
+    assert ("宝珠镇", "implements", "沙糖桔数字果园试点", None) in found
+    assert ("大安番薯产业园", "partOfProgramme", "陆丰市特色产业发展规划", None) in found
+
+
+def test_partners_and_settlers_take_part_in_a_programme():
+    doc = run("五经富镇联合揭西县供销合作联社、揭阳市云雾茶业有限公司,打造五经富高山茶产业示范带。"
+              "惠东县白花预制菜产业园去年投产,园区首家入驻企业惠州市海田食品有限公司年产值过亿。")
+    found = facts(doc)
+    for partner in ("五经富镇", "揭西县供销合作联社", "揭阳市云雾茶业有限公司"):
+        assert (partner, "implements", "五经富高山茶产业示范带", None) in found
+    assert ("惠州市海田食品有限公司", "implements", "惠东县白花预制菜产业园", None) in found
+
+
+def test_a_post_taken_up_in_a_named_body_and_a_body_set_up_in_a_village():
+    doc = run("肇庆市金果农业发展有限公司总经理李文杰去年起担任德庆县贡柑协会会长。塘吉村党支部书记李明说,该村还成立了化州市塘吉橘红专业合作社。")
+    found = facts(doc)
+    assert ("李文杰", "holdsPost", "德庆县贡柑协会", "会长") in found
+    assert ("化州市塘吉橘红专业合作社", "locatedIn", "塘吉村", None) in found
+
+
 def test_every_relation_has_its_evidence_at_its_offsets():
     text = (ROOT / "examples" / "d04.txt").read_text(encoding="utf-8")
     doc = run(text)

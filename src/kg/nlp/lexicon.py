@@ -7,6 +7,7 @@ news writes about people, bodies and campaigns; the rules in ``rules.py`` and
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,7 +123,7 @@ ISSUE_VERBS = ("印发", "出台", "制定", "发布", "下发", "审议通过",
 DESIGNATION_ENDINGS = ("特色镇", "特色村", "精品线路", "产业强镇", "美丽乡村", "宜居示范村", "示范点", "示范村", "示范镇", "示范县", "森林乡村", "旅游景区", "专业镇", "名镇", "名村", "特色小镇", "示范区", "示范基地", "先进县", "典型县", "典型镇", "典型村")
 """Endings of designations a place earns (广东省乡村治理示范村, 国家森林乡村): programmes it takes part in."""
 
-DESIGNATION_VERBS = ("入选", "获评", "评为", "创建", "列为", "获批", "认定为", "确定为", "命名为", "获得", "申报", "争创")
+DESIGNATION_VERBS = ("入选", "获评", "评为", "创建", "列为", "获批", "认定为", "确定为", "命名为", "获得", "申报", "争创", "纳入", "列入")
 """Verbs after which a designation is named (佗城镇入选第二批广东省文化和旅游特色镇)."""
 
 STRONG_VERBS = frozenset(
@@ -139,6 +140,17 @@ DEPARTMENT_CORES = (
 
 DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则")
 """Endings of document titles: what a document's issuer issues and a short reference (《方案》) names."""
+
+
+def bare_title(name: str) -> str:
+    """A title without its closing bracket: 行动方案(2024—2026年) → 行动方案."""
+    return re.sub(r"[(（][^()（）]*[)）]$", "", name)
+
+
+def is_document(name: str) -> bool:
+    """Whether a programme name is a document title (方案, 意见 …, before any (2024—2026年))."""
+    return bare_title(name).endswith(DOCUMENT_ENDINGS)
+
 
 FUNCTION_CHARS = frozenset("和与及从向对在将把被给让于为以而就都也还又才不没很最更太要会能可应该这那其之所等个们的了着过有是到去来")
 """Characters that are surnames on paper but far more often function words: no name starts with one after a speech cue."""

@@ -36,7 +36,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .lexicon import LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, DOCUMENT_ENDINGS, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES
+from .lexicon import LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
 from .text import sentence_bounds
 
 NATURAL_FEATURES = ("江", "河", "湖", "山", "海峡")
@@ -232,6 +232,13 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
             bodies = [m for m in view.within(start, match.start()) if m.entity.label == ORGANIZATION]
             if person is not None and bodies:
                 relations.append(_relation(person.entity, "holdsPost", bodies[-1].entity, view.text, bodies[-1].start, match.end(), 0.7, match.group(1)))
+        for match in re.finditer(r"(?:担任|兼任|出任)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
+            body = view.starting_at(start + match.end(), ORGANIZATION)
+            title = re.match(_TITLE_PATTERN, view.text[body.end : end]) if body else None
+            clause_start = max([start] + [view.text.rfind(mark, start, start + match.start()) + 1 for mark in ",，;；"])
+            people = [m for m in view.within(clause_start, start + match.start()) if m.entity.label == PERSON]
+            if title and people:
+                relations.append(_relation(people[-1].entity, "holdsPost", body.entity, view.text, people[-1].start, body.end + title.end(), 0.7, title.group(0)))
         for match in re.finditer(f"({_TITLE_PATTERN})由[^,，。;；]{{0,16}}?担任", view.text[start:end]):
             at = start + match.start()
             person = view.ending_at(start + match.end() - 2, (PERSON,))
@@ -347,6 +354,11 @@ def location_relations(view: ArticleView) -> list[Relation]:
             body = view.starting_at(place.end + 1, ORGANIZATION)
             if body is not None:
                 relations.append(_relation(body.entity, "locatedIn", place.entity, view.text, match.start(), body.end, 0.8))
+    for match in re.finditer(r"(?:还|也|已|先后|专门)?(?:引入|引进|成立|组建|创办)了?", view.text):  # 锦江村引入X公司; 该村还成立了X合作社
+        body = view.starting_at(match.end(), ORGANIZATION)
+        host = view.ending_at(match.start(), (PLACE,)) or next((r for r in _local_references(view, max(0, match.start() - 2), match.start()) if r.end == match.start()), None)
+        if body is not None and host is not None and host.entity.name.endswith(("村", "镇", "社区", "街道")):
+            relations.append(_relation(body.entity, "locatedIn", host.entity, view.text, host.start, body.end, 0.7))
     for mention in view.mentions:  # 博美镇赤坑村的陆丰市叶香农业专业合作社
         place = view.ending_at(mention.start - 1, (PLACE,)) if view.text[mention.start - 1 : mention.start] == "的" else None
         if mention.entity.label == ORGANIZATION and place is not None:
@@ -383,6 +395,36 @@ def programme_relations(view: ArticleView) -> list[Relation]:
 
 
 GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动", "办法", "意见", "计划", "工作指引")
+
+
+_SETTLES = re.compile(r"(?:已|先后|正式|陆续)?入驻(?:了)?")
+_SETTLER_AFTER = re.compile(r"(?:[,，]其中|的)?(?:首家|龙头|重点)?(?:企业|公司)?(?:有|包括)?")
+
+
+def settler_relations(view: ArticleView) -> list[Relation]:
+    """A company that 入驻 a park takes part in it: X入驻P; 入驻企业X / 已有12家企业入驻,其中X (the park named last)."""
+    found = []
+    for match in _SETTLES.finditer(view.text):
+        park = view.starting_at(match.end(), PROGRAMME) or view.starting_at(match.end() + 1, PROGRAMME)
+        company = view.ending_at(match.start(), (ORGANIZATION,))
+        if company is None:
+            company = view.starting_at(_SETTLER_AFTER.match(view.text, match.end()).end(), ORGANIZATION)
+            earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(("园", "园区", "基地"))]
+            park = earlier[-1] if earlier else None
+        if company is not None and park is not None:
+            start, end = min(company.start, match.start()), max(company.end, match.end())
+            found.append(_relation(company.entity, "implements", park.entity, view.text, start, end, 0.7))
+    return found
+
+
+def named_in_body(view: ArticleView) -> list[Relation]:
+    """A body named after a programme works for it: 县“和美渔村”建设专班办公室 implements 和美渔村."""
+    found = []
+    for body in [m for m in view.mentions if m.entity.label == ORGANIZATION]:
+        for inner in view.within(body.start, body.end):
+            if inner.entity.label == PROGRAMME:
+                found.append(_relation(body.entity, "implements", inner.entity, view.text, body.start, body.end, 0.8))
+    return found
 
 
 def programme_references(view: ArticleView) -> list[MentionRef]:
@@ -513,14 +555,17 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
             subjects = _actor_list(view, in_clause[0].start, in_clause)
             for actor in in_clause:
                 between = view.text[subjects[-1].end : actor.start] if actor.start >= subjects[-1].end else None
-                if between is not None and actor not in subjects and re.fullmatch(r"[^,，。]{0,4}?[、和与同及]|(与|和|同)[^,，]{0,5}", between):
-                    subjects.append(actor)  # 由X主办、Y承办; 许村与相邻的夏卢村
+                if between is not None and actor not in subjects and re.fullmatch(r"[^,，。]{0,4}?[、和与同及]|(与|和|同|联合|携手|会同)[^,，]{0,5}", between):
+                    subjects.append(actor)  # 由X主办、Y承办; 许村与相邻的夏卢村; A镇联合B社、C公司
+            if previous > sentence_start and re.fullmatch(r"[正将还也已]?[与同和]", view.text[previous : in_clause[0].start]):
+                earlier = [a for a in actors if sentence_start <= a.start and a.end <= previous]
+                subjects += earlier[:1]  # A镇依托…,正与B镇联手打造…: A too
             return subjects
         clause_start = previous
     return []
 
 
-LOCAL_REFERENCES = {"镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区", "全县": "县", "全市": "市", "全区": "区", "全镇": "镇", "全村": "村"}
+LOCAL_REFERENCES = {"该镇": "镇", "该村": "村", "镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区", "全县": "县", "全市": "市", "全区": "区", "全镇": "镇", "全村": "村"}
 
 
 def _local_references(view: ArticleView, start: int, end: int) -> list[MentionRef]:
@@ -553,10 +598,12 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
         target = view.starting_at(programme.end + implementing.end(), PROGRAMME)
         if target is not None and target.entity is not programme.entity:
             found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
-    if is_document(programme.entity.name):  # 方案明确实施A项目、B试点 / 提出建设C产业园
+    if is_document(programme.entity.name):  # 方案明确实施A项目、B试点 / 提出建设C产业园 / 《方案》是…,明确…
+        sentence_start, sentence_end = next(((s, e) for s, e in sentence_bounds(view.text) if s <= programme.end < e), (0, len(view.text)))
         plan = re.match(r"[》”」]?[,，]?(?:明确|提出)", view.text[programme.end : programme.end + 6])
+        if plan is None and programme.start - sentence_start <= 1:  # the document is what the sentence is about
+            plan = re.search(r"[,，](?:明确|提出)", view.text[programme.end : sentence_end])
         if plan:
-            sentence_end = min((e for s, e in sentence_bounds(view.text) if s <= programme.end < e), default=len(view.text))
             for part in view.within(programme.end + plan.end(), sentence_end):
                 if part.entity.label == PROGRAMME and part.entity is not programme.entity and not is_document(part.entity.name):
                     found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.75))
@@ -566,6 +613,7 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
         rest = view.text[target.end : target.end + 14] if target else ""
         if target is not None and target.entity is not programme.entity and re.match(r"[”」》]?[^。;；,，]{0,6}?的?(配套文件|具体举措|实施方案|重要举措|实施细则)", rest):
             found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
+    found += _framed_parts(view, programme, mentions)
     after = view.text[programme.end : programme.end + 60]
     listing = re.match(r"[”」]?(?:[、和及与]?[“「][^”」]{1,20}[”」])*[^。;；,，]{0,30}?的[“「]", after)
     if listing:
@@ -575,14 +623,27 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
     return found
 
 
-def bare_title(name: str) -> str:
-    """A title without its closing bracket: 行动方案(2024—2026年) → 行动方案."""
-    return re.sub(r"[(（][^()（）]*[)）]$", "", name)
+_FRAMED_BY = re.compile(r"(?:根据|按照|依据|对照)《$")
+_INCLUDED_IN = re.compile(r"[”」》]?(?:建设|项目)?(?:已经|已|也|还|正式|被|先后)*(?:纳入|列入|写入)了?[《“「]")
 
 
-def is_document(name: str) -> bool:
-    """Whether a programme name is a document title (方案, 意见 …, before any (2024—2026年))."""
-    return bare_title(name).endswith(DOCUMENT_ENDINGS)
+def _framed_parts(view: ArticleView, programme: MentionRef, mentions: list[MentionRef]) -> list[Relation]:
+    """根据《方案》,全县将实施A项目和B试点: A and B are parts of the document; P已纳入《规划》: P is part of it."""
+    text = view.text
+    found = []
+    framed = _FRAMED_BY.search(text, max(0, programme.start - 3), programme.start)
+    clause = re.match(r"》[^。;；,，]{0,12}?[,，]", text[programme.end : programme.end + 16])
+    if framed and clause and is_document(programme.entity.name):
+        sentence_end = min((e for s, e in sentence_bounds(text) if s <= programme.end < e), default=len(text))
+        for part in view.outermost(view.within(programme.end + clause.end(), sentence_end)):
+            if part.entity.label == PROGRAMME and part.entity is not programme.entity and not is_document(part.entity.name):
+                found.append(_relation(part.entity, "partOfProgramme", programme.entity, text, framed.start(), part.end, 0.7))
+    included = _INCLUDED_IN.match(text, programme.end)
+    if included:
+        target = view.starting_at(included.end(), PROGRAMME)
+        if target is not None and target.entity is not programme.entity:
+            found.append(_relation(programme.entity, "partOfProgramme", target.entity, text, programme.start, target.end, 0.75))
+    return found
 
 
 _ISSUE = "|".join(ISSUE_VERBS)
@@ -635,6 +696,8 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + containment_relations(view)
         + location_relations(view)
         + programme_relations(view)
+        + settler_relations(view)
+        + named_in_body(view)
     )
     best: dict[tuple, Relation] = {}
     for relation in found:

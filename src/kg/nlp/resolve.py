@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
-from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, TITLES, surnames
+from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, TITLES, bare_title, surnames
 
 ABBREVIATION_NOTE = re.compile(r"[“「]([^”」]{2,40})[”」]\s*[(（]\s*(?:以下)?简称\s*[“「]([^”」]{2,20})[”」]\s*[)）]")
 
@@ -94,7 +94,7 @@ def resolve_document_references(entities: dict[str, Entity]) -> None:
     programmes = [e for e in entities.values() if e.label == PROGRAMME]
     for reference in [e for e in programmes if e.name in DOCUMENT_ENDINGS]:
         first = min(reference.mentions)[0]
-        earlier = [(min(e.mentions)[0], e) for e in programmes if e is not reference and e.name.endswith(reference.name) and min(e.mentions)[0] < first]
+        earlier = [(min(e.mentions)[0], e) for e in programmes if e is not reference and bare_title(e.name).endswith(reference.name) and min(e.mentions)[0] < first]
         if earlier:
             merge_into(entities, max(earlier, key=lambda pair: pair[0])[1], reference)
         else:

@@ -321,7 +321,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     titles = [(m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
     designation = re.compile(
         "(?:" + "|".join(DESIGNATION_VERBS) + r")(?:第[一二三四五六七八九十\d]+批)?([^,，。;；、“”《》()（）\s]{2,18}?(?:" + "|".join(DESIGNATION_ENDINGS) + "))"
-        "(?!培育|建设|试点|项目|工程|创建)"
+        "(?!培育|建设|试点|项目|工程|创建(?!名单))"
     )
     found.extend(Candidate(m.start(1), m.end(1), PROGRAMME, "designation") for m in designation.finditer(text))
     anchors = {end: (start, True) for start, end in places}
