@@ -440,7 +440,7 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     return found
 
 
-_FRAMING = re.compile(r"(按照|根据|围绕|依托|借助|通过|在)$")
+_FRAMING = re.compile(r"(按照|根据|围绕|依托|借助|通过|在|为落实)$")
 
 
 def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
@@ -468,11 +468,11 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     if verb_at is not None and actors:
         for subject in _subjects_of(view, verb_at, actors, sentence_start):
             found.append(_relation(subject.entity, "implements", programme.entity, text, subject.start, min(len(text), programme.end + 1), 0.7))
-    framing = _FRAMING.search(text[max(sentence_start, quote_start - 2) : quote_start])
+    framing = _FRAMING.search(text[max(sentence_start, quote_start - 3) : quote_start])
     if framing is None:  # 按照河源市委“百千万工程”工作部署: a body may stand between the framing word and the name
         body = view.ending_at(quote_start, (ORGANIZATION, PLACE))
-        framing = body and _FRAMING.search(text[max(sentence_start, body.start - 2) : body.start])
-    follow = re.match(r"[”」》]?[^,，。;；]{0,12}?[,，]", text[programme.end : programme.end + 16])
+        framing = body and _FRAMING.search(text[max(sentence_start, body.start - 3) : body.start])
+    follow = re.match(r"[”」》]?[^,，。;；]{0,16}?[,，]", text[programme.end : programme.end + 20])
     if framing and follow:  # 按照“驻镇帮镇扶村”工作部署,顺德区… / 在“万企兴万村”行动牵线下,公司…
         after = programme.end + follow.end()
         for actor in _actor_list(view, after, actors_after(view, after, outer)):
@@ -557,6 +557,9 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
                 between = view.text[subjects[-1].end : actor.start] if actor.start >= subjects[-1].end else None
                 if between is not None and actor not in subjects and re.fullmatch(r"[^,，。]{0,4}?[、和与同及]|(与|和|同|联合|携手|会同)[^,，]{0,5}", between):
                     subjects.append(actor)  # 由X主办、Y承办; 许村与相邻的夏卢村; A镇联合B社、C公司
+            adjacent = next((a for a in in_clause if re.fullmatch(r"[正将还也已]?", view.text[a.end : verb_at])), None)
+            if adjacent is not None and adjacent not in subjects:  # 罗定是广东省实施“粤强种芯”工程的重点县: 广东省 too
+                subjects.append(adjacent)
             if previous > sentence_start and re.fullmatch(r"[正将还也已]?[与同和]", view.text[previous : in_clause[0].start]):
                 earlier = [a for a in actors if sentence_start <= a.start and a.end <= previous]
                 subjects += earlier[:1]  # A镇依托…,正与B镇联手打造…: A too
