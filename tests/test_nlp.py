@@ -228,6 +228,7 @@ def test_our_annotated_sets_reach_the_overall_targets(name):
     print(name, json.dumps(scores, ensure_ascii=False))
     assert scores["entities"]["overall"]["f1"] >= 0.92
     assert scores["relation_recall"]["overall"] >= 0.85
+    assert min(scores["relation_recall"].values()) >= 0.7
     assert scores["post_title_accuracy"] >= 0.9
     assert scores["place_code_accuracy"] >= 0.97 and scores["place_code_precision"] >= 0.98
     assert scores["duplicate_nodes"] == 0
