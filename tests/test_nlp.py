@@ -65,6 +65,12 @@ def test_surname_and_title_is_an_alias_of_the_person_who_holds_it():
     assert "钟镇长" not in names(doc, "Person")
 
 
+def test_clauses_before_a_speech_cue_and_plant_words_are_not_names():
+    doc = run("合作社理事长陈志坚蹲在田埂上说,几名农技员正弯腰查看荔枝树和三角梅。副镇长张建设说,古镇游客多。")
+    assert names(doc, "Person") == {"陈志坚", "张建设"}
+    assert not {"荔枝树", "三角梅", "古镇"} & names(doc, "Place")
+
+
 def test_organisation_names_start_at_their_place():
     doc = run("引入梅州市绿源茶业有限公司提供技术,平远县农业农村局负责指导。")
     assert {"梅州市绿源茶业有限公司", "平远县农业农村局"} <= names(doc, "Organization")

@@ -73,6 +73,8 @@ def _overlaps(a: Mention, b: Mention) -> bool:
 
 NATURAL_ENDINGS = tuple("江河湖海山岭岛湾峡洲") + ("半岛", "海峡", "流域", "平原", "盆地")
 """Endings of natural features, which no division list holds (official divisions come from the place ruler)."""
+NOT_PLACE_ENDINGS = tuple("树梅花果茶园草")
+"""Endings of plants and parks that the general vocabulary tags as place words."""
 
 
 def plausible_ner(text: str, label: str) -> bool:
@@ -92,6 +94,8 @@ def plausible_ner(text: str, label: str) -> bool:
     if label == PLACE:
         if text in surnames() or compound or (text in common_words() and text not in place_words()):
             return False
+        if text.endswith(NOT_PLACE_ENDINGS) or (len(text) == 2 and text.endswith(LEVEL_WORDS)):
+            return False  # 荔枝树, 三角梅, 开园; 古镇, 三镇: official places come linked from the gazetteer
         return text.endswith(NATURAL_ENDINGS) or text in place_words()
     return len(text) >= 4 and not text.startswith(LEVEL_WORDS)
 

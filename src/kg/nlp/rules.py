@@ -134,16 +134,29 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
             continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民
         min_ppm = 0.5 if match.group(0) in TITLES else COMMON_SURNAME_PPM  # 村民正忙着: after a role, only a common surname starts a name
         for start, end in _names_in_list(text, match.end(), "、", min_ppm=min_ppm):
-            found.append(Candidate(start, end, PERSON, "title"))
+            if not _reads_as_clause(text[start:end]):
+                found.append(Candidate(start, end, PERSON, "title"))
     speech = re.compile("(?=(" + "|".join(map(re.escape, SPEECH_CUES)) + "))")
     for match in speech.finditer(text):
         cue_at = match.start()
         for length in (4, 3, 2):  # 4 only reads as a name with a compound surname (夏侯晓峰说)
             start = cue_at - length
             if start >= 0 and read_name(text, start) == length and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
-                found.append(Candidate(start, cue_at, PERSON, "speech"))
+                if not _reads_as_clause(text[start:cue_at]):
+                    found.append(Candidate(start, cue_at, PERSON, "speech"))
                 break
     return [c for c in found if not any(c.start < e and s < c.end and not (s <= c.start and c.end <= e) for s, e in places) and c.start not in in_place]
+
+
+_CLAUSE_ENDINGS = tuple("上下里中他她们")
+
+
+def _reads_as_clause(name: str) -> bool:
+    """Whether a would-be name is rather a place word, a pronoun or (after a rare surname) a verb:
+    蹲在田埂上说, 由他说, 农技员正弯腰 name nobody; 张建设 stays a name."""
+    given = name[1:]
+    rare = surnames().get(name[0], 0.0) < COMMON_SURNAME_PPM
+    return name.endswith(_CLAUSE_ENDINGS) or (rare and (given in stop_verbs() or given[-2:] in stop_verbs()))
 
 
 def _ends_boundary(text: str, position: int) -> bool:
