@@ -71,6 +71,17 @@ def test_clauses_before_a_speech_cue_and_plant_words_are_not_names():
     assert not {"荔枝树", "三角梅", "古镇"} & names(doc, "Place")
 
 
+def test_bodies_named_with_a_quoted_programme_and_branches_named_after_their_bank():
+    doc = run("海丰县梅陇镇推进“和美渔村”建设。县“和美渔村”建设专班办公室主任冯立坤兼任镇“百千万工程”指挥部总指挥。"
+              "海丰农商银行梅陇支行行长吴佳颖说,安流镇卫生院和横陂镇卫生院也来了。")
+    bodies = names(doc, "Organization")
+    assert {"县“和美渔村”建设专班办公室", "镇“百千万工程”指挥部", "海丰农商银行梅陇支行", "安流镇卫生院", "横陂镇卫生院"} <= bodies
+    assert "梅陇支行" not in bodies
+    found = facts(doc)
+    assert ("海丰农商银行梅陇支行", "locatedIn", "梅陇镇", None) in found
+    assert ("县“和美渔村”建设专班办公室", "implements", "和美渔村", None) in found
+
+
 def test_organisation_names_start_at_their_place():
     doc = run("引入梅州市绿源茶业有限公司提供技术,平远县农业农村局负责指导。")
     assert {"梅州市绿源茶业有限公司", "平远县农业农村局"} <= names(doc, "Organization")

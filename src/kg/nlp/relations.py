@@ -36,7 +36,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .lexicon import LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
+from .lexicon import BRANCH_SUFFIXES, LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
 from .text import sentence_bounds
 
 NATURAL_FEATURES = ("江", "河", "湖", "山", "海峡")
@@ -372,6 +372,8 @@ def location_relations(view: ArticleView) -> list[Relation]:
             place, position = inner, inner.end
             if view.text.startswith("驻", position):  # 顺德区驻新兴县六祖镇工作队: based where it is stationed
                 position += 1
+        branch = next((p for p in view.within(mention.start, mention.end) if p.entity.label == PLACE and view.text[p.end : mention.end] in BRANCH_SUFFIXES), None)
+        place = branch or place  # 海丰农商银行梅陇支行: where the branch is
         if place is not None:
             seen.add(mention.entity.key)
             relations.append(_relation(mention.entity, "locatedIn", place.entity, view.text, mention.start, mention.end, 0.95))

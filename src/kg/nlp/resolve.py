@@ -104,8 +104,9 @@ def resolve_document_references(entities: dict[str, Entity]) -> None:
 _COMPANY_FORMS = re.compile(r"(股份有限公司|有限责任公司|有限公司)$")
 
 
-def _organisation_core(name: str, place_names: tuple[str, ...]) -> str:
-    """The name without leading places and with the company form shortened: 紫金县客乡食品有限公司 → 客乡食品公司."""
+def _organisation_core(name: str, place_names: tuple[str, ...]) -> tuple[str, str]:
+    """The leading places and the rest with the company form shortened: 紫金县客乡食品有限公司 → (紫金县, 客乡食品公司)."""
+    full = name
     while True:
         place = next(
             (p for p in sorted(place_names, key=len, reverse=True)
@@ -115,7 +116,7 @@ def _organisation_core(name: str, place_names: tuple[str, ...]) -> str:
         if place is None:
             break
         name = name[len(place) :]
-    return _COMPANY_FORMS.sub("公司", name).replace("专业合作社", "合作社")
+    return full[: len(full) - len(name)], _COMPANY_FORMS.sub("公司", name).replace("专业合作社", "合作社")
 
 
 def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
@@ -125,11 +126,12 @@ def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
     cores = defaultdict(list)
     for organisation in organisations:
         if organisation.name.endswith(ORG_SUFFIXES_FREE):  # companies and cooperatives get shortened; bodies of a place do not
-            cores[_organisation_core(organisation.name, place_names)].append(organisation)
+            places, core = _organisation_core(organisation.name, place_names)
+            cores[core].append((places, organisation))
     for group in cores.values():
-        if len(group) > 1:
-            keep = max(group, key=lambda e: len(e.name))
-            for other in group:
+        keep_places, keep = max(group, key=lambda pair: len(pair[1].name))
+        for places, other in group:
+            if keep_places.endswith(places):  # 安流镇卫生院 and 横陂镇卫生院 stay two
                 merge_into(entities, keep, other)
 
 

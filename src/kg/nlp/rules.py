@@ -20,6 +20,7 @@ from spacy.tokens import Doc, SpanGroup
 from .doc import ORGANIZATION, PERSON, PROGRAMME
 from .lexicon import (
     BOUNDARY_WORDS,
+    BRANCH_SUFFIXES,
     BYLINE_AUTHOR_CUES,
     BYLINE_EDITOR_CUES,
     CAMPAIGN_FOLLOWERS,
@@ -262,6 +263,12 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
                 continue
             covered.update(range(suffix_start, end))
     found = [c for c in found if not any(_continues(text, c, o) for o in found)]
+    branches = {
+        branch: Candidate(parent.start, branch.end, ORGANIZATION, branch.rule)
+        for branch in found if text[branch.start : branch.end].endswith(BRANCH_SUFFIXES)
+        for parent in found if parent.end == branch.start
+    }  # 海丰农商银行梅陇支行: a branch is named after its parent
+    found = [c for c in found if c not in branches] + list(branches.values())
     found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "outlet") for m in re.finditer(r"(?m)^【([^】\n]{2,12})】", text))
     found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "org-level") for m in _STANDALONE_DEPARTMENT.finditer(text))
     return found
@@ -287,12 +294,17 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
         else:
             break
     longest_middle = 12 if text.startswith(DEPARTMENT_SUFFIXES, suffix_start) else 0
-    for middle in range(0, longest_middle + 1):  # 县林业局, 县“和美渔村”建设专班办公室: level word, department name, suffix
-        start = position - middle - 1
-        if start < 0 or any(not (is_cjk(c) or c in "“”「」") or c in _HARD_STOPS for c in text[start + 1 : position]):
-            break
+    middle = 0
+    while position > 0 and middle <= longest_middle:  # 县林业局, 县“和美渔村”建设专班办公室: level word, department name, suffix
+        start = position - 1
         if text[start] in "省市县区镇乡" and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
             return start
+        if position in anchors and not anchors[position][1]:  # a quoted name inside the department name
+            position = anchors[position][0]
+            continue
+        if not (is_cjk(text[start]) or text[start] in "“”「」") or text[start] in _HARD_STOPS:
+            break
+        position, middle = start, middle + 1
     return None
 
 
