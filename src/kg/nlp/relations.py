@@ -212,11 +212,14 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
             title_start = joint.end() + title.start()
             if view.starting_at(joint.end() + title.end(), PERSON) is not None:
                 break  # 镇长罗某: a title before another name
+            title_end = joint.end() + title.end()
             before = title_start - (1 if view.text[title_start - 1 : title_start] == "的" else 0)
-            body = view.ending_at(before, (ORGANIZATION, PLACE)) or _generic_body(view, before)
+            body = next((m for m in view.mentions if m.entity.label == ORGANIZATION and m.start < title_start < m.end < title_end), None)
+            post = view.text[body.end : title_end] if body else title.group(0)  # 浛洸镇党委书记: 书记 of 浛洸镇党委
+            body = body or view.ending_at(before, (ORGANIZATION, PLACE)) or _generic_body(view, before)
             if body is None or body.start < joint.end() - 2:
                 continue
-            relations.append(_relation(person.entity, "holdsPost", body.entity, view.text, person.start, joint.end() + title.end(), 0.75, title.group(0)))
+            relations.append(_relation(person.entity, "holdsPost", body.entity, view.text, person.start, title_end, 0.75, post))
     return relations
 
 
