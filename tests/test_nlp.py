@@ -57,7 +57,7 @@ def test_titles_after_names():
     doc = run("“今年茶青收购价涨了。”李文华说。李文华,平远县农业农村局局长,去年到任。罗建平,英德市浛洸镇党委书记,今年45岁。")
     found = facts(doc)
     assert ("李文华", "holdsPost", "平远县农业农村局", "局长") in found
-    assert ("罗建平", "holdsPost", "浛洸镇党委", "书记") in found
+    assert ("罗建平", "holdsPost", "英德市浛洸镇党委", "书记") in found
     assert not any(fact[0] == "罗建平" and fact[2] == "浛洸镇" for fact in found)
 
 
