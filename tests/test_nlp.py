@@ -85,6 +85,12 @@ def test_bodies_named_with_a_quoted_programme_and_branches_named_after_their_ban
     assert ("县“和美渔村”建设专班办公室", "implements", "和美渔村", None) in found
 
 
+def test_a_town_before_a_city_does_not_begin_the_citys_project():
+    doc = run("在雁洋镇梅州市华发现代设施农业示范基地项目建设中,沿河两岸种满花木,多元主体与文旅融合。")
+    assert "梅州市华发现代设施农业示范基地项目" in names(doc, "Programme")
+    assert "沿河" not in names(doc, "Place") and "文旅" not in names(doc, "Person")
+
+
 def test_organisation_names_start_at_their_place():
     doc = run("引入梅州市绿源茶业有限公司提供技术,平远县农业农村局负责指导。")
     assert {"梅州市绿源茶业有限公司", "平远县农业农村局"} <= names(doc, "Organization")

@@ -90,12 +90,12 @@ def plausible_ner(text: str, label: str) -> bool:
     if label == PERSON:
         if compound:
             return 3 <= len(text) <= 4
-        return 2 <= len(text) <= 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
+        return len(text) == 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
     if label == PLACE:
         if text in surnames() or compound or (text in common_words() and text not in place_words()):
             return False
-        if text.endswith(NOT_PLACE_ENDINGS) or (len(text) == 2 and text.endswith(LEVEL_WORDS)):
-            return False  # 荔枝树, 三角梅, 开园; 古镇, 三镇: official places come linked from the gazetteer
+        if text.endswith(NOT_PLACE_ENDINGS) or (len(text) == 2 and (text.endswith(LEVEL_WORDS) or text[0] in "沿赴到往向在临靠" or text[0] in NATURAL_ENDINGS)):
+            return False  # 荔枝树, 开园; 古镇, 三镇 (official places come linked from the gazetteer); 沿河, 山海: no names
         return text.endswith(NATURAL_ENDINGS) or text in place_words()
     return len(text) >= 4 and not text.startswith(LEVEL_WORDS)
 

@@ -71,7 +71,7 @@ def is_cjk(char: str) -> bool:
 _NOT_IN_GIVEN_NAMES = set("得地着过的了是在和与及或、，。,.:：;；!！?？“”‘’()（）《》【】 \n\t/／等也都就把被将从向对给为让说")
 _BYLINE = re.compile(
     "(?P<cue>" + "|".join(sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)) + r")[ \t　]*[/／:：][ \t　]*"
-    r"|(?P<spaced>本报记者|特约记者|记者|通讯员)[ \t　]+"
+    r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|摄影)[ \t　]+"
 )
 
 
@@ -197,7 +197,10 @@ def _left_edge(
         if i in anchors:
             start, has_place = i, False
             while start in anchors or (text[start - 1 : start] == "驻" and start - 1 in anchors):  # 佛山市顺德区驻新兴县六祖镇…
-                start, is_place = anchors[start] if start in anchors else anchors[start - 1]
+                end = start if start in anchors else start - 1
+                if has_place and anchors[end][1] and _place_rank(text[anchors[end][0] : end]) > _place_rank(text[start:]):
+                    break  # 在雁洋镇梅州市华发…项目: a town before a city is not part of the city's name
+                start, is_place = anchors[end]
                 has_place |= is_place
             if has_place:
                 return start, True
@@ -209,6 +212,18 @@ def _left_edge(
             break
         i -= 1
     return _walk_left(text, suffix_start, max_middle, verbs), False
+
+
+_RANKS = {"省": 0, "市": 1, "州": 1, "盟": 1, "县": 2, "区": 2, "旗": 2, "镇": 3, "乡": 3, "道": 3, "村": 4}
+
+
+def _place_rank(name_or_text: str) -> int:
+    """How local a place name is, from its level ending (省 0 … 村 4; unknown endings count as 2).
+    Given text that starts with a place, the place is read up to its first level character."""
+    for char in name_or_text[:12]:
+        if char in _RANKS:
+            return _RANKS[char]
+    return 2
 
 
 def _inside_department_name(text: str, position: int) -> bool:
