@@ -39,6 +39,8 @@ RIVER_END = re.compile(rf"[江河](?={_RIVER_CUES})|(?<=沿)[\u4e00-\u9fff]{{2}}
 """Where a river name ends when a cue follows it (黄冈河上游) or 沿 precedes it (沿新兴江)."""
 
 FULL, SHORT, REGION, FEATURE, VILLAGE = "full", "short", "region", "feature", "village"
+NOT_RIVER_STARTS = "沿跨过渡护治"
+"""沿河, 跨江, 护河: words the dictionary tags as places that say what is done along a river."""
 LEVEL_SUFFIXES = {
     "province": ("省", "市", "自治区"),
     "city": ("市", "州", "盟", "地区"),
@@ -93,8 +95,10 @@ class PlaceWords:
             word, frequency, tag, kind = line.split("\t")
             if kind == "common":
                 common[word] = (int(frequency), tag)
-            else:
-                (features if kind == "feature" else frequent).add(word)
+            elif kind == "feature" and word[0] not in NOT_RIVER_STARTS:
+                features.add(word)
+            elif kind != "feature":
+                frequent.add(word)
         return cls(common, frozenset(features), frozenset(frequent))
 
 
@@ -189,7 +193,7 @@ class PlaceRuler:
             if FEATURE in self.lexicon.get(text[end - 2:end], ()) or FEATURE in self.lexicon.get(text[end - 3:end], ()):
                 continue
             for start in (end - 3, end - 2):
-                if start >= 0 and all("\u4e00" <= char <= "\u9fff" for char in text[start:end]) and not (
+                if start >= 0 and text[start] not in NOT_RIVER_STARTS and all("\u4e00" <= char <= "\u9fff" for char in text[start:end]) and not (
                         start > 0 and text[start - 1:start + 1] in self.words.frequent):
                     found.append(Match(start, end, FEATURE))
                     break
