@@ -123,7 +123,7 @@ IMPLEMENT_VERBS = (
 ISSUE_VERBS = ("印发", "出台", "制定", "发布", "下发", "审议通过", "编制", "颁布", "公布")
 """Verbs by which a body issues a document."""
 
-DESIGNATION_ENDINGS = ("特色镇", "特色村", "精品线路", "产业强镇", "美丽乡村", "宜居示范村", "示范点", "示范村", "示范镇", "示范县", "森林乡村", "旅游景区", "专业镇", "名镇", "名村", "特色小镇", "示范区", "示范基地", "先进县", "典型县", "典型镇", "典型村")
+DESIGNATION_ENDINGS = ("特色镇", "特色村", "精品村", "精品线路", "产业强镇", "美丽乡村", "宜居示范村", "示范点", "示范村", "示范镇", "示范县", "森林乡村", "旅游景区", "专业镇", "名镇", "名村", "特色小镇", "示范区", "示范基地", "先进县", "典型县", "典型镇", "典型村")
 """Endings of designations a place earns (广东省乡村治理示范村, 国家森林乡村): programmes it takes part in."""
 
 DESIGNATION_VERBS = ("入选", "获评", "评为", "创建", "列为", "获批", "认定为", "确定为", "命名为", "获得", "申报", "争创", "纳入", "列入")
@@ -141,7 +141,7 @@ DEPARTMENT_CORES = (
 )
 """Department names that contain 和, which otherwise ends a name (县住房和城乡建设局)."""
 
-DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则")
+DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则", "清单")
 """Endings of document titles: what a document's issuer issues and a short reference (《方案》) names."""
 
 

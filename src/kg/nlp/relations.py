@@ -422,13 +422,76 @@ def settler_relations(view: ArticleView) -> list[Relation]:
     return found
 
 
+_ROLE_VERB = re.compile(r"[”」》]?(?:三年行动|专项行动|行动|工程|项目)?[^。;；,，“「《]{0,6}?(?:是|作为|成为|列为)")
+_ROLE_NOUN = re.compile(
+    r"[”」》]?(?:行动|工程|建设|工作)?的[^。;；,，]{0,8}?"
+    r"(抓手|一环|举措|子项目|项目|组成部分|重要内容|载体|结对企业|实施主体|参与主体|建设主体|牵头单位|承办单位|试点|示范点|首批)"
+)
+
+
+_THIS_IS = re.compile(r"[,，]这是")
+
+
+def roles_in_programmes(view: ArticleView) -> list[Relation]:
+    """What something is within a programme: 强镇兴村是落实“百千万工程”的关键一环 (a part);
+    A公司是“万企兴万村”行动的结对企业 (an implementer); 产业园,这是X落实P的重点项目;
+    把“强镇兴村”作为推进P的主抓手; X成为园区首批实施主体."""
+    text = view.text
+    found = []
+    for mention in view.mentions:
+        if mention.entity.label not in (PROGRAMME, PLACE, ORGANIZATION):
+            continue
+        verb = _ROLE_VERB.match(text, mention.end)
+        this = _THIS_IS.match(text, mention.end) if mention.entity.label == PROGRAMME else None
+        verb = verb or this
+        if verb is None:
+            continue
+        for target in view.within(verb.end(), min(len(text), verb.end() + 24)):
+            between = text[verb.end() : target.start]
+            if target.entity.label != PROGRAMME or target.entity is mention.entity or re.search(r"[。;；,，]", between):
+                continue
+            role = _ROLE_NOUN.match(text, target.end)
+            if role is None:
+                continue
+            predicate = "partOfProgramme" if mention.entity.label == PROGRAMME else "implements"
+            found.append(_relation(mention.entity, predicate, target.entity, text, mention.start, role.end(), 0.7))
+            break
+        else:
+            park = re.match(r"[^。;；,，]{0,4}?园区[^。;；,，]{0,6}?(实施主体|入驻企业|建设主体)", text[verb.end() : verb.end() + 16])
+            earlier = [m for m in view.mentions if m.end <= mention.start and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(("园", "园区"))]
+            if park and earlier and mention.entity.label != PROGRAMME:  # X成为园区首批实施主体
+                found.append(_relation(mention.entity, "implements", earlier[-1].entity, text, mention.start, verb.end() + park.end(), 0.7))
+    return found
+
+
+_BASED_ON = re.compile(r"以([^。;；,，]{2,30}?)为(?:起点|核心区|核心|重点|中心|主体|主阵地|载体|依托)")
+
+
+def bases_of_programmes(view: ArticleView) -> list[Relation]:
+    """以歇马村为起点,打造P / 以A镇、B镇为核心区,建设P: the places named are where P is done."""
+    found = []
+    for start, end in sentence_bounds(view.text):
+        for match in _BASED_ON.finditer(view.text, start, end):
+            actors = [m for m in view.outermost(view.within(match.start(1), match.end(1))) if m.entity.label in (PLACE, ORGANIZATION)]
+            actors = _actor_list(view, actors[0].start, actors) if actors else []
+            if not actors or actors[-1].end != match.end(1):
+                continue
+            for programme in view.outermost(view.within(match.end(), end)):
+                if programme.entity.label == PROGRAMME and not is_document(programme.entity.name):
+                    for actor in actors:
+                        found.append(_relation(actor.entity, "implements", programme.entity, view.text, match.start(), programme.end, 0.65))
+    return found
+
+
 def named_in_body(view: ArticleView) -> list[Relation]:
     """A body named after a programme works for it: 县“和美渔村”建设专班办公室 implements 和美渔村."""
     found = []
+    programmes = [e for e in view.entities.values() if e.label == PROGRAMME and len(e.name) >= 4]
     for body in [m for m in view.mentions if m.entity.label == ORGANIZATION]:
-        for inner in view.within(body.start, body.end):
-            if inner.entity.label == PROGRAMME:
-                found.append(_relation(body.entity, "implements", inner.entity, view.text, body.start, body.end, 0.8))
+        named = {inner.entity.key: inner.entity for inner in view.within(body.start, body.end) if inner.entity.label == PROGRAMME}
+        named.update({p.key: p for p in programmes if p.name in body.entity.name})  # 马头镇驻镇帮镇扶村工作队
+        for programme in named.values():
+            found.append(_relation(body.entity, "implements", programme, view.text, body.start, body.end, 0.8))
     return found
 
 
@@ -437,7 +500,7 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     covered = {i for m in view.mentions for i in range(m.start, m.end)}
     found = []
     for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
-        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此一,，。\n的、与和在照据为列对按及助托担"):
+        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此一,，。\n的、与和在照据为列对按及助托担条个项批支座片"):
             continue
         earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(match.group(0))]
         if earlier:
@@ -511,8 +574,9 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
 
 
 _REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
+_REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串起|串联|连接|辐射带动|惠及)")
 _BY = re.compile(r"[”」》]?(?:建设|项目)?由")
-_DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|主导|指导实施|指导)")
+_DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|主导|指导实施|指导|建设|承建|运营|合作运营)")
 
 
 def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_end: int) -> list[Relation]:
@@ -521,6 +585,9 @@ def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[Me
     found = []
     candidates = [m for m in outer if m.start >= programme.end and m.entity.label in (PLACE, ORGANIZATION)]
     reach = _REACHES.match(text, programme.end)
+    sentence_start = max(text.rfind(mark, 0, programme.start) for mark in "。\n") + 1
+    if reach is None and re.fullmatch(r"(?:这条|这个|该)?[“「《]?", text[sentence_start : programme.start]):
+        reach = _REACHES_LATER.search(text, programme.end, sentence_end)  # 这条示范带…,全长21公里,串联A村、B村
     if reach:
         for actor in _actor_list(view, reach.end(), candidates):
             found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.7))
@@ -531,7 +598,7 @@ def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[Me
         if does:
             for actor in actors:
                 found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, does.end(), 0.75))
-            after = re.match(r"[,，]", text[does.end() : does.end() + 1])
+            after = re.match(r"[,，、]", text[does.end() : does.end() + 1])
             more = _actor_list(view, does.end() + 1, candidates) if after else []
             then = _DOES.match(text, more[-1].end) if more else None
             for actor in more if then else []:  # …由县海洋与渔业局牵头,沙扒镇、溪头镇具体实施
@@ -598,9 +665,13 @@ def _inside_other(mention: MentionRef, outer: list[MentionRef]) -> bool:
 
 def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: list[MentionRef]) -> list[Relation]:
     found = []
-    for inner in mentions:
-        if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end:
-            found.append(_relation(programme.entity, "partOfProgramme", inner.entity, view.text, programme.start - 1, programme.end + 1, 0.85))
+    named = {inner.entity.key: inner.entity for inner in mentions
+             if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end}
+    if is_document(programme.entity.name):  # 《连州市强镇兴村三年行动方案》 is part of 强镇兴村
+        named.update({e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not programme.entity
+                      and len(e.name) >= 4 and e.name in programme.entity.name and not is_document(e.name)})
+    for inner in named.values():
+        found.append(_relation(programme.entity, "partOfProgramme", inner, view.text, max(0, programme.start - 1), min(len(view.text), programme.end + 1), 0.85))
     implementing = re.match(r"[》”」]?[^。;；]{0,12}?(落实|贯彻|实施)[《“「]", view.text[programme.end : programme.end + 20])
     if implementing and is_document(programme.entity.name):  # 《方案》是落实《…行动计划》的配套文件
         target = view.starting_at(programme.end + implementing.end(), PROGRAMME)
@@ -706,6 +777,8 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + programme_relations(view)
         + settler_relations(view)
         + named_in_body(view)
+        + roles_in_programmes(view)
+        + bases_of_programmes(view)
     )
     best: dict[tuple, Relation] = {}
     for relation in found:

@@ -329,6 +329,8 @@ _QUOTE = re.compile(r"[“「『]([^“”「」『』\n]{2,40})[”」』]")
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
 _PAIRED = re.compile(f"^(?:[一{NUMERALS}][^、,，]{{1,2}}){{2}}$")
 _PARALLEL = re.compile(f"^(?:[{NUMERALS}][^{NUMERALS}一]{{1,3}}){{2,4}}$")
+_LEVEL_PAIRS = re.compile(r"^(?:[^县镇村乡市户企][县镇村乡市户企]){2,3}$")
+"""强镇兴村, 驻镇帮镇扶村: verbs on levels, the shape of a campaign name."""
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -345,7 +347,7 @@ def is_programme_name(name: str, following: str) -> bool:
     return (
         name.endswith(PROGRAMME_SUFFIXES)
         or following.startswith(CAMPAIGN_FOLLOWERS)
-        or bool(_PARALLEL.match(name))
+        or bool(_PARALLEL.match(name) or _LEVEL_PAIRS.match(name))
     )
 
 
