@@ -403,7 +403,7 @@ GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "�
 
 
 _SETTLES = re.compile(r"(?:已|先后|正式|陆续)?入驻(?:了)?")
-_SETTLER_AFTER = re.compile(r"(?:[,，]其中|的)?(?:首家|龙头|重点)?(?:企业|公司)?(?:有|包括)?")
+_SETTLER_AFTER = re.compile(r"(?:[,，]其中|的)?(?:首家|龙头|重点)?(?:企业|公司)?(?:有|包括)?(?:(?:落户|位于)[^,，。;；]{1,10}?的)?")
 
 
 def settler_relations(view: ArticleView) -> list[Relation]:
@@ -457,7 +457,7 @@ def roles_in_programmes(view: ArticleView) -> list[Relation]:
             found.append(_relation(mention.entity, predicate, target.entity, text, mention.start, role.end(), 0.7))
             break
         else:
-            park = re.match(r"[^。;；,，]{0,4}?园区[^。;；,，]{0,6}?(实施主体|入驻企业|建设主体)", text[verb.end() : verb.end() + 16])
+            park = re.match(r"[^。;；,，]{0,4}?(?:园区|产业园)[^。;；,，]{0,6}?(实施主体|入驻企业|建设主体)", text[verb.end() : verb.end() + 16])
             earlier = [m for m in view.mentions if m.end <= mention.start and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(("园", "园区"))]
             if park and earlier and mention.entity.label != PROGRAMME:  # X成为园区首批实施主体
                 found.append(_relation(mention.entity, "implements", earlier[-1].entity, text, mention.start, verb.end() + park.end(), 0.7))
@@ -521,7 +521,8 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
         or next((r for r in local if r.end == quote_start), None)
         or (view.ending_at(quote_start - 1, (PLACE, ORGANIZATION)) if text[quote_start - 1 : quote_start] == "的" else None)
     )
-    if adjacent is not None and not _inside_other(adjacent, outer + local):  # 信宜市“强镇兴村”, 全县“百千万工程”
+    signed = adjacent is not None and adjacent.entity.label == ORGANIZATION and text[quote_start : quote_start + 1] == "《" and is_document(programme.entity.name)
+    if adjacent is not None and not signed and not _inside_other(adjacent, outer + local):  # 信宜市“强镇兴村”, 全县“百千万工程”; not 市政府《意见》
         found.append(_relation(adjacent.entity, "implements", programme.entity, text, adjacent.start, programme.end, 0.85))
     actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)]
     actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
@@ -537,14 +538,20 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
         for subject in _subjects_of(view, verb_at, actors, sentence_start):
             found.append(_relation(subject.entity, "implements", programme.entity, text, subject.start, min(len(text), programme.end + 1), 0.7))
     framing = _FRAMING.search(text[max(sentence_start, quote_start - 3) : quote_start])
+    clause_start = max([sentence_start] + [text.rfind(mark, sentence_start, quote_start) + 1 for mark in ",，;；:："])
+    framing_start = quote_start - len(framing.group(0)) if framing else None
+    if framing is None and is_document(programme.entity.name):  # 按照X制定的《方案》, …: the clause frames what follows
+        framing = re.match(r"(?:按照|根据|依据|对照)(?=[^。;；]{0,24}$)", text[clause_start:quote_start])
+        framing_start = clause_start
     if framing is None:  # 按照河源市委“百千万工程”工作部署: a body may stand between the framing word and the name
         body = view.ending_at(quote_start, (ORGANIZATION, PLACE))
         framing = body and _FRAMING.search(text[max(sentence_start, body.start - 3) : body.start])
+        framing_start = body.start - len(framing.group(0)) if framing else None
     follow = re.match(r"[”」》]?[^,，。;；]{0,16}?[,，]", text[programme.end : programme.end + 20])
     if framing and follow:  # 按照“驻镇帮镇扶村”工作部署,顺德区… / 在“万企兴万村”行动牵线下,公司…
         after = programme.end + follow.end()
         for actor in _actor_list(view, after, actors_after(view, after, outer)):
-            found.append(_relation(actor.entity, "implements", programme.entity, text, quote_start - len(framing.group(0)), actor.end, 0.7))
+            found.append(_relation(actor.entity, "implements", programme.entity, text, framing_start, actor.end, 0.7))
     landing = re.match(r"[”」》]?(?:项目|工程|行动|试点)?[^,，。;；]{0,3}?[在于]", text[programme.end : programme.end + 8])
     if landing:  # “千村示范”工程在东源县全面铺开 / 该项目在龙眼村落地
         place = _last_of_chain(view, programme.end + landing.end())
@@ -559,7 +566,7 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
 def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) -> list[MentionRef]:
     """The actors listed from ``position`` on (鹤市镇莲坑村、富石村 → 莲坑村, 富石村): chains of places
     count as their last member, and the list goes on over 、 和 与 及 and 的."""
-    candidates = sorted(candidates, key=lambda m: m.start)
+    candidates = sorted((c for c in candidates if c.start >= position), key=lambda m: m.start)
     listed: list[MentionRef] = []
     expected = position
     for actor in candidates:
@@ -739,6 +746,11 @@ def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], 
     if head is not None and head.end < programme.end:
         found.append(_relation(programme.entity, "issuedBy", head.entity, text, programme.start - 1, programme.end + 1, 0.85))
     title_start = programme.start - 1 if text[programme.start - 1 : programme.start] == "《" else programme.start
+    if title_start < programme.start:  # 揭阳市委、市政府《关于…的实施意见》: the bodies that sign the title
+        signer = view.ending_at(title_start, (ORGANIZATION,))
+        while signer is not None:
+            found.append(_relation(programme.entity, "issuedBy", signer.entity, text, signer.start, min(len(text), programme.end + 1), 0.85))
+            signer = view.ending_at(signer.start - 1, (ORGANIZATION,)) if text[signer.start - 1 : signer.start] in "、和" else None
     before = re.search(rf"({_ISSUE})[了的]?$", text[max(sentence_start, title_start - 14) : title_start])
     if before:
         verb_at = title_start - len(before.group(0))
