@@ -35,8 +35,8 @@ DEFAULT_REGIONS = [
 _RIVER_CUES = r"流域|畔|沿岸|两岸|[东南西北]岸|岸边|干流|支流|[上中下]游|水系|河段|江段|航道|河道|江面|河面"
 RIVER_CUE = re.compile(_RIVER_CUES)
 """What may follow a river name (西江流域, 黄冈河上游) for the name to count as a river."""
-RIVER_END = re.compile(rf"[江河](?={_RIVER_CUES})|(?<=沿)[\u4e00-\u9fff]{{2}}[江河]")
-"""Where a river name ends when a cue follows it (黄冈河上游) or 沿 precedes it (沿新兴江)."""
+RIVER_END = re.compile(rf"[江河](?={_RIVER_CUES})|(?<=沿)[\u4e00-\u9fff]{{1,2}}[江河]")
+"""Where a river name ends when a cue follows it (黄冈河上游) or 沿 precedes it (沿新兴江, 沿绥江)."""
 
 FULL, SHORT, REGION, FEATURE, VILLAGE = "full", "short", "region", "feature", "village"
 NOT_RIVER_STARTS = "沿跨过渡护治"
@@ -220,7 +220,7 @@ class PlaceRuler:
             surface = surface_of[match]
             if match.kind == REGION:
                 accepted.append(match)
-            elif match.kind == FEATURE and (len(surface) > 2 or RIVER_CUE.match(text, match.end)):
+            elif match.kind == FEATURE and (len(surface) > 2 or RIVER_CUE.match(text, match.end) or text[match.start - 1 : match.start] == "沿"):
                 accepted.append(match)
             elif match.kind == FULL and match not in plain:
                 right_before = self._codes({surface_of[m] for m in plain if m.end == match.start})

@@ -331,6 +331,7 @@ _PAIRED = re.compile(f"^(?:[一{NUMERALS}][^、,，]{{1,2}}){{2}}$")
 _PARALLEL = re.compile(f"^(?:[{NUMERALS}][^{NUMERALS}一]{{1,3}}){{2,4}}$")
 _LEVEL_PAIRS = re.compile(r"^(?:[^县镇村乡市户企][县镇村乡市户企]){2,3}$")
 """强镇兴村, 驻镇帮镇扶村: verbs on levels, the shape of a campaign name."""
+_BARE_LEVEL_PAIRS = re.compile(r"(?=((?:[^县镇村乡市户企全各每本该这那一两几\W\d][县镇村乡市户企]){1,2}[^县镇村乡市户企全各每本该这那一两几\W\d][村户企])(?![”」]))")
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -382,6 +383,17 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             if (has_place or not needs_place) and length >= 6 and not inside_title and not text.startswith(("”", "」"), match.end()):
                 found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件", text))
+    named = "".join(text[s:e] for s, e in quoted_spans(text) + titles)
+    in_place = {i for start, end in places + quoted_spans(text) + titles for i in range(start, end)}
+    covered_until = 0
+    for match in _BARE_LEVEL_PAIRS.finditer(text):  # 驻镇帮镇扶村 unquoted; 强镇兴村 when also quoted or in a title
+        name, start = match.group(1), match.start(1)
+        if start < covered_until or start in in_place or not (len(name) == 6 or name in named):
+            continue
+        project = re.compile(r"[^，,。；;、“”《》\s]{0,6}?工程").match(text, match.end(1))  # 百县千镇万村高质量发展工程
+        end = project.end() if project else match.end(1)
+        found.append(Candidate(start, end, PROGRAMME, "bare"))
+        covered_until = end
     return found
 
 
