@@ -36,7 +36,7 @@ TITLES = tuple(
 PERSON_ROLES = tuple(sorted("村民 居民 农户 群众 乡贤 游客 党员 老板 返乡青年 种植户 养殖户 大学生 创业者 老师 医生".split(), key=len, reverse=True))
 """Words that introduce an ordinary person by what they are, not by a post."""
 
-BYLINE_AUTHOR_CUES = ("本报记者", "特约记者", "记者", "实习生", "通讯员", "作者", "文", "摄影", "摄")
+BYLINE_AUTHOR_CUES = ("本报记者", "特约记者", "记者", "实习生", "通讯员", "作者", "撰稿", "文", "摄影", "摄")
 BYLINE_EDITOR_CUES = ("责任编辑", "值班编辑", "编辑", "编审", "校对", "审核", "责编")
 
 SPEECH_CUES = tuple(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -348,7 +349,7 @@ def location_relations(view: ArticleView) -> list[Relation]:
     """An organisation whose name begins with a place is located in the last place of that run."""
     relations = []
     seen: set[str] = set()
-    for match in re.finditer(r"(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司
+    for match in re.finditer(r"(?:(?:去年|今年|前年|近年|已经|已|也|于\d{4}年)*)(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司; 公司去年落户…
         before = view.ending_at(match.start(), (ORGANIZATION,)) or _generic_body(view, match.start())
         place = _last_of_chain(view, match.end())
         if place is not None and before is not None:
@@ -483,6 +484,34 @@ def bases_of_programmes(view: ArticleView) -> list[Relation]:
     return found
 
 
+_CARRIES_OUT = re.compile(r"(?:负责)?(?:牵头)?(?:组织实施|抓好落实|具体实施|负责实施|推进落实|牵头落实)")
+
+
+def implicit_implementers(view: ArticleView) -> list[Relation]:
+    """县林业局负责牵头组织实施 / A局、B局按照职责分工抓好落实: with no programme in the sentence,
+    what they carry out is the document named (or referred to: 方案) most often before it."""
+    found = []
+    references = programme_references(view)
+    for start, end in sentence_bounds(view.text):
+        sentence = view.within(start, end)
+        if any(m.entity.label == PROGRAMME for m in sentence):
+            continue
+        earlier = [m for m in view.mentions + references if m.end <= start and m.entity.label == PROGRAMME and is_document(m.entity.name)]
+        if not earlier:
+            continue
+        times = Counter(m.entity.key for m in earlier)
+        document = max(earlier, key=lambda m: (times[m.entity.key], m.end)).entity  # the document the article is about
+        outer = [m for m in view.outermost(sentence) if m.entity.label in (PLACE, ORGANIZATION)]
+        for verb in _CARRIES_OUT.finditer(view.text, start, end):
+            clause_start = max([start] + [view.text.rfind(mark, start, verb.start()) + 1 for mark in ",，;；"])
+            in_clause = [m for m in outer if clause_start <= m.start and m.end <= verb.start()]
+            actors = _actor_list(view, in_clause[0].start, in_clause) if in_clause else []
+            if actors and in_clause[0].start - clause_start <= 2:
+                for actor in actors:
+                    found.append(_relation(actor.entity, "implements", document, view.text, actor.start, verb.end(), 0.6))
+    return found
+
+
 def named_in_body(view: ArticleView) -> list[Relation]:
     """A body named after a programme works for it: 县“和美渔村”建设专班办公室 implements 和美渔村."""
     found = []
@@ -514,6 +543,8 @@ _FRAMING = re.compile(r"(按照|根据|围绕|依托|借助|通过|在|为落实
 def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
     found = []
     text = view.text
+    if any(o.entity.label == PROGRAMME and o.start < programme.start and programme.end <= o.end for o in outer):
+        return found  # a campaign named inside a document title: the title is what is issued and implemented
     quote_start = programme.start - 1 if text[programme.start - 1 : programme.start] in "“「《" else programme.start
     local = _local_references(view, sentence_start, programme.end)
     adjacent = (
@@ -790,6 +821,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + settler_relations(view)
         + named_in_body(view)
         + roles_in_programmes(view)
+        + implicit_implementers(view)
         + bases_of_programmes(view)
     )
     best: dict[tuple, Relation] = {}

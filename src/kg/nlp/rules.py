@@ -71,7 +71,7 @@ def is_cjk(char: str) -> bool:
 _NOT_IN_GIVEN_NAMES = set("得地着过的了是在和与及或、，。,.:：;；!！?？“”‘’()（）《》【】 \n\t/／等也都就把被将从向对给为让说")
 _BYLINE = re.compile(
     "(?P<cue>" + "|".join(sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)) + r")[ \t　]*[/／:：][ \t　]*"
-    r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|摄影)[ \t　]+"
+    r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|摄影|责任编辑|值班编辑)[ \t　]+"
 )
 
 
@@ -172,7 +172,7 @@ _STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(宣传部|�
 """Party departments named alone in a list of posts (市委常委、宣传部部长)."""
 _COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项家处片]$")
 """一条, 三个 …: a count ends where a name starts (串起一条乡村振兴示范带)."""
-DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队")
+DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队", "小组", "专班")
 """Suffixes that take a department name between the level word and themselves (县林业局, 镇“百千万工程”指挥部)."""
 
 
@@ -317,8 +317,8 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
         if position in anchors and not anchors[position][1]:  # a quoted name inside the department name
             position = anchors[position][0]
             continue
-        if not (is_cjk(text[start]) or text[start] in "“”「」") or text[start] in _HARD_STOPS:
-            break
+        if not (is_cjk(text[start]) or text[start] in "“”「」") or (text[start] in _HARD_STOPS and not _inside_department_name(text, start)):
+            break  # 县工业和信息化局 holds its 和
         position, middle = start, middle + 1
     return None
 
