@@ -218,6 +218,37 @@ def test_a_post_taken_up_in_a_named_body_and_a_body_set_up_in_a_village():
     assert ("化州市塘吉橘红专业合作社", "locatedIn", "塘吉村", None) in found
 
 
+def test_what_a_programme_or_a_company_is_within_another_programme():
+    doc = run("连州市推进“强镇兴村”。强镇兴村是落实“百千万工程”的关键一环。"
+              "新丰县马头佛手瓜产业园,这是新丰县落实“百千万工程”的重点产业项目。"
+              "江门市青砖文旅发展有限公司是恩平市“万企兴万村”行动的结对企业。")
+    found = facts(doc)
+    assert ("强镇兴村", "partOfProgramme", "百千万工程", None) in found
+    assert ("新丰县马头佛手瓜产业园", "partOfProgramme", "百千万工程", None) in found
+    assert ("江门市青砖文旅发展有限公司", "implements", "万企兴万村", None) in found
+
+
+def test_signers_leaders_and_the_bodies_that_carry_out_a_document():
+    doc = run("揭阳市委、市政府《关于深入推进驻镇帮镇扶村工作的实施意见》提出新要求。"
+              "广宁县农业农村局印发《广宁县竹产业高质量发展行动方案》。县林业局负责牵头组织实施,"
+              "县工业和信息化局按照职责分工抓好落实。")
+    found = facts(doc)
+    assert ("关于深入推进驻镇帮镇扶村工作的实施意见", "issuedBy", "揭阳市委", None) in found
+    assert ("关于深入推进驻镇帮镇扶村工作的实施意见", "issuedBy", "市政府", None) in found
+    assert ("关于深入推进驻镇帮镇扶村工作的实施意见", "partOfProgramme", "驻镇帮镇扶村", None) in found
+    assert not any(f[1] == "implements" and f[0] in ("揭阳市委", "市政府") for f in found)
+    for body in ("县林业局", "县工业和信息化局"):
+        assert (body, "implements", "广宁县竹产业高质量发展行动方案", None) in found
+
+
+def test_a_belt_led_by_one_body_carried_out_by_towns_and_linking_villages():
+    doc = run("陆河县调研组察看螺河沿岸乡村振兴示范带建设情况。这条示范带由陆河县住房和城乡建设局牵头、"
+              "河口镇和河田镇具体实施,全长21公里,串联河口镇新华村、北龙村和河田镇河北村。")
+    found = facts(doc)
+    for actor in ("陆河县住房和城乡建设局", "河口镇", "河田镇", "新华村", "北龙村", "河北村"):
+        assert (actor, "implements", "螺河沿岸乡村振兴示范带", None) in found
+
+
 def test_every_relation_has_its_evidence_at_its_offsets():
     text = (ROOT / "examples" / "d04.txt").read_text(encoding="utf-8")
     doc = run(text)
