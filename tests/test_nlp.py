@@ -229,7 +229,7 @@ def test_what_a_programme_or_a_company_is_within_another_programme():
 
 
 def test_signers_leaders_and_the_bodies_that_carry_out_a_document():
-    doc = run("揭阳市委、市政府《关于深入推进驻镇帮镇扶村工作的实施意见》提出新要求。"
+    doc = run("葵潭镇全力推进驻镇帮镇扶村工作。揭阳市委、市政府《关于深入推进驻镇帮镇扶村工作的实施意见》提出新要求。"
               "广宁县农业农村局印发《广宁县竹产业高质量发展行动方案》。县林业局负责牵头组织实施,"
               "县工业和信息化局按照职责分工抓好落实。")
     found = facts(doc)
