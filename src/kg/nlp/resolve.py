@@ -207,7 +207,7 @@ def resolve_place_prefixed_organisations(entities: dict[str, Entity]) -> None:
 
 def resolve_names_without_their_place(entities: dict[str, Entity]) -> None:
     """温泉小镇提质项目 after 汤南镇温泉小镇提质项目: the same name without the place it began with."""
-    places = {name for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)}
+    places = sorted({name for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)}, key=lambda n: (-len(n), n))
     for label in (ORGANIZATION, PROGRAMME):
         named = {e.name: e for e in entities.values() if e.label == label}
         for full in list(named.values()):
