@@ -216,11 +216,13 @@ class PlaceRuler:
         shorts, named = self._accept_short_forms(text, matches, plain, surface_of)
         accepted = [*plain, *shorts]
         anchored = self._villages_after_their_town(matches, plain, surface_of)
+        rivers = {surface_of[m] for m in matches if m.kind == FEATURE and (RIVER_CUE.match(text, m.end) or text[m.start - 1 : m.start] == "沿")}
+        """Two-character rivers the article names once with a cue (沿绥江, 西江流域): every mention then counts."""
         for match in matches:
             surface = surface_of[match]
             if match.kind == REGION:
                 accepted.append(match)
-            elif match.kind == FEATURE and (len(surface) > 2 or RIVER_CUE.match(text, match.end) or text[match.start - 1 : match.start] == "沿"):
+            elif match.kind == FEATURE and (len(surface) > 2 or surface in rivers):
                 accepted.append(match)
             elif match.kind == FULL and match not in plain:
                 right_before = self._codes({surface_of[m] for m in plain if m.end == match.start})

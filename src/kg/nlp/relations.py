@@ -721,10 +721,11 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
         sentence_start, sentence_end = next(((s, e) for s, e in sentence_bounds(view.text) if s <= programme.end < e), (0, len(view.text)))
         plan = re.match(r"[》”」]?[,，]?(?:明确|提出)", view.text[programme.end : programme.end + 6])
         if plan is None and programme.start - sentence_start <= 1:  # the document is what the sentence is about
-            plan = re.search(r"[,，](?:明确|提出)", view.text[programme.end : sentence_end])
+            plan = re.search(r"(?:明确|提出|配套)", view.text[programme.end : sentence_end])
         if plan:
+            companions = plan.group(0) == "配套"  # 方案还同步配套了《A计划》和《B措施》: documents are its parts too
             for part in view.within(programme.end + plan.end(), sentence_end):
-                if part.entity.label == PROGRAMME and part.entity is not programme.entity and not is_document(part.entity.name):
+                if part.entity.label == PROGRAMME and part.entity is not programme.entity and (companions or not is_document(part.entity.name)):
                     found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.75))
     supporting = re.match(r"[》”」]?[^。;；]{0,30}?是[^。;；]{0,16}?[“「《]", view.text[programme.end : programme.end + 50])
     if supporting and is_document(programme.entity.name):  # 是开平推进“百千万工程”的配套文件
