@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
@@ -24,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from convert_msra import write_docbin  # noqa: E402
+from convert_msra import write_splits  # noqa: E402
 
 CLUENER_DIR = Path("/work/shared/data/ner/cluener")
 Record = Dict[str, object]
@@ -79,14 +78,9 @@ def main() -> None:
     args = parser.parse_args()
 
     nlp = spacy.blank("zh")
-    args.output.mkdir(parents=True, exist_ok=True)
     train_docs = [record_to_doc(nlp, record) for record in read_cluener(args.cluener_dir / "train.json")]
-    random.Random(args.seed).shuffle(train_docs)
-    n_dev = round(len(train_docs) * args.dev_fraction)
-    write_docbin(train_docs[n_dev:], args.output / "cluener_train.spacy")
-    write_docbin(train_docs[:n_dev], args.output / "cluener_dev.spacy")
     test_docs = [record_to_doc(nlp, record) for record in read_cluener(args.cluener_dir / "test.json")]
-    write_docbin(test_docs, args.output / "cluener_test.spacy")
+    write_splits(train_docs, test_docs, args.output, "cluener_", args.dev_fraction, args.seed)
 
 
 if __name__ == "__main__":

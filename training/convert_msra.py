@@ -83,14 +83,20 @@ def main() -> None:
     args = parser.parse_args()
 
     nlp = spacy.blank("zh")
-    args.output.mkdir(parents=True, exist_ok=True)
     train_docs = [sentence_to_doc(nlp, sentence) for sentence in read_bio(args.msra_dir / "msra_train_bio")]
-    random.Random(args.seed).shuffle(train_docs)
-    n_dev = round(len(train_docs) * args.dev_fraction)
-    write_docbin(train_docs[n_dev:], args.output / "train.spacy")
-    write_docbin(train_docs[:n_dev], args.output / "dev.spacy")
     test_docs = [sentence_to_doc(nlp, sentence) for sentence in read_bio(args.msra_dir / "msra_test_bio")]
-    write_docbin(test_docs, args.output / "test.spacy")
+    write_splits(train_docs, test_docs, args.output, "", args.dev_fraction, args.seed)
+
+
+def write_splits(train_docs: list, test_docs: list, output: Path, prefix: str, dev_fraction: float, seed: int) -> None:
+    """Shuffle the training docs with ``seed``, hold out ``dev_fraction`` as dev, and write
+    ``{prefix}train/dev/test.spacy`` under ``output``."""
+    output.mkdir(parents=True, exist_ok=True)
+    random.Random(seed).shuffle(train_docs)
+    n_dev = round(len(train_docs) * dev_fraction)
+    write_docbin(train_docs[n_dev:], output / f"{prefix}train.spacy")
+    write_docbin(train_docs[:n_dev], output / f"{prefix}dev.spacy")
+    write_docbin(test_docs, output / f"{prefix}test.spacy")
 
 
 if __name__ == "__main__":

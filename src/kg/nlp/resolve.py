@@ -38,6 +38,16 @@ def merge_into(entities: dict[str, Entity], keep: Entity, other: Entity) -> None
         keep.code, keep.code_confidence, keep.ancestors, keep.level = other.code, other.code_confidence, other.ancestors, other.level
 
 
+def in_order(short: str, full: str) -> bool:
+    """Whether every character of ``short`` occurs in ``full``, in the same order."""
+    position = 0
+    for char in short:
+        position = full.find(char, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
 def is_abbreviation(short: str, full: str) -> bool:
     """Whether ``short`` abbreviates ``full``: same first character, same last word, in order.
 
@@ -46,12 +56,7 @@ def is_abbreviation(short: str, full: str) -> bool:
     """
     if len(short) >= len(full) or len(short) < 3 or short[0] != full[0] or short[-2:] != full[-2:]:
         return False
-    position = 0
-    for char in short:
-        position = full.find(char, position) + 1
-        if position == 0:
-            return False
-    return True
+    return in_order(short, full)
 
 
 LEVEL_ENDINGS = ("省", "市", "县", "区", "镇", "乡", "街道")
@@ -153,12 +158,7 @@ def abbreviates_body(short: str, full: str) -> bool:
         return True
     if len(short) < 2 or len(short) >= len(full) or short[0] != full[0] or short[-1] != full[-1] or full.startswith(short):
         return False  # 纪委监委 is 纪委 and more, not 纪委 abbreviated
-    position = 0
-    for char in short:
-        position = full.find(char, position) + 1
-        if position == 0:
-            return False
-    return True
+    return in_order(short, full)
 
 
 def resolve_short_organisations(entities: dict[str, Entity]) -> None:
