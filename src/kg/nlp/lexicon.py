@@ -41,7 +41,7 @@ BYLINE_EDITOR_CUES = ("责任编辑", "值班编辑", "编辑", "编审", "校�
 
 SPEECH_CUES = tuple(
     sorted(
-        "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 参加 带队 调研 一行 等人 等 同志".split(),
+        "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 列席 陪同 参加 带队 率队 调研 一行 等人 等 同志".split(),
         key=len,
         reverse=True,
     )
@@ -100,7 +100,7 @@ PROGRAMME_SUFFIXES_PLACED = ("专项行动", "提升行动", "工程", "特色�
 """Endings that make an unquoted programme name only after a place (马水镇千亩油茶基地): alone they are common words."""
 """Endings that make an unquoted programme name (茶香稻浪乡村振兴示范带)."""
 
-CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "系列活动", "活动", "战略", "生态建设", "建设", "创建", "工作部署", "工作", "品牌")
+CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "系列活动", "活动", "战略", "生态建设", "建设", "创建", "工作部署", "工作", "品牌", "培养计划", "培训")
 """Words after a quoted name that make the quoted name a campaign (“绿美怀集”行动)."""
 
 SLOGAN_MODIFIERS = ("头号", "一号", "一把手", "头等", "书记", "民生", "民心", "德政", "系统", "重点", "最后", "关键")
@@ -120,10 +120,10 @@ IMPLEMENT_VERBS = (
 )
 """Verbs by which a place or body takes part in a programme (关于 implements)."""
 
-ISSUE_VERBS = ("印发", "出台", "制定", "发布", "下发", "审议通过", "编制", "颁布", "公布")
+ISSUE_VERBS = ("印发", "出台", "制定", "发布", "下发", "审议通过", "编制", "颁布", "公布", "起草")
 """Verbs by which a body issues a document."""
 
-DESIGNATION_ENDINGS = ("特色镇", "特色村", "精品村", "精品线路", "产业强镇", "美丽乡村", "宜居示范村", "示范点", "示范村", "示范镇", "示范县", "森林乡村", "旅游景区", "专业镇", "名镇", "名村", "特色小镇", "示范区", "示范基地", "先进县", "典型县", "典型镇", "典型村")
+DESIGNATION_ENDINGS = ("特色镇", "特色村", "精品村", "示范村镇", "重点村", "重点镇", "龙头企业", "精品线路", "产业强镇", "美丽乡村", "宜居示范村", "示范点", "示范村", "示范镇", "示范县", "森林乡村", "旅游景区", "专业镇", "名镇", "名村", "特色小镇", "示范区", "示范基地", "先进县", "典型县", "典型镇", "典型村")
 """Endings of designations a place earns (广东省乡村治理示范村, 国家森林乡村): programmes it takes part in."""
 
 DESIGNATION_VERBS = ("入选", "获评", "评为", "创建", "列为", "获批", "认定为", "确定为", "命名为", "获得", "申报", "争创", "纳入", "列入")
