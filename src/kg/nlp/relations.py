@@ -338,7 +338,8 @@ def _generic_body(view: ArticleView, position: int) -> MentionRef | None:
     """公司, 合作社 … right before ``position``: the last organisation named with that ending."""
     for generic in GENERIC_BODIES:
         if view.text.endswith(generic, 0, position):
-            earlier = [m for m in view.mentions if m.end <= position - len(generic) and m.entity.label == ORGANIZATION and m.entity.name.endswith(generic)]
+            endings = ("公司", "企业", "厂") if generic == "企业" else (generic,)  # 这家企业: the last company
+            earlier = [m for m in view.mentions if m.end <= position - len(generic) and m.entity.label == ORGANIZATION and m.entity.name.endswith(endings)]
             body = earlier[-1].entity if earlier else view.unique(ORGANIZATION, generic)
             if body is not None:
                 return MentionRef(position - len(generic), position, body)
@@ -349,7 +350,7 @@ def location_relations(view: ArticleView) -> list[Relation]:
     """An organisation whose name begins with a place is located in the last place of that run."""
     relations = []
     seen: set[str] = set()
-    for match in re.finditer(r"(?:(?:去年|今年|前年|近年|已经|已|也|于\d{4}年)*)(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司; 公司去年落户…
+    for match in re.finditer(r"(?:(?:去年|今年|前年|近年|已经|已|也|于?\d{4}年)*)(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司; 公司去年落户…
         before = view.ending_at(match.start(), (ORGANIZATION,)) or _generic_body(view, match.start())
         place = _last_of_chain(view, match.end())
         if place is not None and before is not None:
@@ -415,7 +416,7 @@ def settler_relations(view: ArticleView) -> list[Relation]:
         company = view.ending_at(match.start(), (ORGANIZATION,))
         if company is None:
             company = view.starting_at(_SETTLER_AFTER.match(view.text, match.end()).end(), ORGANIZATION)
-            earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(("园", "园区", "基地"))]
+            earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and re.search("园|基地", m.entity.name)]
             park = earlier[-1] if earlier else None
         if company is not None and park is not None:
             start, end = min(company.start, match.start()), max(company.end, match.end())
@@ -426,7 +427,7 @@ def settler_relations(view: ArticleView) -> list[Relation]:
 _ROLE_VERB = re.compile(r"[”」》]?(?:三年行动|专项行动|行动|工程|项目)?[^。;；,，“「《]{0,6}?(?:是|作为|成为|列为)")
 _ROLE_NOUN = re.compile(
     r"[”」》]?(?:行动|工程|建设|工作)?的[^。;；,，]{0,8}?"
-    r"(抓手|一环|举措|子项目|项目|组成部分|重要内容|载体|结对企业|实施主体|参与主体|建设主体|牵头单位|承办单位|试点|示范点|首批)"
+    r"(抓手|一环|举措|子项目|配套工程|配套项目|配套政策|配套|项目|组成部分|重要内容|载体|结对企业|实施主体|参与主体|建设主体|牵头单位|承办单位|试点|示范点|首批)"
 )
 
 
@@ -614,7 +615,8 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
 _REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
 _REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串起|串联|连接|辐射带动|惠及)")
 _BY = re.compile(r"[”」》]?(?:建设|项目)?(?:建成后|完工后|投产后)?交?由")
-_DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|主导|指导实施|指导|建设|承建|运营|合作运营)")
+_BY_LATER = re.compile(r"[,，](?:[^。;；]{0,24}?[,，])?交?由")
+_DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|承接|主导|指导实施|指导|建设|承建|运营|合作运营|推进|打造|参与建设|参与)")
 
 
 def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_end: int) -> list[Relation]:
@@ -630,6 +632,8 @@ def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[Me
         for actor in _actor_list(view, reach.end(), candidates):
             found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.7))
     by = _BY.match(text, programme.end)
+    if by is None and re.fullmatch(r"(?:这条|这个|这一|该)?[“「《]?", text[sentence_start : programme.start]):
+        by = _BY_LATER.search(text, programme.end, sentence_end)  # P,作为…的配套项目,由A与B携手推进
     if by:
         actors = _actor_list(view, by.end(), candidates)
         does = _DOES.match(text, actors[-1].end) if actors else None
@@ -721,7 +725,7 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
         sentence_start, sentence_end = next(((s, e) for s, e in sentence_bounds(view.text) if s <= programme.end < e), (0, len(view.text)))
         plan = re.match(r"[》”」]?[,，]?(?:明确|提出)", view.text[programme.end : programme.end + 6])
         if plan is None and programme.start - sentence_start <= 1:  # the document is what the sentence is about
-            plan = re.search(r"(?:明确|提出|配套)", view.text[programme.end : sentence_end])
+            plan = re.search(r"(?:明确|提出|配套|包括|列出|确定)", view.text[programme.end : sentence_end])
         if plan:
             companions = plan.group(0) == "配套"  # 方案还同步配套了《A计划》和《B措施》: documents are its parts too
             for part in view.within(programme.end + plan.end(), sentence_end):

@@ -260,6 +260,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
             suffix_start, end = match.start(), match.end()
             if end - 1 in covered or text[end : end + 1] in ("长", "员"):  # 副局长, 党委委员: titles, not bodies
                 continue
+            if suffix == "委" and text[end - 2 : end] == "常委" and text[end : end + 1] != "会":
+                continue  # 区委常委: a member of 区委, not a body
             if text[end - 1 : end + 1] in common_words() and not text.startswith(TITLES, end):  # 集中学习 holds 中学 but is no school
                 continue
             start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
