@@ -800,18 +800,30 @@ def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], 
                     issuers.insert(0, body)
             for issuer in issuers:
                 found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, issuer.start, min(len(text), programme.end + 1), 0.9))
-    after = re.match(r"[》]?[。,，]?(?:该\w{1,3})?由", text[programme.end : programme.end + 8])
-    if after:  # 《…》由X于今年初发布 / 该方案由X牵头制定
-        issuer = view.starting_at(programme.end + after.end(), ORGANIZATION)
-        tail = text[issuer.end : issuer.end + 12] if issuer else ""
-        if issuer is not None and re.match(rf"[^,，。;；]{{0,8}}?({_ISSUE})", tail):
-            found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, programme.start, issuer.end, 0.85))
-    on_behalf = re.search(rf"以([^,，。]{{2,20}}?)名义({_ISSUE})", text[programme.end : programme.end + 40])
-    if on_behalf:
-        issuer = view.starting_at(programme.end + on_behalf.start(1), ORGANIZATION)
-        if issuer is not None:
+    after = re.match(r"[》]?[。,，]?(?:该\w{1,3})?(?:由|经)", text[programme.end : programme.end + 8])
+    if after:  # 《…》由X于今年初发布 / 该方案由X牵头制定 / 由X会同Y起草 / 经X局务会审议通过
+        issuers = _listed_bodies(view, programme.end + after.end(), r"[、和与及]|会同|联合")
+        tail = text[issuers[-1].end : issuers[-1].end + 16] if issuers else ""
+        if re.match(rf"[^,，。;；]{{0,10}}?({_ISSUE})", tail):
+            for issuer in issuers:
+                found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, programme.start, issuer.end, 0.85))
+    on_behalf = re.search(rf"以([^,，。]{{2,30}}?)名义({_ISSUE})", text[programme.end : programme.end + 50])
+    if on_behalf:  # 同意以区委办公室、区政府办公室名义印发
+        for issuer in _listed_bodies(view, programme.end + on_behalf.start(1), r"[、和与及]"):
             found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, programme.start, programme.end + on_behalf.end(), 0.85))
     return found
+
+
+def _listed_bodies(view: ArticleView, position: int, joiners: str) -> list[MentionRef]:
+    """The organisations named from ``position`` on, joined by ``joiners`` (A、B / A会同B)."""
+    bodies = []
+    while (body := view.starting_at(position, ORGANIZATION)) is not None:
+        bodies.append(body)
+        joint = re.match(joiners, view.text[body.end : body.end + 2])
+        if joint is None:
+            break
+        position = body.end + joint.end()
+    return bodies
 
 
 def extract_relations(doc: Doc) -> list[Relation]:

@@ -258,7 +258,7 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
     for suffix, anchored in suffixes:
         for match in re.finditer(re.escape(suffix), text):
             suffix_start, end = match.start(), match.end()
-            if end - 1 in covered or text[end : end + 1] in ("长", "员"):  # 副局长, 党委委员: titles, not bodies
+            if end - 1 in covered or text[end : end + 1] in ("长", "员") or text[end : end + 2] == "务会":  # 副局长, 党委委员: titles; 局务会: a meeting
                 continue
             if suffix == "委" and text[end - 2 : end] == "常委" and text[end : end + 1] != "会":
                 continue  # 区委常委: a member of 区委, not a body
