@@ -21,9 +21,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
-from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, TITLES, bare_title, surnames
+from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, TITLES, bare_title, is_document, surnames
 
-ABBREVIATION_NOTE = re.compile(r"[“「]([^”」]{2,40})[”」]\s*[(（]\s*(?:以下)?简称\s*[“「]([^”」]{2,20})[”」]\s*[)）]")
+ABBREVIATION_NOTE = re.compile(r"[“「《]([^”」》]{2,60})[”」》]\s*[(（]\s*(?:以下)?(?:简称|下称)\s*[“「《]([^”」》]{2,20})[”」》]\s*[)）]")
 
 
 def merge_into(entities: dict[str, Entity], keep: Entity, other: Entity) -> None:
@@ -83,7 +83,9 @@ def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
     programmes = {e.name: e for e in entities.values() if e.label == PROGRAMME}
     for match in ABBREVIATION_NOTE.finditer(text):
         full, short = programmes.get(match.group(1)), programmes.get(match.group(2))
-        if full and short:
+        if full and short and is_document(full.name):  # 《…实施方案》(下称《实施方案》): the title stays the name
+            merge_into(entities, full, short)
+        elif full and short:  # “百县千镇万村高质量发展工程”(以下简称“百千万工程”): the short name is the usual one
             merge_into(entities, short, full)
     remaining = [e for e in entities.values() if e.label == PROGRAMME]
     for short in sorted(remaining, key=lambda e: len(e.name)):
@@ -94,10 +96,14 @@ def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
                 merge_into(entities, short, full)
 
 
+GENERIC_DOCUMENT_HEADS = ("实施", "行动", "工作", "三年", "建设", "发展", "总体")
+"""What a short reference to a document may start with: 《实施方案》, 《行动计划》, 《三年规划》."""
+
+
 def resolve_document_references(entities: dict[str, Entity]) -> None:
     """《方案》 after 《饶平县茶产业高质量发展实施方案》 is that document: the last one before it with that ending."""
     programmes = [e for e in entities.values() if e.label == PROGRAMME]
-    for reference in [e for e in programmes if e.name in DOCUMENT_ENDINGS]:
+    for reference in [e for e in programmes if e.name in DOCUMENT_ENDINGS or (len(e.name) <= 4 and e.name.endswith(DOCUMENT_ENDINGS) and e.name[:2] in GENERIC_DOCUMENT_HEADS)]:
         first = min(reference.mentions)[0]
         earlier = [(min(e.mentions)[0], e) for e in programmes if e is not reference and bare_title(e.name).endswith(reference.name) and min(e.mentions)[0] < first]
         if earlier:
@@ -133,6 +139,10 @@ def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
         if organisation.name.endswith(ORG_SUFFIXES_FREE):  # companies and cooperatives get shortened; bodies of a place do not
             places, core = _organisation_core(organisation.name, place_names)
             cores[core].append((places, organisation))
+    for core in sorted(cores, key=len):  # 绿岭油茶公司 is 绿岭油茶发展公司 when it is the only fuller one
+        fuller = [c for c in cores if c != core and len(c) > len(core) and c[:2] == core[:2] and c[-2:] == core[-2:] and in_order(core, c)]
+        if len(fuller) == 1 and len(core) >= 5:
+            cores[fuller[0]] += cores.pop(core)
     for group in cores.values():
         keep_places, keep = max(group, key=lambda pair: len(pair[1].name))
         for places, other in group:
