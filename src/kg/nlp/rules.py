@@ -364,11 +364,20 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
         if not match.group(1).endswith(PUBLICATION_SUFFIXES):
             found.append(Candidate(match.start(1), match.end(1), PROGRAMME, "title"))
     titles = [(m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
-    designation = re.compile(
-        "(?:" + "|".join(DESIGNATION_VERBS) + r")(?:第[一二三四五六七八九十\d]+批)?([^,，。;；、“”《》()（）\s]{2,18}?(?:" + "|".join(DESIGNATION_ENDINGS) + "))"
-        "(?!培育|建设|试点|项目|工程|创建(?!名单))"
-    )
-    found.extend(Candidate(m.start(1), m.end(1), PROGRAMME, "designation") for m in designation.finditer(text))
+    endings = "|".join(DESIGNATION_ENDINGS)
+    designation = re.compile("(?:" + "|".join(DESIGNATION_VERBS) + r")(?:第[一二三四五六七八九十\d]+批)?(?=[^,，。;；、“”《》()（）\s]{2,18}?(?:" + endings + "))")
+    item = re.compile(r"[^,，。;；、“”《》()（）\s]{2,18}?(?:" + endings + ")(?!培育|建设|试点|项目|工程|创建(?!名单))")
+    longer = re.compile(r"[^,，。;；、“”《》()（）\s]{0,3}?(?:" + endings + ")")
+    for match in designation.finditer(text):  # 获评A示范村、B示范点; 入选清远市美丽乡村精品村
+        position = match.end()
+        while (name := item.match(text, position)) is not None:
+            end = name.end()
+            while (more := longer.match(text, end)) is not None:
+                end = more.end()
+            found.append(Candidate(name.start(), end, PROGRAMME, "designation"))
+            if text[end : end + 1] != "、":
+                break
+            position = end + 1
     anchors = {end: (start, True) for start, end in places}
     for suffix in PROGRAMME_SUFFIXES_BARE + PROGRAMME_SUFFIXES_PLACED:
         placed = suffix in PROGRAMME_SUFFIXES_PLACED
