@@ -614,7 +614,7 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
 
 _REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
 _REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串起|串联|连接|辐射带动|惠及)")
-_BY = re.compile(r"[”」》]?(?:建设|项目)?(?:建成后|完工后|投产后)?交?由")
+_BY = re.compile(r"[”」》]?(?:建设|项目)?[,，]?(?:建成后|完工后|投产后)?交?由")
 _BY_LATER = re.compile(r"[,，](?:[^。;；]{0,24}?[,，])?交?由")
 _DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|承接|主导|指导实施|指导|建设|承建|运营|合作运营|推进|打造|参与建设|参与)")
 
@@ -660,7 +660,7 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
     for actor in actors:
         if actor.start < verb_at and view.text[actor.start - 1 : actor.start] == "把":  # 镇里把河口村、刘屋村和温下村…打造…
             objects = _actor_list(view, actor.start, [a for a in actors if a.start >= actor.start and a.end <= verb_at])
-            doer = [a for a in actors if sentence_start <= a.start and re.fullmatch(r"[^,，。;；]{0,4}", view.text[a.end : actor.start - 1])]
+            doer = [a for a in actors if sentence_start <= a.start and a.end < actor.start and re.fullmatch(r"[^,，。;；]{0,4}", view.text[a.end : actor.start - 1])]
             return doer[-1:] + objects  # 圣堂镇把歇马村申报为…试点: both take part
     clause_start = verb_at
     while clause_start > sentence_start:
