@@ -249,6 +249,23 @@ def test_a_belt_led_by_one_body_carried_out_by_towns_and_linking_villages():
         assert (actor, "implements", "螺河沿岸乡村振兴示范带", None) in found
 
 
+def test_a_name_followed_by_its_post_and_names_that_stop_before_a_verb():
+    doc = run("方立新,清远碧溪文旅发展有限公司总经理,向督导组介绍情况。区政协主席孙慧列席会议,副县长吕斌陪同调研。")
+    assert {"方立新", "孙慧", "吕斌"} <= names(doc, "Person")
+    assert ("方立新", "holdsPost", "清远碧溪文旅发展有限公司", "总经理") in facts(doc)
+
+
+def test_designations_listed_after_one_verb_and_documents_with_a_declared_short_title():
+    doc = run("茶料村先后获评全国一村一品示范村镇、广东省休闲农业与乡村旅游示范点。"
+              "鹤山市印发《古劳水乡片区连片发展实施方案》(下称《实施方案》)。"
+              "《实施方案》由鹤山市农业农村局会同市文化广电旅游体育局起草。")
+    assert {"全国一村一品示范村镇", "广东省休闲农业与乡村旅游示范点"} <= names(doc, "Programme")
+    assert "实施方案" not in names(doc, "Programme")
+    found = facts(doc)
+    for body in ("鹤山市农业农村局", "市文化广电旅游体育局"):
+        assert ("古劳水乡片区连片发展实施方案", "issuedBy", body, None) in found
+
+
 def test_every_relation_has_its_evidence_at_its_offsets():
     text = (ROOT / "examples" / "d04.txt").read_text(encoding="utf-8")
     doc = run(text)

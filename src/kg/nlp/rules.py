@@ -137,6 +137,14 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
         for start, end in _names_in_list(text, match.end(), "、", min_ppm=min_ppm):
             if not _reads_as_clause(text[start:end]):
                 found.append(Candidate(start, end, PERSON, "title"))
+    for match in _CLAUSE_START.finditer(text):  # 方立新,清远碧溪文旅发展有限公司总经理,…: a name, then its post
+        start = match.end()
+        length = read_name(text, start) if start < len(text) else 0
+        if length and text[start + length : start + length + 1] in ",，":
+            post = re.match(r"[^。;；\n,，(（]{2,30}", text[start + length + 1 :])
+            title = next((t for t in TITLES if post and post.group(0).endswith(t) and len(post.group(0)) > len(t) + 1), None)
+            if title and not _reads_as_clause(text[start : start + length]):
+                found.append(Candidate(start, start + length, PERSON, "title"))
     speech = re.compile("(?=(" + "|".join(map(re.escape, SPEECH_CUES)) + "))")
     for match in speech.finditer(text):
         cue_at = match.start()
@@ -158,6 +166,9 @@ def _reads_as_clause(name: str) -> bool:
     given = name[1:]
     rare = surnames().get(name[0], 0.0) < COMMON_SURNAME_PPM
     return name.endswith(_CLAUSE_ENDINGS) or (rare and (given in stop_verbs() or given[-2:] in stop_verbs()))
+
+
+_CLAUSE_START = re.compile(r"(?:^|[。;；\n,，:：”])", re.MULTILINE)
 
 
 def _ends_boundary(text: str, position: int) -> bool:
