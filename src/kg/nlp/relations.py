@@ -401,7 +401,7 @@ def programme_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
-GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动", "办法", "意见", "计划", "工作指引")
+GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动", "办法", "意见", "计划", "规划", "工作指引")
 
 
 _SETTLES = re.compile(r"(?:已|先后|正式|陆续)?入驻(?:了)?")
@@ -432,6 +432,7 @@ _ROLE_NOUN = re.compile(
 
 
 _THIS_IS = re.compile(r"[,，]这是")
+_AS_ROLE = re.compile(r"作为[“「《]?()")
 
 
 def roles_in_programmes(view: ArticleView) -> list[Relation]:
@@ -440,6 +441,14 @@ def roles_in_programmes(view: ArticleView) -> list[Relation]:
     把“强镇兴村”作为推进P的主抓手; X成为园区首批实施主体."""
     text = view.text
     found = []
+    for as_role in _AS_ROLE.finditer(text):  # 作为茂名市沉香省级现代农业产业园的子项目,观珠沉香产业园二期项目…
+        whole = view.starting_at(as_role.start(1), PROGRAMME)
+        role = _ROLE_NOUN.match(text, whole.end) if whole else None
+        after = re.match(r"[,，]", text[role.end() : role.end() + 1]) if role else None
+        part = (view.starting_at(role.end() + 1) or view.starting_at(role.end() + 2)) if after else None
+        if part is not None and part.entity.label in (PROGRAMME, PLACE, ORGANIZATION) and part.entity is not whole.entity:
+            predicate = "partOfProgramme" if part.entity.label == PROGRAMME else "implements"
+            found.append(_relation(part.entity, predicate, whole.entity, text, as_role.start(), part.end, 0.7))
     for mention in view.mentions:
         if mention.entity.label not in (PROGRAMME, PLACE, ORGANIZATION):
             continue
@@ -756,6 +765,9 @@ def _framed_parts(view: ArticleView, programme: MentionRef, mentions: list[Menti
     text = view.text
     found = []
     framed = _FRAMED_BY.search(text, max(0, programme.start - 3), programme.start)
+    if framed is None and text[programme.start - 1 : programme.start] == "《":  # 根据阳东区林业局制定的《…》,
+        clause_start = max(text.rfind(mark, 0, programme.start) for mark in "。;；,，\n") + 1
+        framed = re.compile(r"(?:根据|按照|依据|对照)(?=[^。;；,，]{0,24}《$)").match(text, clause_start, programme.start)
     clause = re.match(r"》[^。;；,，]{0,12}?[,，]", text[programme.end : programme.end + 16])
     if framed and clause and is_document(programme.entity.name):
         sentence_end = min((e for s, e in sentence_bounds(text) if s <= programme.end < e), default=len(text))
