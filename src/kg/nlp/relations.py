@@ -623,8 +623,8 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
 
 _REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
 _REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串起|串联|连接|辐射带动|惠及)")
-_BY = re.compile(r"[”」》]?(?:建设|项目)?[,，]?(?:建成后|完工后|投产后)?交?由")
-_BY_LATER = re.compile(r"[,，](?:[^。;；]{0,24}?[,，])?交?由")
+_BY = re.compile(r"[”」》]?(?:建设|项目)?[,，]?(?:建成后|完工后|投产后)?(?:则|将)?交?由")
+_BY_LATER = re.compile(r"[^。;；]{0,30}?[,，](?:则|将)?交?由")
 _DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|承接|主导|指导实施|指导|建设|承建|运营|合作运营|推进|打造|参与建设|参与)")
 
 
@@ -693,6 +693,7 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
     return []
 
 
+_THIS_BODY = re.compile(r"(?:这家|该)(?:公司|企业|合作社|协会)")
 LOCAL_REFERENCES = {"该镇": "镇", "该村": "村", "镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区", "全县": "县", "全市": "市", "全区": "区", "全镇": "镇", "全村": "村"}
 
 
@@ -709,6 +710,10 @@ def _local_references(view: ArticleView, start: int, end: int) -> list[MentionRe
             place = earlier[-1].entity if earlier else None
         if place is not None:
             found.append(MentionRef(at, at + len(match.group(0)), place))
+    for match in _THIS_BODY.finditer(view.text, start, end):  # 这家公司通过“万企兴万村”行动…
+        body = _generic_body(view, match.end())
+        if body is not None:
+            found.append(MentionRef(match.start(), match.end(), body.entity))
     return found
 
 
