@@ -224,7 +224,7 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
     return relations
 
 
-_APPOINTED = re.compile(f"(?:担任|任)({_TITLE_PATTERN})")
+_APPOINTED = re.compile(f"(?:担任|兼任|出任|任)({_TITLE_PATTERN})")
 
 
 def posts_by_appointment(view: ArticleView) -> list[Relation]:
@@ -233,12 +233,14 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
     for start, end in sentence_bounds(view.text):
         for match in _APPOINTED.finditer(view.text, start, end):
             person = view.ending_at(match.start(), (PERSON,))
-            bodies = [m for m in view.within(start, match.start()) if m.entity.label == ORGANIZATION]
+            clause_start = max([start] + [view.text.rfind(mark, start, match.start()) + 1 for mark in ",，;；"])
+            by = view.text.rfind("由", clause_start, match.start())  # X专班,由镇党委副书记Y兼任组长: the body before 由
+            bodies = [m for m in view.within(start, by if by >= 0 else match.start()) if m.entity.label == ORGANIZATION]
             if person is not None and bodies:
                 relations.append(_relation(person.entity, "holdsPost", bodies[-1].entity, view.text, bodies[-1].start, match.end(), 0.7, match.group(1)))
         for match in re.finditer(r"(?:担任|兼任|出任)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
             body = view.starting_at(start + match.end(), ORGANIZATION)
-            title = re.match(_TITLE_PATTERN, view.text[body.end : end]) if body else None
+            title = re.match(f"副?(?:{_TITLE_PATTERN})", view.text[body.end : end]) if body else None
             clause_start = max([start] + [view.text.rfind(mark, start, start + match.start()) + 1 for mark in ",，;；"])
             people = [m for m in view.within(clause_start, start + match.start()) if m.entity.label == PERSON]
             if title and people:
