@@ -127,9 +127,9 @@ def byline_relations(view: ArticleView) -> list[Relation]:
     """Authors and editors: people listed after byline cues."""
     relations = []
     cues = sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)
-    pattern = re.compile("(" + "|".join(cues) + r")[ \t　]*[/／:：]?[ \t　]*")
+    pattern = re.compile("(" + "|".join(cues) + r")[ \t　]*[/／:：|｜]?[ \t　]*")
     for match in pattern.finditer(view.text):
-        if match.group(1) == "文" and not re.match(r"文[ \t　]*[/／:：]", match.group(0)):
+        if match.group(1) == "文" and not re.match(r"文[ \t　]*[/／:：|｜]", match.group(0)):
             continue
         predicate = "editor" if match.group(1) in BYLINE_EDITOR_CUES else "author"
         position = match.end()

@@ -207,7 +207,7 @@ def _left_edge(
     while i > 0 and suffix_start - i <= max_middle:
         if i in anchors:
             start, has_place = i, False
-            while start in anchors or (text[start - 1 : start] == "驻" and start - 1 in anchors):  # 佛山市顺德区驻新兴县六祖镇…
+            while start in anchors or (text[start - 1 : start] in ("驻", "委") and start - 1 in anchors):  # 顺德区驻新兴县…; 揭阳市委“百千万工程”指挥部
                 end = start if start in anchors else start - 1
                 if has_place and anchors[end][1] and _place_rank(text[anchors[end][0] : end]) > _place_rank(text[start:]):
                     break  # 在雁洋镇梅州市华发…项目: a town before a city is not part of the city's name
