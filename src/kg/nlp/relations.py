@@ -625,6 +625,7 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
 
 _REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
 _REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串起|串联|连接|辐射带动|惠及)")
+_PARTNERS = re.compile(r"[”」》]?(?:行动|工程|活动)?[,，]与")
 _BY = re.compile(r"[”」》]?(?:建设|项目)?[,，]?(?:建成后|完工后|投产后)?(?:则|将)?交?由")
 _BY_LATER = re.compile(r"[^。;；]{0,30}?[,，](?:则|将)?交?由")
 _DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|承接|主导|指导实施|指导|建设|承建|运营|合作运营|推进|打造|参与建设|参与)")
@@ -642,6 +643,12 @@ def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[Me
     if reach:
         for actor in _actor_list(view, reach.end(), candidates):
             found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.7))
+    partners = _PARTNERS.match(text, programme.end)
+    if partners:  # 参与“万企兴万村”行动,与和平村、那山村、两安村签订结对帮扶协议
+        listed = _actor_list(view, partners.end(), candidates)
+        if listed and re.match(r"[^,，。;；]{0,4}?(?:签订|签约|结对|共建|合作)", text[listed[-1].end : listed[-1].end + 8]):
+            for actor in listed:
+                found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.65))
     by = _BY.match(text, programme.end)
     if by is None and re.fullmatch(r"(?:这条|这个|这一|该)?[“「《]?", text[sentence_start : programme.start]):
         by = _BY_LATER.search(text, programme.end, sentence_end)  # P,作为…的配套项目,由A与B携手推进
