@@ -141,7 +141,7 @@ def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
             cores[core].append((places, organisation))
     for core in sorted(cores, key=len):  # 绿岭油茶公司 is 绿岭油茶发展公司 when it is the only fuller one
         fuller = [c for c in cores if c != core and len(c) > len(core) and c[:2] == core[:2] and c[-2:] == core[-2:] and in_order(core, c)]
-        if len(fuller) == 1 and len(core) >= 5:
+        if len(fuller) == 1 and len(core) >= 4:
             cores[fuller[0]] += cores.pop(core)
     for group in cores.values():
         keep_places, keep = max(group, key=lambda pair: len(pair[1].name))

@@ -104,9 +104,15 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
     return 0
 
 
+BYLINE_FIELDS = ("来源", "发布", "时间", "日期", "编辑", "责任", "审核", "校对", "作者", "记者", "通讯员", "摄影")
+"""Words that start the next field of a byline line."""
+
+
 def _names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5) -> Iterable[tuple[int, int]]:
     """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华)."""
     while i < len(text):
+        if text.startswith(BYLINE_FIELDS, i):
+            return  # 作者:苏婉婷 来源:…: the next field, not a name
         length = read_name(text, i, min_ppm=min_ppm, strict=strict)
         if not length:
             return
@@ -150,7 +156,8 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
         cue_at = match.start()
         for length in (4, 3, 2):  # 4 only reads as a name with a compound surname (夏侯晓峰说)
             start = cue_at - length
-            if start >= 0 and read_name(text, start) == length and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
+            if start >= 0 and read_name(text, start) == length and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)) \
+                    and text[start - 1 : start + 1] not in common_words():  # 有关工作要求: 关 belongs to 有关
                 if not _reads_as_clause(text[start:cue_at]):
                     found.append(Candidate(start, cue_at, PERSON, "speech"))
                 break
@@ -404,7 +411,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             needs_place = placed or suffix == "项目" and length < 8
             if (has_place or not needs_place) and length >= 6 and not inside_title and not text.startswith(("”", "」"), match.end()):
                 found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
-    found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件", text))
+    found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设", text))
     named = "".join(text[s:e] for s, e in quoted_spans(text) + titles)
     in_place = {i for start, end in places + quoted_spans(text) + titles for i in range(start, end)}
     covered_until = 0
