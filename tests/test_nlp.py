@@ -168,6 +168,12 @@ def test_places_link_to_codes_and_short_forms_join_the_full_name():
     assert [a.code for a in place.ancestors] == ["441403000000", "441400000000", "440000000000"]
 
 
+def test_a_town_whose_name_is_also_a_word_supports_its_villages():
+    doc = run("平远县河头镇向阳村发展油茶产业。")
+    village = next(e for e in doc._.entities.values() if e.name == "向阳村")
+    assert village.code == "441426107207"
+
+
 def test_traditional_script_is_recognised_with_offsets_kept():
     original = "梅州市梅縣區雁洋鎮黨委書記李志強表示,全力推進“百千萬工程”。"
     doc = run(original)

@@ -226,9 +226,10 @@ class PlaceRuler:
                 accepted.append(match)
             elif match.kind == FULL and match not in plain:
                 right_before = self._codes({surface_of[m] for m in plain if m.end == match.start})
-                if self._has_named_parent(surface, right_before if self._is_word(surface, self.max_common_frequency)
-                                          else named):
+                support = right_before if self._is_word(surface, self.max_common_frequency) else named
+                if self._has_named_parent(surface, support):
                     accepted.append(match)
+                    named |= {c for c in self._codes({surface}) if self._has_named_parent_code(c, support)}  # 河头镇 then supports 向阳村
             elif match.kind == VILLAGE and len(surface) < self.min_village_length:
                 if surface in anchored:
                     accepted.append(match)
@@ -315,6 +316,11 @@ class PlaceRuler:
             if parent in named or (generations > 1 and parent and self.divisions.get(parent).parent in named):
                 return True
         return False
+
+    def _has_named_parent_code(self, code: str, named: set[str]) -> bool:
+        """Whether the division ``code`` has its parent or grandparent among ``named``."""
+        parent = self.divisions.get(code).parent
+        return parent in named or (parent is not None and self.divisions.get(parent).parent in named)
 
     def _village_generations(self, name: str) -> int:
         """How far up a village's support may be: its county will do, but a name many villages
