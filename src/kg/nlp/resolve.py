@@ -229,11 +229,17 @@ def resolve_names_without_their_place(entities: dict[str, Entity]) -> None:
                     merge_into(entities, full, short)
 
 
-def drop_unlinked_nested_places(entities: dict[str, Entity]) -> None:
-    """A place with no code named only inside other names, never at their start, is a word fragment (强镇兴村)."""
+def drop_nested_places(entities: dict[str, Entity]) -> None:
+    """A place named only inside other names, never at their start, is not a place the article
+    speaks of: without a code it is a word fragment (强镇兴村); a province inside a programme's
+    name (not inside a body's) is part of the name (广东 in 绿美广东生态建设)."""
     spans = [(s, e) for entity in entities.values() for s, e in entity.mentions]
-    for entity in [e for e in entities.values() if e.label == PLACE and not e.code]:
-        if all(any(s < start and end <= e for s, e in spans) for start, end in entity.mentions):
+    programme_spans = [(s, e) for entity in entities.values() if entity.label == PROGRAMME for s, e in entity.mentions]
+    body_spans = [(s, e) for entity in entities.values() if entity.label == ORGANIZATION for s, e in entity.mentions]
+    for entity in [e for e in entities.values() if e.label == PLACE and (not e.code or e.code.endswith("0" * 10))]:
+        inside = programme_spans if entity.code else spans
+        if all(any(s < start and end <= e for s, e in inside) and not any(s <= start and end <= e for s, e in body_spans)
+               for start, end in entity.mentions):
             entities.pop(entity.key)
 
 
@@ -267,7 +273,7 @@ class Resolver:
     def __call__(self, doc: Doc) -> Doc:
         entities: dict[str, Entity] = doc._.entities
         resolve_places(entities)
-        drop_unlinked_nested_places(entities)
+        drop_nested_places(entities)
         resolve_programmes(entities, doc.text)
         resolve_document_references(entities)
         resolve_short_organisations(entities)
