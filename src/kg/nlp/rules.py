@@ -332,7 +332,7 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
     middle = 0
     while position > 0 and middle <= longest_middle:  # 县林业局, 县“和美渔村”建设专班办公室: level word, department name, suffix
         start = position - 1
-        if text[start] in "省市县区镇乡" and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)):
+        if text[start] in "省市县区镇乡" and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start) or re.search(r"\d[年月日]$", text[:start])):
             return start
         if position in anchors and not anchors[position][1]:  # a quoted name inside the department name
             position = anchors[position][0]
@@ -347,6 +347,7 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
 
 _QUOTE = re.compile(r"[“「『]([^“”「」『』\n]{2,40})[”」』]")
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
+_MORE_QUOTES = re.compile(r"(?:[、和及与]?[“「][^”」\n]{1,20}[”」])*")
 _PAIRED = re.compile(f"^(?:[一{NUMERALS}][^、,，]{{1,2}}){{2}}$")
 _PARALLEL = re.compile(f"^(?:[{NUMERALS}][^{NUMERALS}一]{{1,3}}){{2,4}}$")
 _LEVEL_PAIRS = re.compile(r"^(?:[^县镇村乡市户企][县镇村乡市户企]){2,3}$")
@@ -376,7 +377,8 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     """Programmes: quoted campaign names, 《document titles》, and names with a programme ending."""
     found: list[Candidate] = []
     for start, end in quoted_spans(text):
-        if is_programme_name(text[start:end], text[end + 1 : end + 8]) and text[max(0, start - 3) : start - 1] != "作为":
+        following = _MORE_QUOTES.match(text, end + 1).end()  # “粤菜师傅”“广东技工”工程: the follower after the list
+        if is_programme_name(text[start:end], text[following : following + 7]) and text[max(0, start - 3) : start - 1] != "作为":
             found.append(Candidate(start, end, PROGRAMME, "quoted"))
     for match in _TITLE.finditer(text):
         if not match.group(1).endswith(PUBLICATION_SUFFIXES):
