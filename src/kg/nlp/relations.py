@@ -406,7 +406,7 @@ def programme_relations(view: ArticleView) -> list[Relation]:
 GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动", "办法", "意见", "计划", "规划", "工作指引")
 
 
-_SETTLES = re.compile(r"(?:已|先后|正式|陆续)?入驻(?:了)?")
+_SETTLES = re.compile(r"(?:等[\d一二三四五六七八九十]+家(?:企业|公司))?(?:已|先后|正式|陆续)?(?:签约)?入驻(?:了)?")
 _SETTLER_AFTER = re.compile(r"(?:[,，]其中|的)?(?:首家|龙头|重点)?(?:企业|公司)?(?:有|包括)?(?:(?:落户|位于)[^,，。;；]{1,10}?的)?")
 
 
@@ -524,6 +524,31 @@ def implicit_implementers(view: ArticleView) -> list[Relation]:
     return found
 
 
+_LINKS = re.compile(r"串联起?|串起来?|串成|连成|连接起?")
+
+
+def linked_places(view: ArticleView) -> list[Relation]:
+    """沿线串联A村、B村等9个村 / 把A村、B村…串成一条线: the villages take part in the belt or
+    project named last before, in this sentence or the one before."""
+    found = []
+    bounds = list(sentence_bounds(view.text))
+    programmes = [m for m in view.mentions + programme_references(view)
+                  if m.entity.label == PROGRAMME and re.search("带|线|工程|项目|示范区", bare_title(m.entity.name)[-4:])]
+    for index, (start, end) in enumerate(bounds):
+        for link in _LINKS.finditer(view.text, start, end):
+            places = [m for m in view.outermost(view.within(start, end)) if m.entity.label == PLACE]
+            after = _actor_list(view, link.end(), [p for p in places if p.start >= link.end()])
+            by = view.text.rfind("把", start, link.start())
+            before = _actor_list(view, by + 1, [p for p in places if by < p.start < link.start()]) if by >= 0 else []
+            scope = bounds[index - 1][0] if index else start
+            belts = [m for m in programmes if scope <= m.start < link.start()]
+            if belts and (after or before):
+                belt = max(belts, key=lambda m: m.start)
+                for place in after + before:
+                    found.append(_relation(place.entity, "implements", belt.entity, view.text, min(belt.start, place.start), max(belt.end, place.end), 0.6))
+    return found
+
+
 def named_in_body(view: ArticleView) -> list[Relation]:
     """A body named after a programme works for it: 县“和美渔村”建设专班办公室 implements 和美渔村."""
     found = []
@@ -625,7 +650,7 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
 
 _REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
 _REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串起|串联|连接|辐射带动|惠及)")
-_PARTNERS = re.compile(r"[”」》]?(?:行动|工程|活动)?[,，]与")
+_PARTNERS = re.compile(r"[”」》]?(?:行动|工程|活动)?中?[,，]?与")
 _BY = re.compile(r"[”」》]?(?:建设|项目)?[,，]?(?:建成后|完工后|投产后)?(?:则|将)?交?由")
 _BY_LATER = re.compile(r"[^。;；]{0,30}?[,，](?:则|将)?交?由")
 _DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|承接|主导|指导实施|指导|建设|承建|运营|合作运营|推进|打造|参与建设|参与)")
@@ -865,6 +890,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + programme_relations(view)
         + settler_relations(view)
         + named_in_body(view)
+        + linked_places(view)
         + roles_in_programmes(view)
         + implicit_implementers(view)
         + bases_of_programmes(view)
