@@ -428,7 +428,7 @@ def settler_relations(view: ArticleView) -> list[Relation]:
 
 _ROLE_VERB = re.compile(r"[”」》]?(?:三年行动|专项行动|行动|工程|项目)?[^。;；,，“「《]{0,6}?(?:是|作为|成为|列为)")
 _ROLE_NOUN = re.compile(
-    r"[”」》]?(?:行动|工程|建设|工作)?的[^。;；,，]{0,8}?"
+    r"[”」》]?[^。;；,，的“「《]{0,6}?的[^。;；,，]{0,8}?"
     r"(抓手|一环|举措|子项目|配套工程|配套项目|配套政策|配套|项目|组成部分|重要内容|载体|结对企业|实施主体|参与主体|建设主体|牵头单位|承办单位|试点|示范点|首批)"
 )
 
@@ -443,6 +443,7 @@ def roles_in_programmes(view: ArticleView) -> list[Relation]:
     把“强镇兴村”作为推进P的主抓手; X成为园区首批实施主体."""
     text = view.text
     found = []
+    references = programme_references(view)
     for as_role in _AS_ROLE.finditer(text):  # 作为茂名市沉香省级现代农业产业园的子项目,观珠沉香产业园二期项目…
         whole = view.starting_at(as_role.start(1), PROGRAMME)
         role = _ROLE_NOUN.match(text, whole.end) if whole else None
@@ -459,7 +460,8 @@ def roles_in_programmes(view: ArticleView) -> list[Relation]:
         verb = verb or this
         if verb is None:
             continue
-        for target in view.within(verb.end(), min(len(text), verb.end() + 24)):
+        targets = view.within(verb.end(), min(len(text), verb.end() + 24)) + [r for r in references if verb.end() <= r.start < verb.end() + 24]
+        for target in sorted(targets, key=lambda m: m.start):
             between = text[verb.end() : target.start]
             if target.entity.label != PROGRAMME or target.entity is mention.entity or re.search(r"[。;；,，]", between):
                 continue

@@ -280,6 +280,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
                 continue
             if suffix == "委" and text[end - 2 : end] == "常委" and text[end : end + 1] != "会":
                 continue  # 区委常委: a member of 区委, not a body
+            if not anchored and text.startswith(ORG_SUFFIXES_FREE, end):
+                continue  # 投资集团有限公司: the name goes on
             if text[end - 1 : end + 1] in common_words() and not text.startswith(TITLES, end):  # 集中学习 holds 中学 but is no school
                 continue
             start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
