@@ -272,6 +272,17 @@ def test_designations_listed_after_one_verb_and_documents_with_a_declared_short_
         assert ("古劳水乡片区连片发展实施方案", "issuedBy", body, None) in found
 
 
+def test_a_phase_of_a_belt_and_the_villages_it_links():
+    doc = run("曲江区樟市镇今年推进樟市镇稻香乡村振兴示范带二期工程。工程将把群星村、五星村、光辉村的稻田连成一线。"
+              "曲江区第三季度重点项目集中开工。")
+    found = facts(doc)
+    phase = "樟市镇稻香乡村振兴示范带二期工程"
+    assert (phase, "partOfProgramme", "樟市镇稻香乡村振兴示范带", None) in found
+    for village in ("群星村", "五星村", "光辉村"):
+        assert (village, "implements", phase, None) in found
+    assert not any(name.endswith("重点项目") for name in names(doc, "Programme"))
+
+
 def test_every_relation_has_its_evidence_at_its_offsets():
     text = (ROOT / "examples" / "d04.txt").read_text(encoding="utf-8")
     doc = run(text)

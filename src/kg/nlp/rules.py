@@ -349,6 +349,10 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
 
 _QUOTE = re.compile(r"[“「『]([^“”「」『』\n]{2,40})[”」』]")
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
+_PHASE = re.compile(r"[一二三四五六七八九\d]期|配套|提升|扩建|续建|道路管网配套|[^,，。;；]{0,6}配套")
+"""What may stand between a programme's name and 工程/项目 in the name of its phase (示范带二期工程)."""
+GENERIC_PROJECTS = ("重点项目", "重大项目", "重点工程", "民生工程")
+_COUNTED_START = re.compile(r"(?:首批|第[一二三四五六七八九十\d]+批|一批|多个|[一二三四五六七八九十\d]+个)")
 _MORE_QUOTES = re.compile(r"(?:[、和及与]?[“「][^”」\n]{1,20}[”」])*")
 _PAIRED = re.compile(f"^(?:[一{NUMERALS}][^、,，]{{1,2}}){{2}}$")
 _PARALLEL = re.compile(f"^(?:[{NUMERALS}][^{NUMERALS}一]{{1,3}}){{2,4}}$")
@@ -404,15 +408,22 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     for suffix in PROGRAMME_SUFFIXES_BARE + PROGRAMME_SUFFIXES_PLACED:
         placed = suffix in PROGRAMME_SUFFIXES_PLACED
         for match in re.finditer(re.escape(suffix), text):
-            if placed and (is_cjk(text[match.end() : match.end() + 1] or "。") and not _ends_boundary(text, match.end() + 1)):
-                continue  # 温泉小镇提质项目: the name goes on
-            verbs = stop_verbs() if placed else STRONG_VERBS
-            start, has_place = _left_edge(text, match.start(), anchors, max_middle=12, verbs=verbs, anchor_verbs=verbs)
-            if placed and any(ending in text[start : match.start()] for ending in PROGRAMME_SUFFIXES_BARE):
-                continue  # …试点三项重点工程: two names, not one
+            if placed and (is_cjk(text[match.end() : match.end() + 1] or "。") and not _ends_boundary(text, match.end() + 1)
+                           and not any(text.startswith(word, match.end()) for word in ("今年", "去年", "明年", "目前", "已经", "已", "将", "正"))):
+                continue  # 温泉小镇提质项目: the name goes on (but not into 今年, 已 …)
+            phase = placed and re.search("(?:" + "|".join(PROGRAMME_SUFFIXES_BARE) + r")(?:[一二三四五六七八九\d]期|配套|提升|扩建|续建)$",
+                                         text[max(0, match.start() - 12) : match.start()])
+            verbs = stop_verbs() if placed and not phase else STRONG_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
+            start, has_place = _left_edge(text, match.start(), anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=verbs)
+            inner = next((e for e in PROGRAMME_SUFFIXES_BARE if e in text[start : match.start()]), None)
+            if placed and inner and not _PHASE.fullmatch(text[text.rfind(inner, start, match.start()) + len(inner) : match.start()]):
+                continue  # …试点三项重点工程: two names, not one; but …示范带二期工程 is one
+            name = text[start : match.end()]
+            if name.endswith(GENERIC_PROJECTS) or any(title in name for title in ("书记", "区长", "县长", "市长", "镇长", "宣布")) or _COUNTED_START.match(name):
+                continue  # 第三季度重点项目, 区委书记某某宣布项目, 首批示范点: no names
             length = match.end() - start
             inside_title = any(s <= start and match.end() <= e for s, e in titles)
-            needs_place = placed or suffix == "项目" and length < 8
+            needs_place = (placed and not phase) or suffix == "项目" and length < 8
             if (has_place or not needs_place) and length >= 6 and not inside_title and not text.startswith(("”", "」"), match.end()):
                 found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设", text))
