@@ -243,23 +243,43 @@ def drop_nested_places(entities: dict[str, Entity]) -> None:
             entities.pop(entity.key)
 
 
+_ADDRESS_TITLE = re.compile("|".join(map(re.escape, TITLES + ("总",))))  # 谭总: the company head
+HEAD_CUES = ("总经理", "董事长", "总裁", "负责人")
+
+
+def _title_near(text: str, cues: tuple[str, ...], name: str) -> bool:
+    """Whether ``name`` is given one of ``cues`` in the text: the cue up to 12 characters before it
+    or up to 16 after it, within a sentence."""
+    position = text.find(name)
+    while position >= 0:
+        before = re.split("[。\n]", text[max(0, position - 12 - 4) : position])[-1]
+        after = re.split("[。\n]", text[position + len(name) : position + len(name) + 16 + 4])[0]
+        if any(cue in before[-(12 + len(cue)) :] or cue in after[: 16 + len(cue)] for cue in cues):
+            return True
+        position = text.find(name, position + 1)
+    return False
+
+
 def resolve_surname_titles(entities: dict[str, Entity], text: str) -> None:
     """Add 冯镇长 to 冯建华 when 冯建华 is the one person of that surname the article gives that title."""
     people = [e for e in entities.values() if e.label == PERSON]
-    titles = "|".join(map(re.escape, TITLES + ("总",)))  # 谭总: the company head
+    addresses = list(_ADDRESS_TITLE.finditer(text))
     for person in people:
         surname = person.name[:2] if person.name[:2] in surnames() and len(person.name) >= 3 else person.name[0]
         same_surname = [p for p in people if p.name.startswith(surname)]
-        for match in re.finditer(re.escape(surname) + f"({titles})", text):
-            title = match.group(1)
+        for match in addresses:
+            start = match.start() - len(surname)
+            if start < 0 or text[start : match.start()] != surname:
+                continue
+            title = match.group(0)
             if title == "总" and text[match.end() : match.end() + 1] in "经理裁监工":
                 continue  # 谭总经理 is a title, 谭总 a way of addressing
-            cue = "(?:总经理|董事长|总裁|负责人)" if title == "总" else re.escape(title)
-            holders = [p for p in same_surname if re.search(cue + r"[^。\n]{0,12}?" + re.escape(p.name) + "|" + re.escape(p.name) + r"[^。\n]{0,16}?" + cue, text)]
+            cues = HEAD_CUES if title == "总" else (title,)
+            holders = [p for p in same_surname if _title_near(text, cues, p.name)]
             if holders == [person] or (not holders and same_surname == [person]):
-                person.aliases.add(match.group(0))
-                person.mentions.append((match.start(), match.end()))
-                entities.pop(f"{PERSON}:{match.group(0)}", None)
+                person.aliases.add(text[start : match.end()])
+                person.mentions.append((start, match.end()))
+                entities.pop(f"{PERSON}:{text[start : match.end()]}", None)
 
 
 @Language.factory("kg_resolver")
