@@ -96,7 +96,7 @@ PROGRAMME_SUFFIXES = tuple(
 PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "体验带", "风貌带", "景观带", "产业带", "试点", "示范点", "产业园", "示范区", "项目")
 """Endings that make an unquoted programme name (茶香稻浪乡村振兴示范带)."""
 
-PROGRAMME_SUFFIXES_PLACED = ("专项行动", "提升行动", "工程", "特色小镇", "小镇", "示范园", "基地")
+PROGRAMME_SUFFIXES_PLACED = ("专项行动", "提升行动", "创建行动", "工程", "特色小镇", "小镇", "示范园", "基地")
 """Endings that make an unquoted programme name only after a place (马水镇千亩油茶基地): alone they are common words."""
 
 CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "系列活动", "活动", "战略", "生态建设", "建设", "创建", "工作部署", "工作", "品牌", "培养计划", "培训")

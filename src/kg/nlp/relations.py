@@ -655,7 +655,7 @@ _REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串�
 _PARTNERS = re.compile(r"[”」》]?(?:行动|工程|活动)?中?[,，]?与")
 _BY = re.compile(r"[”」》]?(?:建设|项目)?[,，]?(?:建成后|完工后|投产后)?(?:则|将)?交?由")
 _BY_LATER = re.compile(r"[^。;；]{0,30}?[,，](?:则|将)?交?由")
-_DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|承接|主导|指导实施|指导|建设|承建|运营|合作运营|推进|打造|参与建设|参与)")
+_DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|承接|主导|指导实施|指导|建设|承建|运营|合作运营|推进|打造|参与建设|参与|投资)")
 
 
 def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_end: int) -> list[Relation]:
@@ -763,7 +763,7 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
              if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end}
     if is_document(programme.entity.name):  # 《连州市强镇兴村三年行动方案》 is part of 强镇兴村
         named.update({e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not programme.entity
-                      and len(e.name) >= 4 and e.name in programme.entity.name and not is_document(e.name)})
+                      and not is_document(e.name) and any(len(n) >= 4 and n in programme.entity.name for n in (e.name, *e.aliases))})
     for inner in named.values():
         found.append(_relation(programme.entity, "partOfProgramme", inner, view.text, max(0, programme.start - 1), min(len(view.text), programme.end + 1), 0.85))
     implementing = re.match(r"[》”」]?[^。;；]{0,12}?(落实|贯彻|实施)[《“「]", view.text[programme.end : programme.end + 20])
