@@ -435,6 +435,7 @@ _ROLE_NOUN = re.compile(
 
 _THIS_IS = re.compile(r"[,，]这是")
 _AS_ROLE = re.compile(r"作为[“「《]?()")
+_AS_ROLE_OF_NAMED = re.compile(r"[^,，。;；“「《]{0,16}?的[“「《]?")
 
 
 def roles_in_programmes(view: ArticleView) -> list[Relation]:
@@ -446,9 +447,11 @@ def roles_in_programmes(view: ArticleView) -> list[Relation]:
     references = programme_references(view)
     for as_role in _AS_ROLE.finditer(text):  # 作为茂名市沉香省级现代农业产业园的子项目,观珠沉香产业园二期项目…
         whole = view.starting_at(as_role.start(1), PROGRAMME)
+        if whole is None and (named := _AS_ROLE_OF_NAMED.match(text, as_role.start(1))):  # 作为X印发的《方案》确定的项目之一
+            whole = view.starting_at(named.end(), PROGRAMME)
         role = _ROLE_NOUN.match(text, whole.end) if whole else None
-        after = re.match(r"[,，]", text[role.end() : role.end() + 1]) if role else None
-        part = (view.starting_at(role.end() + 1) or view.starting_at(role.end() + 2)) if after else None
+        after = re.compile(r"(?:之一)?[,，]").match(text, role.end()) if role else None
+        part = (view.starting_at(after.end()) or view.starting_at(after.end() + 1)) if after else None
         if part is not None and part.entity.label in (PROGRAMME, PLACE, ORGANIZATION) and part.entity is not whole.entity:
             predicate = "partOfProgramme" if part.entity.label == PROGRAMME else "implements"
             found.append(_relation(part.entity, predicate, whole.entity, text, as_role.start(), part.end, 0.7))
