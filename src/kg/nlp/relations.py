@@ -38,6 +38,7 @@ from spacy.tokens import Doc
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
 from .lexicon import BRANCH_SUFFIXES, LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
+from .resolve import is_abbreviation
 from .text import sentence_bounds
 
 NATURAL_FEATURES = ("江", "河", "湖", "山", "海峡")
@@ -764,9 +765,9 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
     found = []
     named = {inner.entity.key: inner.entity for inner in mentions
              if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end}
-    if is_document(programme.entity.name):  # 《连州市强镇兴村三年行动方案》 is part of 强镇兴村
+    if is_document(programme.entity.name):  # 《连州市强镇兴村三年行动方案》 is part of 强镇兴村; 《…百县千镇万村高质量发展工程…方案》 of 百千万工程
         named.update({e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not programme.entity
-                      and not is_document(e.name) and any(len(n) >= 4 and n in programme.entity.name for n in (e.name, *e.aliases))})
+                      and not is_document(e.name) and _named_in_title(e, programme.entity.name)})
     for inner in named.values():
         found.append(_relation(programme.entity, "partOfProgramme", inner, view.text, max(0, programme.start - 1), min(len(view.text), programme.end + 1), 0.85))
     implementing = re.match(r"[》”」]?[^。;；]{0,12}?(落实|贯彻|实施)[《“「]", view.text[programme.end : programme.end + 20])
@@ -782,6 +783,8 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
         if plan:
             companions = plan.group(0) == "配套"  # 方案还同步配套了《A计划》和《B措施》: documents are its parts too
             for part in view.within(programme.end + plan.end(), sentence_end):
+                if part.entity.key in named:
+                    continue  # the campaign the document's own title names is what it belongs to, not a part of it
                 if part.entity.label == PROGRAMME and part.entity is not programme.entity and (companions or not is_document(part.entity.name)):
                     found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.75))
     supporting = re.match(r"[》”」]?[^。;；]{0,30}?是[^。;；]{0,16}?[“「《]", view.text[programme.end : programme.end + 50])
@@ -798,6 +801,15 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
         if target is not None and target.entity is not programme.entity:
             found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
     return found
+
+
+def _named_in_title(programme: Entity, title: str) -> bool:
+    """Whether a document title holds the programme's name, an alias, or a long form it abbreviates."""
+    if any(len(n) >= 4 and n in title for n in (programme.name, *programme.aliases)):
+        return True
+    name = programme.name
+    return any(is_abbreviation(name, title[i:j]) for i in range(len(title)) if title[i] == name[0]
+               for j in range(i + len(name) + 1, min(len(title), i + 20) + 1) if title[j - 2 : j] == name[-2:])
 
 
 _FRAMED_BY = re.compile(r"(?:根据|按照|依据|对照)《$")

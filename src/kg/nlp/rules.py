@@ -186,6 +186,8 @@ def _ends_boundary(text: str, position: int) -> bool:
 # ---------------------------------------------------------------- names with a structural ending
 
 _HARD_STOPS = set("的了在与和及把被由将等是对向从兼")
+_WORDS_WITH_STOPS = frozenset(("和美", "和谐", "和平", "和睦"))
+"""Words in programme names that begin with a character that otherwise ends a name (和美乡村)."""
 _STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(宣传部|组织部|统战部|政法委|农办|编办)(?!长)")
 """Party departments named alone in a list of posts (市委常委、宣传部部长)."""
 _COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项家处片]$")
@@ -224,6 +226,9 @@ def _left_edge(
                 return start, True
             return _walk_left(text, start, max_middle, verbs), False
         if text[i - 1] in "和与" and _inside_department_name(text, i - 1):  # 人力资源和社会保障局
+            i -= 1
+            continue
+        if text[i - 1 : i + 1] in _WORDS_WITH_STOPS:  # 和美乡村: 和 begins a word here
             i -= 1
             continue
         if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS or any(text[max(0, i - n) : i] in anchor_verbs for n in (1, 2, 3, 4)):
