@@ -39,7 +39,7 @@ import kg.nlp.charner  # noqa: F401  (registers the kg_char_ner factory)
 from kg.nlp.text import to_simplified
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ner_msra import Stopwatch, evaluate  # noqa: E402
+from ner_msra import Stopwatch, evaluate, print_rates  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_MODEL = REPO_ROOT / "src" / "kg" / "models" / "cluener"
@@ -118,11 +118,7 @@ def bench_cluener(nlp: Language, model: Path, test_file: Path, batch_size: int) 
     print(f"{'type':<14}{'P':>8}{'R':>8}{'F1':>8}{'gold':>7}")
     for label, (precision, recall, f1) in scores.items():
         print(f"{label:<14}{precision:>8.4f}{recall:>8.4f}{f1:>8.4f}{gold_counts[label]:>7}")
-    for what, stopwatch in (("whole pipeline", pipeline_time), (f"{name} alone", component_time)):
-        print(
-            f"{what}: {n_chars / stopwatch.wall_seconds:,.0f} chars/s wall clock, "
-            f"{n_chars / stopwatch.cpu_seconds:,.0f} chars/s CPU time"
-        )
+    print_rates(n_chars, pipeline_time, component_time, name)
 
 
 def genre_articles() -> List[Tuple[str, Dict]]:

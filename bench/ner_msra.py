@@ -119,12 +119,17 @@ def main() -> int:
     print(f"{'type':<6}{'P':>8}{'R':>8}{'F1':>8}")
     for label, (precision, recall, f1) in scores.items():
         print(f"{label:<6}{precision:>8.4f}{recall:>8.4f}{f1:>8.4f}")
-    for what, stopwatch in (("whole pipeline", pipeline_time), (f"{args.component} alone", component_time)):
+    print_rates(n_chars, pipeline_time, component_time, args.component)
+    return 0
+
+
+def print_rates(n_chars: int, pipeline_time: "Stopwatch", component_time: "Stopwatch", component: str) -> None:
+    """Characters per second, wall clock and CPU, of the whole pipeline and of the component alone."""
+    for what, stopwatch in (("whole pipeline", pipeline_time), (f"{component} alone", component_time)):
         print(
             f"{what}: {n_chars / stopwatch.wall_seconds:,.0f} chars/s wall clock, "
             f"{n_chars / stopwatch.cpu_seconds:,.0f} chars/s CPU time"
         )
-    return 0
 
 
 if __name__ == "__main__":
