@@ -32,6 +32,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -96,6 +97,11 @@ class ArticleView:
                 found.append(self.mentions[i])
             i += 1
         return found
+
+    @cached_property
+    def references(self) -> list[MentionRef]:
+        """Generic references to programmes named before (该项目, 这条示范带, 《方案》)."""
+        return programme_references(self)
 
     def outermost(self, mentions: list[MentionRef]) -> list[MentionRef]:
         return [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end) for o in mentions)]
@@ -391,7 +397,7 @@ def location_relations(view: ArticleView) -> list[Relation]:
 def programme_relations(view: ArticleView) -> list[Relation]:
     """implements, partOfProgramme and issuedBy."""
     relations = []
-    references = programme_references(view)
+    references = view.references
     for start, end in sentence_bounds(view.text):
         mentions = view.within(start, end)
         outer = view.outermost(mentions)
@@ -445,7 +451,7 @@ def roles_in_programmes(view: ArticleView) -> list[Relation]:
     把“强镇兴村”作为推进P的主抓手; X成为园区首批实施主体."""
     text = view.text
     found = []
-    references = programme_references(view)
+    references = view.references
     for as_role in _AS_ROLE.finditer(text):  # 作为茂名市沉香省级现代农业产业园的子项目,观珠沉香产业园二期项目…
         whole = view.starting_at(as_role.start(1), PROGRAMME)
         if whole is None and (named := _AS_ROLE_OF_NAMED.match(text, as_role.start(1))):  # 作为X印发的《方案》确定的项目之一
@@ -509,7 +515,7 @@ def implicit_implementers(view: ArticleView) -> list[Relation]:
     """县林业局负责牵头组织实施 / A局、B局按照职责分工抓好落实: with no programme in the sentence,
     what they carry out is the document named (or referred to: 方案) most often before it."""
     found = []
-    references = programme_references(view)
+    references = view.references
     for start, end in sentence_bounds(view.text):
         sentence = view.within(start, end)
         if any(m.entity.label == PROGRAMME for m in sentence):
@@ -538,7 +544,7 @@ def linked_places(view: ArticleView) -> list[Relation]:
     project named last before, in this sentence or the one before."""
     found = []
     bounds = list(sentence_bounds(view.text))
-    programmes = [m for m in view.mentions + programme_references(view)
+    programmes = [m for m in view.mentions + view.references
                   if m.entity.label == PROGRAMME and re.search("带|线|工程|项目|示范区", bare_title(m.entity.name)[-4:])]
     for index, (start, end) in enumerate(bounds):
         for link in _LINKS.finditer(view.text, start, end):
