@@ -283,6 +283,11 @@ def test_a_phase_of_a_belt_and_the_villages_it_links():
     assert not any(name.endswith("重点项目") for name in names(doc, "Programme"))
 
 
+def test_a_post_in_the_body_of_its_kind_named_before():
+    doc = run("古劳镇已成立古劳镇水乡片区建设指挥部。镇长梁永健任常务副总指挥。")
+    assert ("梁永健", "holdsPost", "古劳镇水乡片区建设指挥部", "常务副总指挥") in facts(doc)
+
+
 def test_every_relation_has_its_evidence_at_its_offsets():
     text = (ROOT / "examples" / "d04.txt").read_text(encoding="utf-8")
     doc = run(text)

@@ -231,7 +231,7 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
     return relations
 
 
-_APPOINTED = re.compile(f"(?:担任|兼任|出任|任)({_TITLE_PATTERN})")
+_APPOINTED = re.compile(f"(?:担任|兼任|出任|任)((?:常务)?副?(?:{_TITLE_PATTERN}))")
 
 
 def posts_by_appointment(view: ArticleView) -> list[Relation]:
@@ -243,6 +243,7 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
             clause_start = max([start] + [view.text.rfind(mark, start, match.start()) + 1 for mark in ",，;；"])
             by = view.text.rfind("由", clause_start, match.start())  # X专班,由镇党委副书记Y兼任组长: the body before 由
             bodies = [m for m in view.within(start, by if by >= 0 else match.start()) if m.entity.label == ORGANIZATION]
+            bodies = bodies or _bodies_with_post(view, start, match.group(1))  # 镇里成立X指挥部。镇长Y任常务副总指挥
             if person is not None and bodies:
                 relations.append(_relation(person.entity, "holdsPost", bodies[-1].entity, view.text, bodies[-1].start, match.end(), 0.7, match.group(1)))
         for match in re.finditer(r"(?:担任|兼任|出任)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
@@ -255,10 +256,21 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
         for match in re.finditer(f"({_TITLE_PATTERN})由[^,，。;；]{{0,16}}?担任", view.text[start:end]):
             at = start + match.start()
             person = view.ending_at(start + match.end() - 2, (PERSON,))
-            body = _body_before(view, at)
+            body = _body_before(view, at) or next(((b.entity, b.start) for b in _bodies_with_post(view, at, match.group(1))[-1:]), None)
             if person is not None and body is not None:
                 relations.append(_relation(person.entity, "holdsPost", body[0], view.text, body[1], start + match.end(), 0.7, match.group(1)))
     return relations
+
+
+POST_BODIES = {"总指挥": ("指挥部",), "组长": ("小组", "专班", "工作组"), "队长": ("工作队",), "理事长": ("合作社", "理事会")}
+"""Posts that belong to one kind of body: the body named last before with that ending holds it."""
+
+
+def _bodies_with_post(view: ArticleView, position: int, title: str) -> list[MentionRef]:
+    """The last body before ``position`` of the kind that has ``title`` (副总指挥 → a 指挥部)."""
+    endings = next((e for post, e in POST_BODIES.items() if title.endswith(post)), None)
+    earlier = [m for m in view.mentions if endings and m.end <= position and m.entity.label == ORGANIZATION and m.entity.name.endswith(endings)]
+    return earlier[-1:]
 
 
 def _split_titles(chain_text: str) -> list[str]:
