@@ -448,7 +448,7 @@ def settler_relations(view: ArticleView) -> list[Relation]:
 _ROLE_VERB = re.compile(r"[”」》]?(?:三年行动|专项行动|行动|工程|项目)?[^。;；,，“「《]{0,6}?(?:是|作为|成为|列为)")
 _ROLE_NOUN = re.compile(
     r"[”」》]?[^。;；,，的“「《]{0,6}?的[^。;；,，]{0,8}?"
-    r"(抓手|一环|举措|子项目|配套工程|配套项目|配套政策|配套|项目|组成部分|重要内容|载体|结对企业|实施主体|参与主体|建设主体|牵头单位|承办单位|试点|示范点|首批)"
+    r"(抓手|一环|举措|子项目|配套工程|配套项目|配套政策|配套|项目|组成部分|重要内容|载体|结对企业|参与企业|实施主体|参与主体|建设主体|牵头单位|承办单位|试点|示范点|首批|对象)"
 )
 
 
@@ -623,8 +623,9 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     verb_at = sentence_start + verbs[-1].start() if verbs else None
     if right_before.endswith(("以", "是", "为")):  # 以“百千万工程”为牵引, 新村是…试点的首批村庄
         verb_at = quote_start - 1
-    hosted = next((a for a in actors if text[a.start - 1 : a.start] == "在" and a.end == verb_at and a.entity.label == PLACE), None) if verb_at else None
-    if hosted is not None:  # 郁南县还在宝珠镇开展…试点: the place where it happens
+    hosts = next((_actor_list(view, a.start, [b for b in actors if b.start >= a.start and b.end <= (verb_at or 0)]) for a in actors
+                  if verb_at and text[a.start - 1 : a.start] == "在" and a.entity.label == PLACE and a.end <= verb_at), [])
+    for hosted in hosts if hosts and hosts[-1].end == verb_at else []:  # 郁南县还在宝珠镇开展…试点; 在南寨村、三合村开展…
         found.append(_relation(hosted.entity, "implements", programme.entity, text, hosted.start - 1, min(len(text), programme.end + 1), 0.7))
     if verb_at is not None and actors:
         for subject in _subjects_of(view, verb_at, actors, sentence_start):
@@ -751,7 +752,7 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
     return []
 
 
-_THIS_BODY = re.compile(r"(?:这家|该)(?:公司|企业|合作社|协会)")
+_THIS_BODY = re.compile(r"(?:这家|该)(?:公司|企业|合作社|协会|局|中心)")
 LOCAL_REFERENCES = {"该镇": "镇", "该村": "村", "镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区", "全县": "县", "全市": "市", "全区": "区", "全镇": "镇", "全村": "村"}
 
 
@@ -879,10 +880,12 @@ def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], 
     if before:
         verb_at = title_start - len(before.group(0))
         bodies = [m for m in outer if m.entity.label == ORGANIZATION and m.end <= verb_at and m.start >= sentence_start]
+        bodies += [r for r in _local_references(view, sentence_start, verb_at) if r.entity.label == ORGANIZATION]  # 该局正牵头制定《…》
+        bodies.sort(key=lambda m: m.start)
         if bodies and re.fullmatch(r"[^,，。;；]{0,10}", text[bodies[-1].end : verb_at]):
             issuers = [bodies[-1]]
             for body in reversed(bodies[:-1]):  # X与Y联合印发
-                if re.fullmatch(r"[、和与及]", text[body.end : issuers[0].start]):
+                if re.fullmatch(r"[、和与及]|[^,，。;；]{0,3}会同", text[body.end : issuers[0].start]):  # A将会同B制定
                     issuers.insert(0, body)
             for issuer in issuers:
                 found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, issuer.start, min(len(text), programme.end + 1), 0.9))

@@ -96,7 +96,7 @@ def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
                 merge_into(entities, short, full)
 
 
-GENERIC_DOCUMENT_HEADS = ("实施", "行动", "工作", "三年", "建设", "发展", "总体")
+GENERIC_DOCUMENT_HEADS = ("实施", "行动", "工作", "三年", "建设", "发展", "总体", "若干")
 """What a short reference to a document may start with: 《实施方案》, 《行动计划》, 《三年规划》."""
 
 

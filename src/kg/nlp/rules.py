@@ -68,7 +68,7 @@ def is_cjk(char: str) -> bool:
 
 # ---------------------------------------------------------------- people
 
-_NOT_IN_GIVEN_NAMES = set("已得地着过的了是在和与及或、，。,.:：;；!！?？“”‘’()（）《》【】 \n\t/／等也都就把被将从向对给为让说")
+_NOT_IN_GIVEN_NAMES = set("到率赴已得地着过的了是在和与及或、，。,.:：;；!！?？“”‘’()（）《》【】 \n\t/／等也都就把被将从向对给为让说")
 _BYLINE = re.compile(
     "(?P<cue>" + "|".join(sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)) + r")[ \t　]*[/／:：|｜][ \t　]*"
     r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|摄影|责任编辑|值班编辑)[ \t　]+"
@@ -287,6 +287,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
                 continue  # 区委常委: a member of 区委, not a body
             if not anchored and text.startswith(ORG_SUFFIXES_FREE, end):
                 continue  # 投资集团有限公司: the name goes on
+            if suffix.endswith("办") and text.startswith("公室", end):
+                continue  # 政府办公室, not 政府办
             if text[end - 1 : end + 1] in common_words() and not text.startswith(TITLES, end):  # 集中学习 holds 中学 but is no school
                 continue
             start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
