@@ -195,6 +195,8 @@ def resolve_short_organisations(entities: dict[str, Entity]) -> None:
                     short_body = body[1:]
             if same_place and abbreviates_body(short_body, full_body):
                 fuller.append(full)
+        if len({id(split[o.key][0]) for o in fuller}) == 1:  # 阳山县政府 and 阳山县人民政府: one place's body, the fuller name
+            fuller = [max(fuller, key=lambda o: len(o.name))]
         if len(fuller) > 1 and isinstance(where, str):  # the article's own place is the one it names most
             counts = sorted((len(split[o.key][0].mentions), o.name) for o in fuller)
             fuller = [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
