@@ -445,7 +445,7 @@ def settler_relations(view: ArticleView) -> list[Relation]:
     return found
 
 
-_ROLE_VERB = re.compile(r"[”」》]?(?:三年行动|专项行动|行动|工程|项目)?[^。;；,，“「《]{0,6}?(?:是|作为|成为|列为)")
+_ROLE_VERB = re.compile(r"[”」》]?(?:三年行动|专项行动|行动|工程|项目)?(?:[,，](?=作为))?[^。;；,，“「《]{0,6}?(?:是|作为|成为|列为)")
 _ROLE_NOUN = re.compile(
     r"[”」》]?[^。;；,，的“「《]{0,6}?的[^。;；,，]{0,8}?"
     r"(抓手|一环|举措|子项目|配套工程|配套项目|配套政策|配套|项目|组成部分|重要内容|载体|结对企业|参与企业|实施主体|参与主体|建设主体|牵头单位|承办单位|试点|示范点|首批|对象)"
@@ -832,18 +832,19 @@ def _named_in_title(programme: Entity, title: str) -> bool:
 
 
 _FRAMED_BY = re.compile(r"(?:根据|按照|依据|对照)《$")
-_INCLUDED_IN = re.compile(r"[”」》]?(?:建设|项目)?(?:已经|已|也|还|正式|被|先后)*(?:纳入|列入|写入)了?[《“「]")
+_FRAMED_BY_REFERENCE = re.compile(r"(?:根据|按照|依据|对照)$")  # 按照规划,X建起了P
+_INCLUDED_IN = re.compile(r"[”」》]?(?:建设|项目)?(?:已经|已|也|还|正式|被|先后)*(?:纳入|列入|写入|依据|根据|按照)了?[《“「]")
 
 
 def _framed_parts(view: ArticleView, programme: MentionRef, mentions: list[MentionRef]) -> list[Relation]:
     """根据《方案》,全县将实施A项目和B试点: A and B are parts of the document; P已纳入《规划》: P is part of it."""
     text = view.text
     found = []
-    framed = _FRAMED_BY.search(text, max(0, programme.start - 3), programme.start)
+    framed = _FRAMED_BY.search(text, max(0, programme.start - 3), programme.start) or _FRAMED_BY_REFERENCE.search(text, max(0, programme.start - 2), programme.start)
     if framed is None and text[programme.start - 1 : programme.start] == "《":  # 根据阳东区林业局制定的《…》,
         clause_start = max(text.rfind(mark, 0, programme.start) for mark in "。;；,，\n") + 1
         framed = re.compile(r"(?:根据|按照|依据|对照)(?=[^。;；,，]{0,24}《$)").match(text, clause_start, programme.start)
-    clause = re.match(r"》[^。;；,，]{0,12}?[,，]", text[programme.end : programme.end + 16])
+    clause = re.match(r"》?[^。;；,，]{0,12}?[,，]", text[programme.end : programme.end + 16])
     if framed and clause and is_document(programme.entity.name):
         sentence_end = min((e for s, e in sentence_bounds(text) if s <= programme.end < e), default=len(text))
         for part in view.outermost(view.within(programme.end + clause.end(), sentence_end)):

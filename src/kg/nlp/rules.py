@@ -435,11 +435,12 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
                 found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设", text))
     named = "".join(text[s:e] for s, e in quoted_spans(text) + titles)
-    in_place = {i for start, end in places + quoted_spans(text) + titles for i in range(start, end)}
+    in_place = {i for start, end in places + quoted_spans(text) for i in range(start, end)}
     covered_until = 0
     for match in _BARE_LEVEL_PAIRS.finditer(text):  # 驻镇帮镇扶村 unquoted; 强镇兴村 when also quoted or in a title
         name, start = match.group(1), match.start(1)
-        if start < covered_until or start in in_place or not (len(name) == 6 or name in named):
+        in_title = any(s <= start < e for s, e in titles)
+        if start < covered_until or start in in_place or not (len(name) == 6 or (name in named and not in_title)):
             continue
         project = re.compile(r"[^，,。；;、“”《》\s]{0,6}?工程").match(text, match.end(1))  # 百县千镇万村高质量发展工程
         end = project.end() if project else match.end(1)
