@@ -76,6 +76,9 @@ ORG_SUFFIXES_FREE = tuple(
 BRANCH_SUFFIXES = ("支行", "分行", "分公司", "营业部", "分社")
 """Suffixes of a branch, whose full name begins with its parent's (某银行某支行)."""
 
+STANDALONE_DEPARTMENTS = ("宣传部", "组织部", "统战部", "政法委", "农办", "编办")
+"""Party departments a chain of posts names without their committee (市委常委、宣传部部长)."""
+
 LEVEL_WORDS = ("省", "市", "县", "区", "镇", "乡", "村", "街道")
 
 LEVEL_TITLES = {"省长": "省", "市长": "市", "县长": "县", "区长": "区", "镇长": "镇", "乡长": "乡", "村长": "村", "村委会主任": "村", "村主任": "村", "村支书": "村", "居委会主任": "社区"}
@@ -129,7 +132,7 @@ DESIGNATION_VERBS = ("入选", "获评", "评为", "创建", "列为", "获批",
 """Verbs after which a designation is named (佗城镇入选第二批广东省文化和旅游特色镇)."""
 
 STRONG_VERBS = frozenset(
-    set(IMPLEMENT_VERBS + ISSUE_VERBS + ("引进", "引入", "成立", "联手", "联合", "签约", "开办", "组建", "被", "已", "正", "将"))
+    set(IMPLEMENT_VERBS + ISSUE_VERBS + ("引进", "引入", "成立", "联手", "联合", "签约", "开办", "组建", "召开", "举行", "主持", "被", "已", "正", "将"))
     - {"建设", "结合", "部署", "对接", "承接", "聚焦", "牵头"}
 )
 """Verbs that never sit inside a name: a name's left edge never crosses one."""

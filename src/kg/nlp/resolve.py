@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
-from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, TITLES, bare_title, is_document, surnames
+from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, STANDALONE_DEPARTMENTS, TITLES, bare_title, is_document, surnames
 
 ABBREVIATION_NOTE = re.compile(r"[“「《]([^”」》]{2,60})[”」》]\s*[(（]\s*(?:以下)?(?:简称|下称)\s*[“「《]([^”」》]{2,20})[”」》]\s*[)）]")
 
@@ -204,6 +204,15 @@ def resolve_short_organisations(entities: dict[str, Entity]) -> None:
             merge_into(entities, fuller[0], short)
 
 
+def resolve_named_departments(entities: dict[str, Entity]) -> None:
+    """组织部 named alone in a chain of posts (区委常委、组织部部长) is the one 区委组织部 of the article."""
+    organisations = [e for e in entities.values() if e.label == ORGANIZATION]
+    for department in [o for o in organisations if o.name in STANDALONE_DEPARTMENTS]:
+        fuller = [o for o in organisations if o is not department and o.name.endswith(department.name) and o.key in entities]
+        if len(fuller) == 1:
+            merge_into(entities, fuller[0], department)
+
+
 def resolve_place_prefixed_organisations(entities: dict[str, Entity]) -> None:
     """仁居镇党委 is 梅州市平远县仁居镇党委 named without its outer places: one entity, the fuller name."""
     place_names = tuple(e.name for e in entities.values() if e.label == PLACE)
@@ -299,6 +308,7 @@ class Resolver:
         resolve_programmes(entities, doc.text)
         resolve_document_references(entities)
         resolve_short_organisations(entities)
+        resolve_named_departments(entities)
         resolve_place_prefixed_organisations(entities)
         resolve_organisation_short_forms(entities)
         resolve_names_without_their_place(entities)
