@@ -897,6 +897,12 @@ def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], 
         if re.match(rf"[^,，。;；]{{0,10}}?({_ISSUE})", tail):
             for issuer in issuers:
                 found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, programme.start, issuer.end, 0.85))
+    drafted = re.match(r"》(?:所作)?的?起草说明", text[programme.end : programme.end + 8])
+    about = re.search(r"关于《$", text[max(0, title_start - 3) : title_start + 1])
+    if drafted and about:  # 区委农办主任X关于《…》所作的起草说明: the body that drafted it
+        bodies = [m for m in outer if m.entity.label == ORGANIZATION and sentence_start <= m.start and m.end <= title_start]
+        if bodies and re.fullmatch(r"[^,，。;；]{0,12}?关于", text[bodies[-1].end : title_start]):
+            found.append(_relation(programme.entity, "issuedBy", bodies[-1].entity, text, bodies[-1].start, programme.end + drafted.end(), 0.75))
     on_behalf = re.search(rf"以([^,，。]{{2,30}}?)名义({_ISSUE})", text[programme.end : programme.end + 50])
     if on_behalf:  # 同意以区委办公室、区政府办公室名义印发
         for issuer in _listed_bodies(view, programme.end + on_behalf.start(1), r"[、和与及]"):
