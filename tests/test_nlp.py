@@ -293,6 +293,11 @@ def test_the_body_that_explains_a_draft_issued_it():
     assert ("潮阳区典型镇培育行动计划(2025—2027年)", "issuedBy", "区委农办", None) in facts(doc)
 
 
+def test_a_programme_said_to_be_started_by_a_town():
+    doc = run("肇庆市鼎湖区的荷塘水乡乡村振兴示范带今年通车。示范带是莲花镇去年牵头启动的。")
+    assert ("莲花镇", "implements", "荷塘水乡乡村振兴示范带", None) in facts(doc)
+
+
 def test_every_relation_has_its_evidence_at_its_offsets():
     text = (ROOT / "examples" / "d04.txt").read_text(encoding="utf-8")
     doc = run(text)

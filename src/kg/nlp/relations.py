@@ -675,6 +675,7 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
 
 _REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
 _REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串起|串联|连接|辐射带动|惠及)")
+_DONE_BY = re.compile(r"[”」》]?(?:项目|工程)?是")
 _PARTNERS = re.compile(r"[”」》]?(?:行动|工程|活动)?中?[,，]?与")
 _BY = re.compile(r"[”」》]?(?:建设|项目)?[,，]?(?:建成后|完工后|投产后)?(?:则|将)?交?由")
 _BY_LATER = re.compile(r"[^。;；]{0,30}?[,，](?:则|将)?交?由")
@@ -692,6 +693,11 @@ def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[Me
         reach = _REACHES_LATER.search(text, programme.end, sentence_end)  # 这条示范带…,全长21公里,串联A村、B村
     if reach:
         for actor in _actor_list(view, reach.end(), candidates):
+            found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.7))
+    done_by = _DONE_BY.match(text, programme.end)
+    if done_by:  # 示范带是莲花镇去年牵头启动的
+        actor = next((m for m in candidates if m.start == done_by.end()), None)
+        if actor is not None and re.match(r"[^,，。;；]{0,6}?(?:牵头|启动|打造|实施|建设|推动|承办)", text[actor.end : actor.end + 10]):
             found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.7))
     partners = _PARTNERS.match(text, programme.end)
     if partners:  # 参与“万企兴万村”行动,与和平村、那山村、两安村签订结对帮扶协议
