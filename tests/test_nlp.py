@@ -298,6 +298,14 @@ def test_a_programme_said_to_be_started_by_a_town():
     assert ("莲花镇", "implements", "荷塘水乡乡村振兴示范带", None) in facts(doc)
 
 
+def test_a_company_settled_in_the_village_and_a_head_named_after_the_cooperative():
+    doc = run("肇庆市鼎湖区凤凰镇田心村推进茶产业。落户该村的肇庆市鼎湖区山泉茶业有限公司年产茶叶20吨。"
+              "梅州市梅县区畲江镇金穗蜜柚专业合作社有社员90户。理事长上官丽华说,今年收成好。")
+    found = facts(doc)
+    assert ("肇庆市鼎湖区山泉茶业有限公司", "locatedIn", "田心村", None) in found
+    assert ("上官丽华", "holdsPost", "梅州市梅县区畲江镇金穗蜜柚专业合作社", "理事长") in found
+
+
 def test_every_relation_has_its_evidence_at_its_offsets():
     text = (ROOT / "examples" / "d04.txt").read_text(encoding="utf-8")
     doc = run(text)

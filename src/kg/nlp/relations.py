@@ -180,6 +180,8 @@ def post_relations(view: ArticleView) -> list[Relation]:
             chain_start = inner_body.end
         titles = _split_titles(view.text[chain_start : match.end()])
         body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
+        if body is None and len(titles) == 1 and (kind := _bodies_with_post(view, chain_start, titles[0])):
+            body = (kind[0].entity, chain_start)  # …合作社。理事长X说: the cooperative named before
         if body is None and previous_body and view.text[chain_start - 1 : chain_start] == "、" and previous_body[2] == chain_start - 1:
             body = (previous_body[0], chain_start)  # 洽水镇党委书记张三、镇长李四: the list goes on in the same body
         evidence_start = body[1] if body else chain_start
@@ -373,10 +375,10 @@ def location_relations(view: ArticleView) -> list[Relation]:
     seen: set[str] = set()
     for match in re.finditer(r"(?:(?:去年|今年|前年|近年|已经|已|也|于?\d{4}年)*)(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司; 公司去年落户…
         before = view.ending_at(match.start(), (ORGANIZATION,)) or _generic_body(view, match.start())
-        place = _last_of_chain(view, match.end())
+        place = _last_of_chain(view, match.end()) or next((r for r in _local_references(view, match.end(), match.end() + 2) if r.start == match.end()), None)
         if place is not None and before is not None:
             relations.append(_relation(before.entity, "locatedIn", place.entity, view.text, before.start, place.end, 0.8))
-        elif place is not None and view.text.startswith("的", place.end) and match.group(0) == "位于":
+        elif place is not None and view.text.startswith("的", place.end) and match.group(1) in ("位于", "落户", "坐落于"):
             body = view.starting_at(place.end + 1, ORGANIZATION)
             if body is not None:
                 relations.append(_relation(body.entity, "locatedIn", place.entity, view.text, match.start(), body.end, 0.8))
