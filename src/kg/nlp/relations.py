@@ -623,7 +623,7 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     verbs = list(re.finditer("|".join(IMPLEMENT_VERBS), text[sentence_start:quote_start]))
     right_before = text[max(sentence_start, quote_start - 2) : quote_start]
     verb_at = sentence_start + verbs[-1].start() if verbs else None
-    if right_before.endswith(("以", "是", "为")):  # 以“百千万工程”为牵引, 新村是…试点的首批村庄
+    if right_before.endswith(("以", "是", "为")) and not text.endswith(IMPLEMENT_VERBS, 0, quote_start):  # 以“百千万工程”为牵引 (not 列为)
         verb_at = quote_start - 1
     hosts = next((_actor_list(view, a.start, [b for b in actors if b.start >= a.start and b.end <= (verb_at or 0)]) for a in actors
                   if verb_at and text[a.start - 1 : a.start] == "在" and a.entity.label == PLACE and a.end <= verb_at), [])
@@ -690,7 +690,7 @@ def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[Me
     found = []
     candidates = [m for m in outer if m.start >= programme.end and m.entity.label in (PLACE, ORGANIZATION)]
     reach = _REACHES.match(text, programme.end)
-    sentence_start = max(text.rfind(mark, 0, programme.start) for mark in "。\n") + 1
+    sentence_start = max(text.rfind(mark, 0, programme.start) for mark in "。\n;；,，") + 1  # the clause P opens
     if reach is None and re.fullmatch(r"(?:这条|这个|该)?[“「《]?", text[sentence_start : programme.start]):
         reach = _REACHES_LATER.search(text, programme.end, sentence_end)  # 这条示范带…,全长21公里,串联A村、B村
     if reach:
