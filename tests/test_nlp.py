@@ -306,9 +306,8 @@ def test_a_company_settled_in_the_village_and_a_head_named_after_the_cooperative
     assert ("上官丽华", "holdsPost", "梅州市梅县区畲江镇金穗蜜柚专业合作社", "理事长") in found
 
 
-def test_the_agent_of_a_passive_designation_and_a_project_opening_a_clause():
-    doc = run("吴川市吴阳镇芷寮村是古港。2022年,芷寮村被吴川市列为“百千万工程”首批典型村培育对象。"
-              "阳东区推进油茶产业,那龙镇万亩油茶示范基地项目被列为龙头项目,由绿岭油茶公司负责具体实施。阳江市绿岭油茶公司成立于2015年。")
+def test_the_agent_of_a_passive_designation_takes_part():
+    doc = run("吴川市吴阳镇芷寮村是古港。2022年,芷寮村被吴川市列为“百千万工程”首批典型村培育对象。")
     found = facts(doc)
     assert ("吴川市", "implements", "百千万工程", None) in found and ("芷寮村", "implements", "百千万工程", None) in found
 
