@@ -32,6 +32,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from typing import Callable
 from functools import cached_property
 
 from spacy.language import Language
@@ -102,6 +103,12 @@ class ArticleView:
     def references(self) -> list[MentionRef]:
         """Generic references to programmes named before (该项目, 这条示范带, 《方案》)."""
         return programme_references(self)
+
+    def last_before(self, position: int, label: str, accept: Callable[[str], bool]) -> MentionRef | None:
+        """The last mention of ``label`` ending by ``position`` whose name ``accept`` takes (the body,
+        park or place a back-reference stands for)."""
+        earlier = [m for m in self.mentions if m.end <= position and m.entity.label == label and accept(m.entity.name)]
+        return earlier[-1] if earlier else None
 
     def outermost(self, mentions: list[MentionRef]) -> list[MentionRef]:
         return [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end) for o in mentions)]
@@ -242,7 +249,7 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
     for start, end in sentence_bounds(view.text):
         for match in _APPOINTED.finditer(view.text, start, end):
             person = view.ending_at(match.start(), (PERSON,))
-            clause_start = max([start] + [view.text.rfind(mark, start, match.start()) + 1 for mark in ",，;；"])
+            clause_start = _clause_start(view.text, start, match.start())
             by = view.text.rfind("由", clause_start, match.start())  # X专班,由镇党委副书记Y兼任组长: the body before 由
             bodies = [m for m in view.within(start, by if by >= 0 else match.start()) if m.entity.label == ORGANIZATION]
             bodies = bodies or _bodies_with_post(view, start, match.group(1))  # 镇里成立X指挥部。镇长Y任常务副总指挥
@@ -251,7 +258,7 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
         for match in re.finditer(r"(?:担任|兼任|出任)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
             body = view.starting_at(start + match.end(), ORGANIZATION)
             title = re.match(f"副?(?:{_TITLE_PATTERN})", view.text[body.end : end]) if body else None
-            clause_start = max([start] + [view.text.rfind(mark, start, start + match.start()) + 1 for mark in ",，;；"])
+            clause_start = _clause_start(view.text, start, start + match.start())
             people = [m for m in view.within(clause_start, start + match.start()) if m.entity.label == PERSON]
             if title and people:
                 relations.append(_relation(people[-1].entity, "holdsPost", body.entity, view.text, people[-1].start, body.end + title.end(), 0.7, title.group(0)))
@@ -271,8 +278,13 @@ POST_BODIES = {"总指挥": ("指挥部",), "组长": ("小组", "专班", "工�
 def _bodies_with_post(view: ArticleView, position: int, title: str) -> list[MentionRef]:
     """The last body before ``position`` of the kind that has ``title`` (副总指挥 → a 指挥部)."""
     endings = next((e for post, e in POST_BODIES.items() if title.endswith(post)), None)
-    earlier = [m for m in view.mentions if endings and m.end <= position and m.entity.label == ORGANIZATION and m.entity.name.endswith(endings)]
-    return earlier[-1:]
+    body = view.last_before(position, ORGANIZATION, lambda name: name.endswith(endings)) if endings else None
+    return [body] if body else []
+
+
+def _clause_start(text: str, floor: int, position: int, marks: str = ",，;；") -> int:
+    """Where the clause holding ``position`` begins: after the last of ``marks``, not before ``floor``."""
+    return max([floor] + [text.rfind(mark, floor, position) + 1 for mark in marks])
 
 
 def _split_titles(chain_text: str) -> list[str]:
@@ -362,8 +374,8 @@ def _generic_body(view: ArticleView, position: int) -> MentionRef | None:
     for generic in GENERIC_BODIES:
         if view.text.endswith(generic, 0, position):
             endings = ("公司", "企业", "厂") if generic == "企业" else (generic,)  # 这家企业: the last company
-            earlier = [m for m in view.mentions if m.end <= position - len(generic) and m.entity.label == ORGANIZATION and m.entity.name.endswith(endings)]
-            body = earlier[-1].entity if earlier else view.unique(ORGANIZATION, generic)
+            named = view.last_before(position - len(generic), ORGANIZATION, lambda name: name.endswith(endings))
+            body = named.entity if named else view.unique(ORGANIZATION, generic)
             if body is not None:
                 return MentionRef(position - len(generic), position, body)
     return None
@@ -439,8 +451,7 @@ def settler_relations(view: ArticleView) -> list[Relation]:
         company = view.ending_at(match.start(), (ORGANIZATION,))
         if company is None:
             company = view.starting_at(_SETTLER_AFTER.match(view.text, match.end()).end(), ORGANIZATION)
-            earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and re.search("园|基地", m.entity.name)]
-            park = earlier[-1] if earlier else None
+            park = view.last_before(match.start(), PROGRAMME, lambda name: re.search("园|基地", name) is not None)
         if company is not None and park is not None:
             start, end = min(company.start, match.start()), max(company.end, match.end())
             found.append(_relation(company.entity, "implements", park.entity, view.text, start, end, 0.7))
@@ -497,9 +508,9 @@ def roles_in_programmes(view: ArticleView) -> list[Relation]:
             break
         else:
             park = re.match(r"[^。;；,，]{0,4}?(?:园区|产业园)[^。;；,，]{0,6}?(实施主体|入驻企业|建设主体)", text[verb.end() : verb.end() + 16])
-            earlier = [m for m in view.mentions if m.end <= mention.start and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(("园", "园区"))]
-            if park and earlier and mention.entity.label != PROGRAMME:  # X成为园区首批实施主体
-                found.append(_relation(mention.entity, "implements", earlier[-1].entity, text, mention.start, verb.end() + park.end(), 0.7))
+            whole = view.last_before(mention.start, PROGRAMME, lambda name: bare_title(name).endswith(("园", "园区")))
+            if park and whole and mention.entity.label != PROGRAMME:  # X成为园区首批实施主体
+                found.append(_relation(mention.entity, "implements", whole.entity, text, mention.start, verb.end() + park.end(), 0.7))
     return found
 
 
@@ -541,7 +552,7 @@ def implicit_implementers(view: ArticleView) -> list[Relation]:
         document = max(earlier, key=lambda m: (times[m.entity.key], m.end)).entity  # the document the article is about
         outer = [m for m in view.outermost(sentence) if m.entity.label in (PLACE, ORGANIZATION)]
         for verb in _CARRIES_OUT.finditer(view.text, start, end):
-            clause_start = max([start] + [view.text.rfind(mark, start, verb.start()) + 1 for mark in ",，;；"])
+            clause_start = _clause_start(view.text, start, verb.start())
             in_clause = [m for m in outer if clause_start <= m.start and m.end <= verb.start()]
             actors = _actor_list(view, in_clause[0].start, in_clause) if in_clause else []
             if actors and in_clause[0].start - clause_start <= 2:
@@ -594,9 +605,9 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
         if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此一,，。\n的、与和在照据为列对按及助托担条个项批支座片"):
             continue
-        earlier = [m for m in view.mentions if m.end <= match.start() and m.entity.label == PROGRAMME and bare_title(m.entity.name).endswith(match.group(0))]
-        if earlier:
-            found.append(MentionRef(match.start(), match.end(), earlier[-1].entity))
+        named = view.last_before(match.start(), PROGRAMME, lambda name: bare_title(name).endswith(match.group(0)))
+        if named:
+            found.append(MentionRef(match.start(), match.end(), named.entity))
     return found
 
 
@@ -633,7 +644,7 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
         for subject in _subjects_of(view, verb_at, actors, sentence_start):
             found.append(_relation(subject.entity, "implements", programme.entity, text, subject.start, min(len(text), programme.end + 1), 0.7))
     framing = _FRAMING.search(text[max(sentence_start, quote_start - 3) : quote_start])
-    clause_start = max([sentence_start] + [text.rfind(mark, sentence_start, quote_start) + 1 for mark in ",，;；:："])
+    clause_start = _clause_start(text, sentence_start, quote_start, ",，;；:：")
     framing_start = quote_start - len(framing.group(0)) if framing else None
     if framing is None and is_document(programme.entity.name):  # 按照X制定的《方案》, …: the clause frames what follows
         framing = re.match(r"(?:按照|根据|依据|对照)(?=[^。;；]{0,24}$)", text[clause_start:quote_start])
@@ -690,7 +701,7 @@ def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[Me
     found = []
     candidates = [m for m in outer if m.start >= programme.end and m.entity.label in (PLACE, ORGANIZATION)]
     reach = _REACHES.match(text, programme.end)
-    sentence_start = max(text.rfind(mark, 0, programme.start) for mark in "。\n;；,，") + 1  # the clause P opens
+    sentence_start = _clause_start(text, 0, programme.start, "。\n;；,，")  # the clause P opens
     if reach is None and re.fullmatch(r"(?:这条|这个|该)?[“「《]?", text[sentence_start : programme.start]):
         reach = _REACHES_LATER.search(text, programme.end, sentence_end)  # 这条示范带…,全长21公里,串联A村、B村
     if reach:
@@ -740,8 +751,7 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
             return doer[-1:] + objects  # 圣堂镇把歇马村申报为…试点: both take part
     clause_start = verb_at
     while clause_start > sentence_start:
-        previous = max(view.text.rfind(mark, sentence_start, clause_start - 1) for mark in ",，;；:：") + 1
-        previous = max(previous, sentence_start)
+        previous = _clause_start(view.text, sentence_start, clause_start - 1, ",，;；:：")
         in_clause = [a for a in actors if previous <= a.start and a.end <= verb_at]
         if in_clause:
             subjects = _actor_list(view, in_clause[0].start, in_clause)
@@ -773,8 +783,8 @@ def _local_references(view: ArticleView, start: int, end: int) -> list[MentionRe
         if match.group(0).startswith("全"):
             place = view.main_place(level)
         else:
-            earlier = [m for m in view.mentions if m.end <= at and m.entity.label == PLACE and m.entity.name.endswith(level)]
-            place = earlier[-1].entity if earlier else None
+            named = view.last_before(at, PLACE, lambda name: name.endswith(level))
+            place = named.entity if named else None
         if place is not None:
             found.append(MentionRef(at, at + len(match.group(0)), place))
     for match in _THIS_BODY.finditer(view.text, start, end):  # 这家公司通过“万企兴万村”行动…
@@ -850,7 +860,7 @@ def _framed_parts(view: ArticleView, programme: MentionRef, mentions: list[Menti
     found = []
     framed = _FRAMED_BY.search(text, max(0, programme.start - 3), programme.start) or _FRAMED_BY_REFERENCE.search(text, max(0, programme.start - 2), programme.start)
     if framed is None and text[programme.start - 1 : programme.start] == "《":  # 根据阳东区林业局制定的《…》,
-        clause_start = max(text.rfind(mark, 0, programme.start) for mark in "。;；,，\n") + 1
+        clause_start = _clause_start(text, 0, programme.start, "。;；,，\n")
         framed = re.compile(r"(?:根据|按照|依据|对照)(?=[^。;；,，]{0,24}《$)").match(text, clause_start, programme.start)
     clause = re.match(r"》?[^。;；,，]{0,12}?[,，]", text[programme.end : programme.end + 16])
     if framed and clause and is_document(programme.entity.name):
