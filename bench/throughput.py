@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LINKING_AND_RELATIONS = ("kg_place_linker", "kg_resolver", "kg_relation_extractor")
+LINKING_AND_RELATIONS = ("kg_place_linker", "kg_resolver", "kg_relation_extractor", "kg_relation_classifier")
 
 
 def msra_articles(path: Path, megabytes: float) -> list[str]:

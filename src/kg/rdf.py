@@ -257,6 +257,7 @@ def _add_relation(
     graph.add((assertion, KG.startOffset, Literal(relation.start)))
     graph.add((assertion, KG.endOffset, Literal(relation.end)))
     graph.add((assertion, KG.confidence, Literal(round(relation.confidence, 3), datatype=XSD.decimal)))
+    graph.add((assertion, KG.extractionMethod, Literal(relation.method)))
     graph.add((assertion, PROV.wasDerivedFrom, article_iri))
 
 

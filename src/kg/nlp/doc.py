@@ -76,6 +76,8 @@ class Relation:
     end: int
     confidence: float
     post: str | None = None
+    method: str = "rule"
+    """How it was found: ``rule`` (the patterns of ``relations``) or ``model`` (the trained scorer)."""
 
 
 def register_extensions() -> None:

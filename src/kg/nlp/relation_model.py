@@ -1,0 +1,249 @@
+"""A trained scorer for relations between two mentions of one sentence.
+
+The rules of ``relations`` know the phrasings they were written for; new
+articles keep finding new ones ("who carries out which programme", "what
+belongs to what"). This component scores every type-compatible pair of
+mentions in a sentence with a logistic model per predicate over the words
+between and around the pair (other mentions replaced by their type), the
+order and distance of the pair and the endings of both names, and adds the
+pairs that score above the predicate's threshold and that the rules did not
+already find. It reads ``doc._.entities`` and ``doc._.relations`` and extends
+``doc._.relations``; relations it adds carry ``method="model"`` and the model's
+probability as confidence.
+
+Weights and thresholds live in ``kg/models/relations/model.json``, written by
+``training/train_relations.py`` (config ``training/relations.cfg``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation
+from .relations import ArticleView, MentionRef
+from .text import sentence_bounds
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "relations"
+
+PAIR_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "implements": ((ORGANIZATION, PLACE), (PROGRAMME,)),
+    "partOfProgramme": ((PROGRAMME,), (PROGRAMME,)),
+    "issuedBy": ((PROGRAMME,), (ORGANIZATION,)),
+    "locatedIn": ((ORGANIZATION,), (PLACE,)),
+}
+"""The predicates the model scores, with the entity types of subject and object."""
+
+MAX_GAP = 80
+"""Pairs further apart than this many characters are not scored."""
+
+_PUNCTUATION = set(",，、:：()（）“”「」《》‘’\"' ")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two mentions of one sentence that may stand in ``predicate``."""
+
+    predicate: str
+    subject: MentionRef
+    object: MentionRef
+    sentence: tuple[int, int]
+
+
+@dataclass
+class Unit:
+    """A piece of a sentence: a mention (``kind`` is its type) or a word (``kind`` is empty)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str = ""
+
+    @property
+    def token(self) -> str:
+        return f"<{self.kind}>" if self.kind else self.text
+
+
+def _words(text: str) -> list[str]:
+    from .charner import get_jieba_lexicon
+
+    return list(get_jieba_lexicon().words(text))
+
+
+def sentence_units(text: str, sentence: tuple[int, int], outer: list[MentionRef]) -> list[Unit]:
+    """The sentence as a row of outermost mentions and the words between them."""
+    units: list[Unit] = []
+    position = sentence[0]
+    for mention in outer + [MentionRef(sentence[1], sentence[1], None)]:  # type: ignore[arg-type]
+        if mention.start < position:  # crosses the mention before it
+            continue
+        for word in _words(text[position:mention.start]) if mention.start > position else []:
+            units.append(Unit(position, position + len(word), word))
+            position += len(word)
+        if mention.entity is not None:
+            units.append(Unit(mention.start, mention.end, text[mention.start:mention.end], mention.entity.label))
+            position = mention.end
+    return units
+
+
+def _unit_at(units: list[Unit], position: int) -> int:
+    return next(i for i, u in enumerate(units) if u.start <= position < u.end)
+
+
+def _bucket(n: int) -> str:
+    for limit in (0, 1, 2, 4, 7, 12):
+        if n <= limit:
+            return str(limit)
+    return "13+"
+
+
+def _endings(prefix: str, name: str) -> list[str]:
+    return [f"{prefix}1={name[-1:]}", f"{prefix}2={name[-2:]}", f"{prefix}3={name[-3:]}"]
+
+
+def pair_features(text: str, units: list[Unit], candidate: Candidate) -> list[str]:
+    """The features of one candidate pair (strings; the model weighs each)."""
+    subject, obj = candidate.subject, candidate.object
+    features = ["bias", *_endings("S", subject.entity.name), *_endings("O", obj.entity.name)]
+    for role, mention in (("S", subject), ("O", obj)):
+        if text[mention.start:mention.end] != mention.entity.name and mention.entity.name.endswith(text[mention.start:mention.end]):
+            features.append(f"{role}=short-form")
+    if text[obj.start - 1:obj.start] == "《":
+        features.append("O=document")
+    if text[subject.start - 1:subject.start] == "《":
+        features.append("S=document")
+    if subject.start <= obj.start and obj.end <= subject.end or obj.start <= subject.start and subject.end <= obj.end:
+        inner_is_subject = obj.start <= subject.start and subject.end <= obj.end
+        features.append("nested:subject-inside" if inner_is_subject else "nested:object-inside")
+        outer = obj if inner_is_subject else subject
+        inner = subject if inner_is_subject else obj
+        features.append(f"nested-after={text[inner.end:outer.end][:2]}")
+        features.append(f"nested-before={text[outer.start:inner.start][-2:]}")
+        return features
+    first, second = (subject, obj) if subject.start < obj.start else (obj, subject)
+    direction = "S>O" if first is subject else "O>S"
+    features.append(direction)
+    first_index, second_index = _unit_at(units, first.start), _unit_at(units, second.start)
+    if first_index == second_index:  # both inside one longer name
+        features.append(f"{direction}same-name-gap={text[first.end:second.start][:3]}")
+        return features
+    tokens = [u.token for u in units[first_index + 1:second_index]]
+    words = [t for t in tokens if t not in _PUNCTUATION]
+    features.append(f"gap={_bucket(len(words))}")
+    features.append(f"{direction}gap={_bucket(len(words))}")
+    commas = sum(t in ",，" for t in tokens)
+    features.append(f"commas={min(commas, 2)}")
+    if "、" in tokens:
+        features.append("list-between")
+    for token in set(words):
+        features.append(f"B={token}")
+        features.append(f"{direction}B={token}")
+    if words:
+        features += [f"B1={words[0]}", f"BL={words[-1]}", f"{direction}B1={words[0]}", f"{direction}BL={words[-1]}"]
+    if len(tokens) <= 4:
+        features.append(f"{direction}Bseq={'_'.join(tokens)}")
+    before = [u.token for u in units[max(first_index - 2, 0):first_index]]
+    after = [u.token for u in units[second_index + 1:second_index + 3]]
+    for n, token in enumerate(reversed(before)):
+        features.append(f"L{n + 1}={token}")
+    for n, token in enumerate(after):
+        features.append(f"R{n + 1}={token}")
+    clause_start = max(text.rfind(mark, candidate.sentence[0], first.start) for mark in ",，:：") + 1
+    if not any(u.kind for u in units if clause_start <= u.start < first.start):
+        features.append(f"{direction}first-in-clause")
+    return features
+
+
+def candidates(view: ArticleView) -> Iterator[tuple[Candidate, list[Unit]]]:
+    """Every type-compatible ordered pair of mentions of distinct entities in one sentence.
+
+    Generic references to a programme named before (该项目, 示范带) count as its mentions.
+    """
+    references = sorted(view.references, key=lambda m: m.start)
+    for sentence in sentence_bounds(view.text):
+        mentions = view.within(*sentence) + [m for m in references if sentence[0] <= m.start and m.end <= sentence[1]]
+        if len(mentions) < 2:
+            continue
+        mentions.sort(key=lambda m: (m.start, -m.end))
+        units = sentence_units(view.text, sentence, view.outermost(mentions))
+        for subject in mentions:
+            for obj in mentions:
+                if subject.entity is obj.entity or abs(subject.start - obj.start) > MAX_GAP:
+                    continue
+                for predicate, (subject_types, object_types) in PAIR_TYPES.items():
+                    if subject.entity.label in subject_types and obj.entity.label in object_types:
+                        yield Candidate(predicate, subject, obj, sentence), units
+
+
+class RelationModel:
+    """Logistic weights per predicate over pair features, with a decision threshold each."""
+
+    def __init__(self, weights: dict[str, dict[str, float]] | None = None, thresholds: dict[str, float] | None = None) -> None:
+        self.weights = weights or {}
+        self.thresholds = thresholds or {}
+
+    def probability(self, predicate: str, features: list[str]) -> float:
+        weights = self.weights.get(predicate, {})
+        score = sum(weights.get(feature, 0.0) for feature in features)
+        return 1.0 / (1.0 + math.exp(-max(min(score, 30.0), -30.0)))
+
+    def to_json(self) -> dict:
+        return {"weights": self.weights, "thresholds": self.thresholds}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RelationModel":
+        return cls(data["weights"], data["thresholds"])
+
+
+def scored_pairs(doc: Doc, model: RelationModel) -> Iterator[tuple[Candidate, float]]:
+    """Every candidate pair of the article with the model's probability for it."""
+    view = ArticleView(doc)
+    for candidate, units in candidates(view):
+        yield candidate, model.probability(candidate.predicate, pair_features(view.text, units, candidate))
+
+
+def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
+    """Relations the model finds that the rules did not, best-scoring sentence as evidence."""
+    known = {(r.subject, r.predicate, r.object) for r in doc._.relations}
+    best: dict[tuple[str, str, str], Relation] = {}
+    for candidate, probability in scored_pairs(doc, model):
+        if probability < model.thresholds.get(candidate.predicate, 1.0):
+            continue
+        key = (candidate.subject.entity.key, candidate.predicate, candidate.object.entity.key)
+        if key in known or (key in best and best[key].confidence >= probability):
+            continue
+        start, end = candidate.sentence
+        best[key] = Relation(*key, evidence=doc.text[start:end], start=start, end=end, confidence=probability, method="model")
+    return sorted(best.values(), key=lambda r: (r.start, r.predicate))
+
+
+@Language.factory("kg_relation_classifier")
+def make_relation_classifier(nlp: Language, name: str) -> "RelationClassifier":
+    return RelationClassifier()
+
+
+class RelationClassifier:
+    """Adds the relations the trained model finds to ``doc._.relations``."""
+
+    def __init__(self) -> None:
+        path = MODEL_DIR / "model.json"
+        self.model = RelationModel.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else RelationModel()
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.relations = sorted(doc._.relations + model_relations(doc, self.model), key=lambda r: (r.start, r.predicate))
+        return doc
+
+    def to_disk(self, path: Path, exclude: tuple = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "model.json").write_text(json.dumps(self.model.to_json(), ensure_ascii=False), encoding="utf-8")
+
+    def from_disk(self, path: Path, exclude: tuple = ()) -> "RelationClassifier":
+        self.model = RelationModel.from_json(json.loads((Path(path) / "model.json").read_text(encoding="utf-8")))
+        return self
