@@ -62,11 +62,11 @@ def labelled_examples(annotation: dict, doc) -> list[tuple[str, list[str], bool]
     gold_text = {id(entity): text for text, entity in matched.items()}
     evidence = _evidence_spans(annotation)
     examples = []
-    for candidate, units in candidates(ArticleView(doc)):
+    for candidate in candidates(ArticleView(doc)):
         key = (gold_text.get(id(candidate.subject.entity)), candidate.predicate, gold_text.get(id(candidate.object.entity)))
-        start, end = candidate.sentence
+        start, end = candidate.sentence.start, candidate.sentence.end
         positive = any(s < end and start < e for s, e in evidence.get(key, []))
-        examples.append((candidate.predicate, pair_features(doc.text, units, candidate), positive))
+        examples.append((candidate.predicate, pair_features(doc.text, candidate), positive))
     return examples
 
 

@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation
-from .relations import ArticleView, MentionRef
+from .relations import ArticleView, MentionRef, local_references
 from .text import sentence_bounds
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "relations"
@@ -46,6 +46,16 @@ MAX_GAP = 80
 _PUNCTUATION = set(",，、:：()（）“”「」《》‘’\"' ")
 
 
+@dataclass
+class Sentence:
+    """One sentence: its span, its mentions (references included) and its units."""
+
+    start: int
+    end: int
+    mentions: list[MentionRef]
+    units: list["Unit"]
+
+
 @dataclass(frozen=True)
 class Candidate:
     """Two mentions of one sentence that may stand in ``predicate``."""
@@ -53,7 +63,7 @@ class Candidate:
     predicate: str
     subject: MentionRef
     object: MentionRef
-    sentence: tuple[int, int]
+    sentence: Sentence
 
 
 @dataclass
@@ -96,6 +106,20 @@ def _unit_at(units: list[Unit], position: int) -> int:
     return next(i for i, u in enumerate(units) if u.start <= position < u.end)
 
 
+_JOINERS = ("、", "和", "与", "及", "以及")
+
+
+def _skip_lists(tokens: list[str], first: str, second: str) -> tuple[list[str], bool]:
+    """The words between two mentions without the list either of them stands in
+    (A、B、C共建P: A relates to P as C does)."""
+    listed = False
+    while len(tokens) >= 2 and tokens[0] in _JOINERS and tokens[1] == first:
+        tokens, listed = tokens[2:], True
+    while len(tokens) >= 2 and tokens[-1] in _JOINERS and tokens[-2] == second:
+        tokens, listed = tokens[:-2], True
+    return tokens, listed
+
+
 def _bucket(n: int) -> str:
     for limit in (0, 1, 2, 4, 7, 12):
         if n <= limit:
@@ -107,9 +131,9 @@ def _endings(prefix: str, name: str) -> list[str]:
     return [f"{prefix}1={name[-1:]}", f"{prefix}2={name[-2:]}", f"{prefix}3={name[-3:]}"]
 
 
-def pair_features(text: str, units: list[Unit], candidate: Candidate) -> list[str]:
+def pair_features(text: str, candidate: Candidate) -> list[str]:
     """The features of one candidate pair (strings; the model weighs each)."""
-    subject, obj = candidate.subject, candidate.object
+    subject, obj, units = candidate.subject, candidate.object, candidate.sentence.units
     features = ["bias", *_endings("S", subject.entity.name), *_endings("O", obj.entity.name)]
     for role, mention in (("S", subject), ("O", obj)):
         if text[mention.start:mention.end] != mention.entity.name and mention.entity.name.endswith(text[mention.start:mention.end]):
@@ -124,6 +148,8 @@ def pair_features(text: str, units: list[Unit], candidate: Candidate) -> list[st
         outer = obj if inner_is_subject else subject
         inner = subject if inner_is_subject else obj
         features.append(f"nested-after={text[inner.end:outer.end][:2]}")
+        if inner.entity.label == PLACE and any(m.entity.label == PLACE and m.start == inner.end for m in candidate.sentence.mentions):
+            features.append("nested:place-before-place")
         features.append(f"nested-before={text[outer.start:inner.start][-2:]}")
         return features
     first, second = (subject, obj) if subject.start < obj.start else (obj, subject)
@@ -134,7 +160,12 @@ def pair_features(text: str, units: list[Unit], candidate: Candidate) -> list[st
         features.append(f"{direction}same-name-gap={text[first.end:second.start][:3]}")
         return features
     tokens = [u.token for u in units[first_index + 1:second_index]]
+    tokens, listed = _skip_lists(tokens, units[first_index].token, units[second_index].token)
+    if listed:
+        features.append(f"{direction}in-list")
     words = [t for t in tokens if t not in _PUNCTUATION]
+    for role, mention in (("S", subject), ("O", obj)):  # rivals of the same type in between
+        features.append(f"{direction}{role}-rivals={min(tokens.count(f'<{mention.entity.label}>'), 2)}")
     features.append(f"gap={_bucket(len(words))}")
     features.append(f"{direction}gap={_bucket(len(words))}")
     commas = sum(t in ",，" for t in tokens)
@@ -154,31 +185,37 @@ def pair_features(text: str, units: list[Unit], candidate: Candidate) -> list[st
         features.append(f"L{n + 1}={token}")
     for n, token in enumerate(after):
         features.append(f"R{n + 1}={token}")
-    clause_start = max(text.rfind(mark, candidate.sentence[0], first.start) for mark in ",，:：") + 1
+    clause_start = max(text.rfind(mark, candidate.sentence.start, first.start) for mark in ",，:：") + 1
     if not any(u.kind for u in units if clause_start <= u.start < first.start):
         features.append(f"{direction}first-in-clause")
     return features
 
 
-def candidates(view: ArticleView) -> Iterator[tuple[Candidate, list[Unit]]]:
+def candidates(view: ArticleView) -> Iterator[Candidate]:
     """Every type-compatible ordered pair of mentions of distinct entities in one sentence.
 
-    Generic references to a programme named before (该项目, 示范带) count as its mentions.
+    Generic references count as mentions of what they stand for: to a programme named
+    before (该项目, 示范带), to a body (这家企业, 该局) or to a place (镇里, 全县).
     """
     references = sorted(view.references, key=lambda m: m.start)
     for sentence in sentence_bounds(view.text):
-        mentions = view.within(*sentence) + [m for m in references if sentence[0] <= m.start and m.end <= sentence[1]]
+        named = view.within(*sentence)
+        covered = {i for m in named for i in range(m.start, m.end)}
+        mentions = named + [
+            m for m in references + local_references(view, *sentence)
+            if sentence[0] <= m.start and m.end <= sentence[1] and m.start not in covered
+        ]
         if len(mentions) < 2:
             continue
         mentions.sort(key=lambda m: (m.start, -m.end))
-        units = sentence_units(view.text, sentence, view.outermost(mentions))
+        context = Sentence(*sentence, mentions, sentence_units(view.text, sentence, view.outermost(mentions)))
         for subject in mentions:
             for obj in mentions:
                 if subject.entity is obj.entity or abs(subject.start - obj.start) > MAX_GAP:
                     continue
                 for predicate, (subject_types, object_types) in PAIR_TYPES.items():
                     if subject.entity.label in subject_types and obj.entity.label in object_types:
-                        yield Candidate(predicate, subject, obj, sentence), units
+                        yield Candidate(predicate, subject, obj, context)
 
 
 class RelationModel:
@@ -204,8 +241,8 @@ class RelationModel:
 def scored_pairs(doc: Doc, model: RelationModel) -> Iterator[tuple[Candidate, float]]:
     """Every candidate pair of the article with the model's probability for it."""
     view = ArticleView(doc)
-    for candidate, units in candidates(view):
-        yield candidate, model.probability(candidate.predicate, pair_features(view.text, units, candidate))
+    for candidate in candidates(view):
+        yield candidate, model.probability(candidate.predicate, pair_features(view.text, candidate))
 
 
 def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
@@ -218,7 +255,7 @@ def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
         key = (candidate.subject.entity.key, candidate.predicate, candidate.object.entity.key)
         if key in known or (key in best and best[key].confidence >= probability):
             continue
-        start, end = candidate.sentence
+        start, end = candidate.sentence.start, candidate.sentence.end
         best[key] = Relation(*key, evidence=doc.text[start:end], start=start, end=end, confidence=probability, method="model")
     return sorted(best.values(), key=lambda r: (r.start, r.predicate))
 

@@ -329,7 +329,7 @@ def containment_relations(view: ArticleView) -> list[Relation]:
     relations = []
     for start, end in sentence_bounds(view.text):
         places = [m for m in view.within(start, end) if m.entity.label == PLACE]
-        places = sorted(places + _local_references(view, start, end), key=lambda m: (m.start, -m.end))
+        places = sorted(places + local_references(view, start, end), key=lambda m: (m.start, -m.end))
         for i, child in enumerate(places):
             for parent in places[:i]:
                 if parent.entity is child.entity:
@@ -387,7 +387,7 @@ def location_relations(view: ArticleView) -> list[Relation]:
     seen: set[str] = set()
     for match in re.finditer(r"(?:(?:去年|今年|前年|近年|已经|已|也|于?\d{4}年)*)(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司; 公司去年落户…
         before = view.ending_at(match.start(), (ORGANIZATION,)) or _generic_body(view, match.start())
-        place = _last_of_chain(view, match.end()) or next((r for r in _local_references(view, match.end(), match.end() + 2) if r.start == match.end()), None)
+        place = _last_of_chain(view, match.end()) or next((r for r in local_references(view, match.end(), match.end() + 2) if r.start == match.end()), None)
         if place is not None and before is not None:
             relations.append(_relation(before.entity, "locatedIn", place.entity, view.text, before.start, place.end, 0.8))
         elif place is not None and view.text.startswith("的", place.end) and match.group(1) in ("位于", "落户", "坐落于"):
@@ -396,7 +396,7 @@ def location_relations(view: ArticleView) -> list[Relation]:
                 relations.append(_relation(body.entity, "locatedIn", place.entity, view.text, match.start(), body.end, 0.8))
     for match in re.finditer(r"(?:还|也|已|先后|专门)?(?:引入|引进|成立|组建|创办)了?", view.text):  # 锦江村引入X公司; 该村还成立了X合作社
         body = view.starting_at(match.end(), ORGANIZATION)
-        host = view.ending_at(match.start(), (PLACE,)) or next((r for r in _local_references(view, max(0, match.start() - 2), match.start()) if r.end == match.start()), None)
+        host = view.ending_at(match.start(), (PLACE,)) or next((r for r in local_references(view, max(0, match.start() - 2), match.start()) if r.end == match.start()), None)
         if body is not None and host is not None and host.entity.name.endswith(("村", "镇", "社区", "街道")):
             relations.append(_relation(body.entity, "locatedIn", host.entity, view.text, host.start, body.end, 0.7))
     for mention in view.mentions:  # 博美镇赤坑村的陆丰市叶香农业专业合作社
@@ -620,7 +620,7 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     if any(o.entity.label == PROGRAMME and o.start < programme.start and programme.end <= o.end for o in outer):
         return found  # a campaign named inside a document title: the title is what is issued and implemented
     quote_start = programme.start - 1 if text[programme.start - 1 : programme.start] in "“「《" else programme.start
-    local = _local_references(view, sentence_start, programme.end)
+    local = local_references(view, sentence_start, programme.end)
     adjacent = (
         view.ending_at(quote_start, (PLACE, ORGANIZATION))
         or next((r for r in local if r.end == quote_start), None)
@@ -736,7 +736,7 @@ def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[Me
 
 
 def actors_after(view: ArticleView, position: int, outer: list[MentionRef]) -> list[MentionRef]:
-    local = _local_references(view, position, position + 6)
+    local = local_references(view, position, position + 6)
     return [m for m in outer + local if m.start >= position and m.entity.label in (PLACE, ORGANIZATION)]
 
 
@@ -774,7 +774,7 @@ _THIS_BODY = re.compile(r"(?:这家|该)(?:公司|企业|合作社|协会|局|�
 LOCAL_REFERENCES = {"该镇": "镇", "该村": "村", "镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区", "全县": "县", "全市": "市", "全区": "区", "全镇": "镇", "全村": "村"}
 
 
-def _local_references(view: ArticleView, start: int, end: int) -> list[MentionRef]:
+def local_references(view: ArticleView, start: int, end: int) -> list[MentionRef]:
     """镇里, 全县 …: the place of that level named last before them (the most named for 全县), as a mention there."""
     found = []
     for match in re.finditer("|".join(LOCAL_REFERENCES), view.text[start:end]):
@@ -899,7 +899,7 @@ def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], 
     if before:
         verb_at = title_start - len(before.group(0))
         bodies = [m for m in outer if m.entity.label == ORGANIZATION and m.end <= verb_at and m.start >= sentence_start]
-        bodies += [r for r in _local_references(view, sentence_start, verb_at) if r.entity.label == ORGANIZATION]  # 该局正牵头制定《…》
+        bodies += [r for r in local_references(view, sentence_start, verb_at) if r.entity.label == ORGANIZATION]  # 该局正牵头制定《…》
         bodies.sort(key=lambda m: m.start)
         if bodies and re.fullmatch(r"[^,，。;；]{0,10}", text[bodies[-1].end : verb_at]):
             issuers = [bodies[-1]]
