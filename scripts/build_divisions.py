@@ -42,15 +42,27 @@ def pad(code: str) -> str:
     return code.ljust(12, "0")
 
 
-def village_name(official: str) -> str:
-    """How the news writes a village committee: 旺兰村委会 → 旺兰村, 多福巷社区居委会 → 多福巷社区."""
+def village_name(official: str, enclosing: tuple[str, ...] = ()) -> str:
+    """How the news writes a village committee: 旺兰村委会 → 旺兰村, 多福巷社区居委会 → 多福巷社区.
+
+    Some records repeat the names of the divisions above them (连平县大湖镇湖西村民委员会,
+    广东省河源市和平县阳明镇东山社区居民委员会); ``enclosing`` lists those names from the
+    province down, and they are cut off the front when a name of two characters or more is left.
+    """
     name = PARENTHESES.sub("", official)
+    for above in enclosing:
+        if above and name.startswith(above) and len(_committee_stem(name[len(above):])) >= 2:
+            name = name[len(above):]
     if VILLAGE_COMMITTEE.search(name):
         stem = VILLAGE_COMMITTEE.sub("", name)
         return stem if stem.endswith("村") else stem + "村"
     if RESIDENTS_COMMITTEE.search(name):
         return RESIDENTS_COMMITTEE.sub("", name) + "社区"
     return name
+
+
+def _committee_stem(name: str) -> str:
+    return RESIDENTS_COMMITTEE.sub("", VILLAGE_COMMITTEE.sub("", name))
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -79,7 +91,8 @@ def compile_divisions(source: Path) -> tuple[list[tuple[str, str, str, str]], di
     for row in read_rows(source / "villages.csv"):
         if pad(row["streetCode"]) not in rows:
             raise ValueError(f"village {row['code']} has no town")
-        villages[village_name(row["name"])].append(row["code"])
+        enclosing = tuple(rows[pad(row[key])][2] if pad(row[key]) in rows else "" for key in ("provinceCode", "cityCode", "areaCode", "streetCode"))
+        villages[village_name(row["name"], enclosing)].append(row["code"])
     orphans = [code for code, *_, parent in rows.values() if parent and parent not in rows]
     if orphans:
         raise ValueError(f"divisions without a parent: {orphans[:5]}")

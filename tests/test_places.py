@@ -119,6 +119,14 @@ def test_ordinary_words_are_not_places(nlp: Language) -> None:
     assert proposed(nlp, "部分乡镇未能坚持，新兴城市和文明村镇。") == []
 
 
+def test_village_records_lose_the_names_of_the_divisions_above_them() -> None:
+    """Some records read 连平县大湖镇湖西村民委员会 or 广东省河源市和平县…社区居民委员会; the news writes 湖西村."""
+    divisions = Divisions.load()
+    assert divisions.get("441623113204").name == "湖西村"
+    assert divisions.get("441624100001").name == "东山社区"
+    assert "441623113204" in [r.code for r in divisions.candidates("湖西村")]
+
+
 def test_village_needs_its_town_or_county(nlp: Language) -> None:
     assert proposed(nlp, "团结村村民说,今年收成好。") == []
     found = places(nlp, "怀集县冷坑镇团结村村民说,今年收成好。")
