@@ -115,10 +115,17 @@ def test_a_common_word_after_a_role_is_not_a_name():
         ("梅州新速度", "", False),
         ("一镇一策", "", False),
         ("公司+合作社+农户", "模式", False),
+        ("茶香古镇", "文旅品牌提升行动", True),
+        ("三资", "管理提升行动方案", False),
     ],
 )
 def test_quoted_programmes_and_slogans(quoted, following, is_programme):
     assert is_programme_name(quoted, following) is is_programme
+
+
+def test_campaigns_quoted_inside_speech_and_phase_notes_of_projects():
+    doc = run("“这份方案是我们落实‘强镇兴村’的具体抓手。”据介绍,怀集县冷坑镇农村供水一体化工程(二期)已开工。")
+    assert {"强镇兴村", "怀集县冷坑镇农村供水一体化工程(二期)"} <= names(doc, "Programme")
 
 
 def test_document_titles_are_programmes_and_their_issuers_are_found():

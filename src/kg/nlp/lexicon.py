@@ -96,7 +96,7 @@ PROGRAMME_SUFFIXES = tuple(
 )
 """Endings of quoted programme names (“百千万工程”)."""
 
-PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "体验带", "风貌带", "景观带", "产业带", "试点", "示范点", "产业园", "示范区", "项目")
+PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "示范片区", "体验带", "风貌带", "景观带", "产业带", "试点", "示范点", "产业园", "示范区", "项目")
 """Endings that make an unquoted programme name (茶香稻浪乡村振兴示范带)."""
 
 PROGRAMME_SUFFIXES_PLACED = ("专项行动", "提升行动", "创建行动", "工程", "特色小镇", "小镇", "示范园", "基地")

@@ -355,8 +355,11 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
 
 # ---------------------------------------------------------------- programmes
 
-_QUOTE = re.compile(r"[“「『]([^“”「」『』\n]{2,40})[”」』]")
+_QUOTE = re.compile(r"[“「『‘]([^“”「」『』‘’\n]{2,40})[”」』’]")
+"""Quotations; ‘…’ is how a quotation inside quoted speech marks a campaign (“…落实‘百千万工程’…”)."""
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
+_PHASE_NOTE = re.compile(r"[(（](?:[一二三四五六七八九十\d]+期|试行|暂行)[)）]")
+"""A phase or trial note that belongs to a programme's name: 供水一体化工程(二期)."""
 _PHASE = re.compile(r"[一二三四五六七八九\d]期|配套|提升|扩建|续建|道路管网配套|[^,，。;；]{0,6}配套")
 """What may stand between a programme's name and 工程/项目 in the name of its phase (示范带二期工程)."""
 GENERIC_PROJECTS = ("重点项目", "重大项目", "重点工程", "民生工程")
@@ -374,6 +377,11 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(1), m.end(1)) for m in _QUOTE.finditer(text)]
 
 
+_LONG_FOLLOWER = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:提升行动|专项行动|攻坚行动|三年行动|行动计划|工程)(?!方案|计划|细则|办法|实施)")
+"""“莲洲稻香”乡村旅游品牌提升行动: a campaign whose kind is spelled out before 行动 (but in
+《…“三资”管理提升行动方案》 the quoted word is only part of a document's title)."""
+
+
 def is_programme_name(name: str, following: str) -> bool:
     """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
     if name.startswith(SLOGAN_MODIFIERS) or re.search(r"[+＋:：;；。!！?？]", name):
@@ -383,6 +391,7 @@ def is_programme_name(name: str, following: str) -> bool:
     return (
         name.endswith(PROGRAMME_SUFFIXES)
         or following.startswith(CAMPAIGN_FOLLOWERS)
+        or bool(_LONG_FOLLOWER.match(following))
         or bool(_PARALLEL.match(name) or _LEVEL_PAIRS.match(name))
     )
 
@@ -392,7 +401,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     found: list[Candidate] = []
     for start, end in quoted_spans(text):
         following = _MORE_QUOTES.match(text, end + 1).end()  # “粤菜师傅”“广东技工”工程: the follower after the list
-        if is_programme_name(text[start:end], text[following : following + 7]) and text[max(0, start - 3) : start - 1] != "作为":
+        if is_programme_name(text[start:end], text[following : following + 12]) and text[max(0, start - 3) : start - 1] != "作为":
             found.append(Candidate(start, end, PROGRAMME, "quoted"))
     for match in _TITLE.finditer(text):
         if not match.group(1).endswith(PUBLICATION_SUFFIXES):
@@ -433,7 +442,8 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             inside_title = any(s <= start and match.end() <= e for s, e in titles)
             needs_place = (placed and not phase) or suffix == "项目" and length < 8
             if (has_place or not needs_place) and length >= 6 and not inside_title and not text.startswith(("”", "」"), match.end()):
-                found.append(Candidate(start, match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
+                note = _PHASE_NOTE.match(text, match.end())
+                found.append(Candidate(start, note.end() if note else match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设", text))
     named = "".join(text[s:e] for s, e in quoted_spans(text) + titles)
     in_place = {i for start, end in places + quoted_spans(text) for i in range(start, end)}
