@@ -53,6 +53,13 @@ def test_a_chain_of_titles_and_a_list_of_names():
     assert {("王东升", "holdsPost"), ("李丽", "holdsPost")} <= {(s, p) for s, p, _, _ in found}
 
 
+def test_posts_taken_up_later_in_the_sentence_or_in_a_body_named_before():
+    doc = run("驻镇工作队队长李文浩来自怀集县交通运输局,驻镇期间挂任冷坑镇党委副书记。")
+    assert ("李文浩", "holdsPost", "冷坑镇党委", "副书记") in facts(doc)
+    doc = run("怀集县冷坑镇旺兰村去年成立了旺兰村股份经济联合社。黄志明还兼任联合社社长。")
+    assert ("黄志明", "holdsPost", "旺兰村股份经济联合社", "社长") in facts(doc)
+
+
 def test_titles_after_names():
     doc = run("“今年茶青收购价涨了。”李文华说。李文华,平远县农业农村局局长,去年到任。罗建平,英德市浛洸镇党委书记,今年45岁。")
     found = facts(doc)
@@ -126,6 +133,11 @@ def test_quoted_programmes_and_slogans(quoted, following, is_programme):
 def test_campaigns_quoted_inside_speech_and_phase_notes_of_projects():
     doc = run("“这份方案是我们落实‘强镇兴村’的具体抓手。”据介绍,怀集县冷坑镇农村供水一体化工程(二期)已开工。")
     assert {"强镇兴村", "怀集县冷坑镇农村供水一体化工程(二期)"} <= names(doc, "Programme")
+
+
+def test_a_committee_named_once_is_found_again_among_issuers():
+    doc = run("怀集县召开镇域经济工作会议,县委书记李明主持会议。会议要求,抓好县委、县政府近期出台的《怀集县镇域经济发展若干措施》。")
+    assert {("怀集县镇域经济发展若干措施", "issuedBy", "县委", None), ("怀集县镇域经济发展若干措施", "issuedBy", "县政府", None)} <= facts(doc)
 
 
 def test_document_titles_are_programmes_and_their_issuers_are_found():

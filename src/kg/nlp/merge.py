@@ -115,12 +115,17 @@ def merge_mentions(candidates: list[Mention]) -> list[Mention]:
     return sorted(accepted, key=lambda m: (m.start, -m.end))
 
 
+_COMMITTEE = re.compile(r"[省市县区镇乡]委")
+"""The party committee of the article's place (县委): the one short name that is propagated."""
+
+
 def propagate(text: str, accepted: list[Mention]) -> list[Mention]:
     """Every other occurrence of an accepted name is a mention too, where it crosses nothing accepted.
 
-    A cue finds 李文华 once (李文华说); the later 李文华,县农业农村局局长 is the same name.
+    A cue finds 李文华 once (李文华说); the later 李文华,县农业农村局局长 is the same name; a
+    县委 found once (县委书记X) is the 县委 of 县委、县政府出台.
     """
-    names = {text[m.start : m.end]: m for m in accepted if m.end - m.start >= (2 if m.label == PERSON else 3)}
+    names = {text[m.start : m.end]: m for m in accepted if m.end - m.start >= 3 or m.label == PERSON or _COMMITTEE.fullmatch(text[m.start : m.end])}
     found = list(accepted)
     spans = {(m.start, m.end) for m in accepted}
     for name, model in names.items():

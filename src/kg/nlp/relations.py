@@ -48,7 +48,7 @@ MEDIA_ENDINGS = ("日报", "晚报", "报社", "融媒", "融媒体中心", "电
 """Outlets report on programmes; they are never taken for their implementers."""
 
 GENERIC_BODIES = (
-    "专业合作社", "合作社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委",
+    "专业合作社", "合作社", "经济联合社", "联合社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委",
     "中心", "指挥部", "专班", "支行", "分行", "银行", "中学", "小学", "医院", "卫生院", "局",
 )
 """Words that stand for the last body named with that ending (合作社理事长, 该局负责人)."""
@@ -255,11 +255,13 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
             bodies = bodies or _bodies_with_post(view, start, match.group(1))  # 镇里成立X指挥部。镇长Y任常务副总指挥
             if person is not None and bodies:
                 relations.append(_relation(person.entity, "holdsPost", bodies[-1].entity, view.text, bodies[-1].start, match.end(), 0.7, match.group(1)))
-        for match in re.finditer(r"(?:担任|兼任|出任)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
-            body = view.starting_at(start + match.end(), ORGANIZATION)
+        for match in re.finditer(r"(?:担任|兼任|出任|挂任|挂职)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
+            body = view.starting_at(start + match.end(), ORGANIZATION) or _generic_body_at(view, start + match.end())
             title = re.match(f"副?(?:{_TITLE_PATTERN})", view.text[body.end : end]) if body else None
             clause_start = _clause_start(view.text, start, start + match.start())
             people = [m for m in view.within(clause_start, start + match.start()) if m.entity.label == PERSON]
+            if not people and view.text[start + match.start() - 2:start + match.start()] in ("期间", "后来", "同时", "随后"):
+                people = [m for m in view.within(start, clause_start) if m.entity.label == PERSON]  # 李某来自X局,驻镇期间挂任Y镇党委副书记
             if title and people:
                 relations.append(_relation(people[-1].entity, "holdsPost", body.entity, view.text, people[-1].start, body.end + title.end(), 0.7, title.group(0)))
         for match in re.finditer(f"({_TITLE_PATTERN})由[^,，。;；]{{0,16}}?担任", view.text[start:end]):
@@ -379,6 +381,12 @@ def _generic_body(view: ArticleView, position: int) -> MentionRef | None:
             if body is not None:
                 return MentionRef(position - len(generic), position, body)
     return None
+
+
+def _generic_body_at(view: ArticleView, position: int) -> MentionRef | None:
+    """A generic body word starting at ``position`` (兼任联合社社长), standing for the last body named so."""
+    generic = next((g for g in GENERIC_BODIES if view.text.startswith(g, position)), None)
+    return _generic_body(view, position + len(generic)) if generic else None
 
 
 def location_relations(view: ArticleView) -> list[Relation]:
