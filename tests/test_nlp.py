@@ -140,6 +140,14 @@ def test_a_committee_named_once_is_found_again_among_issuers():
     assert {("怀集县镇域经济发展若干措施", "issuedBy", "县委", None), ("怀集县镇域经济发展若干措施", "issuedBy", "县政府", None)} <= facts(doc)
 
 
+def test_supporting_documents_are_parts_of_the_programme_or_document_they_support():
+    doc = run("会上印发了《怀集县典型镇培育工作方案》《怀集县镇村项目管理办法》两份“百千万工程”配套文件。")
+    assert {("怀集县典型镇培育工作方案", "partOfProgramme", "百千万工程", None),
+            ("怀集县镇村项目管理办法", "partOfProgramme", "百千万工程", None)} <= facts(doc)
+    doc = run("怀集县政府印发《怀集县推进镇域经济发展实施方案》(以下简称《实施方案》),同步出台《怀集县典型镇培育细则》等3份配套文件。")
+    assert ("怀集县典型镇培育细则", "partOfProgramme", "怀集县推进镇域经济发展实施方案", None) in facts(doc)
+
+
 def test_document_titles_are_programmes_and_their_issuers_are_found():
     doc = run("平远县人民政府印发《平远县茶产业高质量发展三年行动方案(2024—2026年)》。")
     title = "平远县茶产业高质量发展三年行动方案(2024—2026年)"

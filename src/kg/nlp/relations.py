@@ -444,6 +444,35 @@ def programme_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
+_COUNT_OF_DOCUMENTS = re.compile(r"(?:等)?(?:[一二两三四五六七八九十\d]+(?:份|个|项))?(?:等)?$")
+
+
+def supporting_documents(view: ArticleView) -> list[Relation]:
+    """《A》《B》等N份“P”配套文件: A and B are parts of P; without P named, of the document
+    issued before them in the sentence (印发《P》,同步出台《A》《B》等5份配套文件)."""
+    found = []
+    for start, end in sentence_bounds(view.text):
+        for match in re.finditer("配套(?:文件|政策|措施)", view.text[start:end]):
+            position = start + match.start()
+            position -= view.text.endswith("的", 0, position)
+            target = view.ending_at(position - 1, (PROGRAMME,)) if view.text[position - 1 : position] in "”」》" else None
+            if target is not None:
+                position = target.start - 1
+            position -= len(_COUNT_OF_DOCUMENTS.search(view.text, 0, position).group(0))
+            documents = []
+            while view.text[position - 1 : position] == "》" and (document := view.ending_at(position - 1, (PROGRAMME,))) is not None:
+                documents.append(document)
+                position = document.start - 1
+                position -= view.text[position - 1 : position] in "、和及与"
+            if documents and target is None:
+                earlier = [m for m in view.within(start, position) if m.entity.label == PROGRAMME and is_document(m.entity.name)]
+                target = earlier[-1] if earlier else None
+            for document in documents if target is not None else []:
+                if document.entity is not target.entity:
+                    found.append(_relation(document.entity, "partOfProgramme", target.entity, view.text, document.start, start + match.end(), 0.75))
+    return found
+
+
 GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动", "办法", "意见", "计划", "规划", "工作指引")
 
 
@@ -959,6 +988,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + containment_relations(view)
         + location_relations(view)
         + programme_relations(view)
+        + supporting_documents(view)
         + settler_relations(view)
         + named_in_body(view)
         + linked_places(view)
