@@ -148,6 +148,12 @@ def test_supporting_documents_are_parts_of_the_programme_or_document_they_suppor
     assert ("怀集县典型镇培育细则", "partOfProgramme", "怀集县推进镇域经济发展实施方案", None) in facts(doc)
 
 
+def test_the_issuer_of_a_document_is_not_its_implementer():
+    doc = run("怀集县委、县政府印发《怀集县推进镇域经济发展实施方案》。")
+    assert ("怀集县推进镇域经济发展实施方案", "issuedBy", "县政府", None) in facts(doc)
+    assert not [f for f in facts(doc) if f[1] == "implements"]
+
+
 def test_document_titles_are_programmes_and_their_issuers_are_found():
     doc = run("平远县人民政府印发《平远县茶产业高质量发展三年行动方案(2024—2026年)》。")
     title = "平远县茶产业高质量发展三年行动方案(2024—2026年)"

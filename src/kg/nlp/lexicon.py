@@ -166,6 +166,7 @@ BOUNDARY_WORDS = frozenset(
     成立 引入 依托 联合 携手 组建 注册 创办 建立 牵头 邀请 推动 推进 打造 创建 实施 开展 落实 印发 出台 制定
     申报 完成 纳入 建设 参与 加入 带领 组织 发动 支持 帮助 协调 指导 整合 培育 引进 入驻 合作 签约 签下 与其 担任 兼任 出任 当选
     今年 去年 明年 目前 近年来 如今 全县 全市 全区 全镇 全省 全村 当地 该 这 那 其 各 每 些 个
+    按照 根据 依据 对照 围绕 关于 通过 来自 挂任 挂职 听取 陪同 调研 走访 前往 得到 受到 获得
     """.split()
 )
 """Words an organisation or programme name does not start with: where a name's left edge stops."""

@@ -1003,7 +1003,9 @@ def extract_relations(doc: Doc) -> list[Relation]:
             continue
         if key not in best or relation.confidence > best[key].confidence:
             best[key] = relation
-    return sorted(best.values(), key=lambda r: (r.start, r.predicate))
+    issued = {(r.object, r.subject) for r in best.values() if r.predicate == "issuedBy"}
+    kept = [r for r in best.values() if not (r.predicate == "implements" and (r.subject, r.object) in issued)]  # the issuer of a document does not implement it
+    return sorted(kept, key=lambda r: (r.start, r.predicate))
 
 
 @Language.factory("kg_relation_extractor")
