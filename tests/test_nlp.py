@@ -60,6 +60,12 @@ def test_posts_taken_up_later_in_the_sentence_or_in_a_body_named_before():
     assert ("黄志明", "holdsPost", "旺兰村股份经济联合社", "社长") in facts(doc)
 
 
+def test_a_district_committee_after_its_city_is_the_districts():
+    doc = run("肇庆市高要区委书记谭某带队调研。中共肇庆市高要区委办公室印发通知。")
+    assert ("谭某", "holdsPost", "高要区委", "书记") in facts(doc)
+    assert "中共肇庆市高要区委办公室" in names(doc, "Organization")
+
+
 def test_titles_after_names():
     doc = run("“今年茶青收购价涨了。”李文华说。李文华,平远县农业农村局局长,去年到任。罗建平,英德市浛洸镇党委书记,今年45岁。")
     found = facts(doc)

@@ -295,6 +295,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
             start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
             if text[max(0, start - 2) : start] == "中共":
                 start -= 2
+            if has_place and suffix == "委" and not text.startswith(ORG_SUFFIXES_ANCHORED, end):  # 肇庆市高要区委书记: the committee is the district's, 肇庆市 only says where that is
+                start = max((s for s, e in places if e == suffix_start and s > start and any(e2 == s for _, e2 in places)), default=start)
             if has_place:
                 found.append(Candidate(start, end, ORGANIZATION, "org-place"))
             elif anchored:
