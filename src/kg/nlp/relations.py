@@ -444,6 +444,42 @@ def programme_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
+_PROJECTS_OF = re.compile(r"[”」》]?(?:的)?(?:重点|重大|首批|年度)?(?:项目|工程)")
+_INCLUDING = re.compile(r"(?:其中)?(?:包括|包含|涵盖)了?")
+
+
+def projects_of_a_programme(view: ArticleView) -> list[Relation]:
+    """“P”重点项目 …(其中)包括A、B和C: the listed projects are parts of P."""
+    found = []
+    for start, end in sentence_bounds(view.text):
+        mentions = view.within(start, end)
+        for programme in (m for m in mentions if m.entity.label == PROGRAMME):
+            if not _PROJECTS_OF.match(view.text, programme.end):
+                continue
+            for including in _INCLUDING.finditer(view.text, programme.end, end):
+                for part in _listed_programmes(view, including.end(), end):
+                    if part.entity is not programme.entity:
+                        found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.7))
+    return found
+
+
+def _listed_programmes(view: ArticleView, position: int, end: int) -> list[MentionRef]:
+    """The programmes named from ``position`` on, joined by 、和及与."""
+    listed = []
+    while position < end:
+        position += view.text[position : position + 1] in "《“「"
+        part = view.starting_at(position, PROGRAMME)
+        if part is None:
+            break
+        listed.append(part)
+        position = part.end + (view.text[part.end : part.end + 1] in "》”」")
+        joiner = re.match(r"[、和及与]|以及", view.text[position:end])
+        if joiner is None:
+            break
+        position += joiner.end()
+    return listed
+
+
 _COUNT_OF_DOCUMENTS = re.compile(r"(?:等)?(?:[一二两三四五六七八九十\d]+(?:份|个|项))?(?:等)?$")
 
 
@@ -989,6 +1025,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + location_relations(view)
         + programme_relations(view)
         + supporting_documents(view)
+        + projects_of_a_programme(view)
         + settler_relations(view)
         + named_in_body(view)
         + linked_places(view)
