@@ -154,6 +154,11 @@ def test_supporting_documents_are_parts_of_the_programme_or_document_they_suppor
     assert ("怀集县典型镇培育细则", "partOfProgramme", "怀集县推进镇域经济发展实施方案", None) in facts(doc)
 
 
+def test_a_bare_company_opening_a_clause_is_the_company_named_before():
+    doc = run("怀集县绿源茶业有限公司与冷坑镇结对帮扶。2023年,公司投资2600万元建设冷坑镇茶叶精深加工项目。")
+    assert ("怀集县绿源茶业有限公司", "implements", "冷坑镇茶叶精深加工项目", None) in facts(doc)
+
+
 def test_projects_listed_under_a_programme_are_its_parts():
     doc = run("怀集县开工的15个项目均为“百千万工程”重点项目,其中包括冷坑镇生态茶园提升项目和洽水镇农村供水一体化工程(二期)。")
     assert {("冷坑镇生态茶园提升项目", "partOfProgramme", "百千万工程", None),

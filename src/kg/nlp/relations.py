@@ -843,7 +843,8 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
     return []
 
 
-_THIS_BODY = re.compile(r"(?:这家|该)(?:公司|企业|合作社|协会|局|中心)")
+_THIS_BODY = re.compile(r"(?:这家|该)(?:公司|企业|合作社|协会|局|中心)|(?:(?<=[。,，;；:：\n])|^)(?:公司|企业|合作社)(?=[^的和与及、+＋,，。])")
+"""这家企业, 该局, and a bare 公司 opening a clause (2023年,公司投资…): the last body named so."""
 LOCAL_REFERENCES = {"该镇": "镇", "该村": "村", "镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区", "全县": "县", "全市": "市", "全区": "区", "全镇": "镇", "全村": "村"}
 
 
