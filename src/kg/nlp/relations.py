@@ -676,7 +676,7 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     covered = {i for m in view.mentions for i in range(m.start, m.end)}
     found = []
     for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
-        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此一,，。\n的、与和在照据为列对按及助托担条个项批支座片"):
+        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此一,，。\n的、与和在照据为列对按及助托担条个项批支座片是"):
             continue
         named = view.last_before(match.start(), PROGRAMME, lambda name: bare_title(name).endswith(match.group(0)))
         if named:
