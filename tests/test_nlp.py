@@ -159,10 +159,40 @@ def test_a_bare_company_opening_a_clause_is_the_company_named_before():
     assert ("怀集县绿源茶业有限公司", "implements", "冷坑镇茶叶精深加工项目", None) in facts(doc)
 
 
+def test_a_post_held_now_or_before():
+    doc = run("怀集县县长李明出席会议。李明现任怀集县委副书记。")
+    assert ("李明", "holdsPost", "怀集县委", "副书记") in facts(doc)
+
+
 def test_projects_listed_under_a_programme_are_its_parts():
     doc = run("怀集县开工的15个项目均为“百千万工程”重点项目,其中包括冷坑镇生态茶园提升项目和洽水镇农村供水一体化工程(二期)。")
     assert {("冷坑镇生态茶园提升项目", "partOfProgramme", "百千万工程", None),
             ("洽水镇农村供水一体化工程(二期)", "partOfProgramme", "百千万工程", None)} <= facts(doc)
+
+
+def test_projects_started_in_a_round_up_of_a_programme_are_its_parts():
+    doc = run("怀集县“百千万工程”重点项目集中开工。同日开工的还有怀集县绿源公司投资2亿元建设的年产3万吨茶饮料项目。")
+    assert ("年产3万吨茶饮料项目", "partOfProgramme", "百千万工程", None) in facts(doc)
+
+
+def test_supporting_documents_listed_after_the_words_that_announce_them():
+    doc = run("怀集县印发《怀集县城乡融合发展三年行动方案》。4个配套文件中,县农业农村局制定的《怀集县和美乡村建设指引》作出细化规定;"
+              "县财政局出台的《怀集县镇域经济奖补办法》明确了奖补标准。实施方案还提出实施“乡贤回归”工程。")
+    assert {("怀集县和美乡村建设指引", "partOfProgramme", "怀集县城乡融合发展三年行动方案", None),
+            ("怀集县镇域经济奖补办法", "partOfProgramme", "怀集县城乡融合发展三年行动方案", None),
+            ("乡贤回归", "partOfProgramme", "怀集县城乡融合发展三年行动方案", None)} <= facts(doc)
+    assert ("怀集县城乡融合发展三年行动方案", "partOfProgramme", "乡贤回归", None) not in facts(doc)
+
+
+def test_a_campaign_whose_work_is_brought_into_another():
+    doc = run("驻镇帮镇扶村工作已纳入“百千万工程”统筹推进。")
+    assert ("驻镇帮镇扶村", "partOfProgramme", "百千万工程", None) in facts(doc)
+
+
+def test_city_centres_and_kinds_of_designation_are_not_names():
+    doc = run("梅江区作为梅州市中心城区,西阳镇去年入选省级典型镇。")
+    assert "梅州市中心" not in names(doc, "Organization")
+    assert "省级典型镇" not in names(doc, "Programme")
 
 
 def test_the_issuer_of_a_document_is_not_its_implementer():

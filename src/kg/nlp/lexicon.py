@@ -143,7 +143,7 @@ DEPARTMENT_CORES = (
 )
 """Department names that contain 和, which otherwise ends a name (县住房和城乡建设局)."""
 
-DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则", "清单")
+DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则", "清单", "指引", "指南", "导则", "公告", "通告", "纪要")
 """Endings of document titles: what a document's issuer issues and a short reference (《方案》) names."""
 
 

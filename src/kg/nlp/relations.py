@@ -255,12 +255,12 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
             bodies = bodies or _bodies_with_post(view, start, match.group(1))  # 镇里成立X指挥部。镇长Y任常务副总指挥
             if person is not None and bodies:
                 relations.append(_relation(person.entity, "holdsPost", bodies[-1].entity, view.text, bodies[-1].start, match.end(), 0.7, match.group(1)))
-        for match in re.finditer(r"(?:担任|兼任|出任|挂任|挂职)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
+        for match in re.finditer(r"(?:担任|兼任|出任|挂任|挂职|现任|曾任)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
             body = view.starting_at(start + match.end(), ORGANIZATION) or _generic_body_at(view, start + match.end())
             title = re.match(f"副?(?:{_TITLE_PATTERN})", view.text[body.end : end]) if body else None
             clause_start = _clause_start(view.text, start, start + match.start())
             people = [m for m in view.within(clause_start, start + match.start()) if m.entity.label == PERSON]
-            if not people and view.text[start + match.start() - 2:start + match.start()] in ("期间", "后来", "同时", "随后"):
+            if not people and not view.within(clause_start, start + match.start()):
                 people = [m for m in view.within(start, clause_start) if m.entity.label == PERSON]  # 李某来自X局,驻镇期间挂任Y镇党委副书记
             if title and people:
                 relations.append(_relation(people[-1].entity, "holdsPost", body.entity, view.text, people[-1].start, body.end + title.end(), 0.7, title.group(0)))
@@ -463,6 +463,27 @@ def projects_of_a_programme(view: ArticleView) -> list[Relation]:
     return found
 
 
+_ROUND_UP = re.compile(r"集中(?:开工|动工|签约|投产|竣工)")
+_STARTS = re.compile(r"开工|动工|开建|签约|投产|竣工|之列")
+
+
+def round_up_projects(view: ArticleView) -> list[Relation]:
+    """An article on “P”重点项目集中开工: the projects it reports starting are parts of P."""
+    programme = next((m for m in view.mentions if m.entity.label == PROGRAMME and _PROJECTS_OF.match(view.text, m.end)
+                      and _ROUND_UP.search(view.text, m.end, m.end + 12)), None)
+    if programme is None:
+        return []
+    found = []
+    for start, end in sentence_bounds(view.text):
+        if not _STARTS.search(view.text, start, end):
+            continue
+        for part in view.within(start, end):
+            name = bare_title(part.entity.name)
+            if part.entity.label == PROGRAMME and part.entity is not programme.entity and name.endswith(("项目", "工程")) and not is_document(name):
+                found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, start, end, 0.6))
+    return found
+
+
 def _listed_programmes(view: ArticleView, position: int, end: int) -> list[MentionRef]:
     """The programmes named from ``position`` on, joined by 、和及与."""
     listed = []
@@ -506,10 +527,16 @@ def supporting_documents(view: ArticleView) -> list[Relation]:
             for document in documents if target is not None else []:
                 if document.entity is not target.entity:
                     found.append(_relation(document.entity, "partOfProgramme", target.entity, view.text, document.start, start + match.end(), 0.75))
+    for match in re.finditer(r"配套(?:文件|政策)(?:中|包括|有|分别是)", view.text):  # 6个配套文件中,X局制定的《A》…;Y局出台的《B》…
+        earlier = view.last_before(match.start(), PROGRAMME, is_document)
+        stop = view.text.find("。", match.end())
+        for part in view.within(match.end(), stop if stop >= 0 else len(view.text)):
+            if earlier is not None and is_document(part.entity.name) and part.entity is not earlier.entity and view.text[part.start - 1 : part.start] == "《":
+                found.append(_relation(part.entity, "partOfProgramme", earlier.entity, view.text, match.start(), part.end, 0.7))
     return found
 
 
-GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "方案", "行动", "办法", "意见", "计划", "规划", "工作指引")
+GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "实施方案", "方案", "行动", "办法", "意见", "计划", "规划", "工作指引")
 
 
 _SETTLES = re.compile(r"(?:等[\d一二三四五六七八九十]+家(?:企业|公司))?(?:已|先后|正式|陆续)?(?:签约)?入驻(?:了)?")
@@ -678,7 +705,10 @@ def programme_references(view: ArticleView) -> list[MentionRef]:
     for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
         if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此一,，。\n的、与和在照据为列对按及助托担条个项批支座片是"):
             continue
-        named = view.last_before(match.start(), PROGRAMME, lambda name: bare_title(name).endswith(match.group(0)))
+        ending = match.group(0)
+        named = view.last_before(match.start(), PROGRAMME, lambda name: bare_title(name).endswith(ending))
+        if named is None and ending == "实施方案":  # 实施方案 may refer to any 方案 named before
+            named = view.last_before(match.start(), PROGRAMME, lambda name: bare_title(name).endswith("方案"))
         if named:
             found.append(MentionRef(match.start(), match.end(), named.entity))
     return found
@@ -882,13 +912,15 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
     for inner in named.values():
         found.append(_relation(programme.entity, "partOfProgramme", inner, view.text, max(0, programme.start - 1), min(len(view.text), programme.end + 1), 0.85))
     implementing = re.match(r"[》”」]?[^。;；]{0,12}?(落实|贯彻|实施)[《“「]", view.text[programme.end : programme.end + 20])
+    if implementing and re.search("提出|明确|要求|部署", implementing.group(0)):
+        implementing = None  # 方案还提出实施“X”工程: X is the plan's part, not what the plan carries out
     if implementing and is_document(programme.entity.name):  # 《方案》是落实《…行动计划》的配套文件
         target = view.starting_at(programme.end + implementing.end(), PROGRAMME)
         if target is not None and target.entity is not programme.entity:
             found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
     if is_document(programme.entity.name):  # 方案明确实施A项目、B试点 / 提出建设C产业园 / 《方案》是…,明确…
         sentence_start, sentence_end = next(((s, e) for s, e in sentence_bounds(view.text) if s <= programme.end < e), (0, len(view.text)))
-        plan = re.match(r"[》”」]?[,，]?(?:明确|提出)", view.text[programme.end : programme.end + 6])
+        plan = re.match(r"[》”」]?[,，]?(?:还|也|同时|进一步)?(?:明确|提出)", view.text[programme.end : programme.end + 8])
         if plan is None and programme.start - sentence_start <= 1:  # the document is what the sentence is about
             plan = re.search(r"(?:明确|提出|配套|包括|列出|确定)", view.text[programme.end : sentence_end])
         if plan:
@@ -925,7 +957,7 @@ def _named_in_title(programme: Entity, title: str) -> bool:
 
 _FRAMED_BY = re.compile(r"(?:根据|按照|依据|对照)《$")
 _FRAMED_BY_REFERENCE = re.compile(r"(?:根据|按照|依据|对照)$")  # 按照规划,X建起了P
-_INCLUDED_IN = re.compile(r"[”」》]?(?:建设|项目)?(?:已经|已|也|还|正式|被|先后)*(?:纳入|列入|写入|依据|根据|按照)了?[《“「]")
+_INCLUDED_IN = re.compile(r"[”」》]?(?:建设|项目|工作)?(?:已经|已|也|还|正式|被|先后)*(?:纳入|列入|写入|依据|根据|按照)了?[《“「]")
 
 
 def _framed_parts(view: ArticleView, programme: MentionRef, mentions: list[MentionRef]) -> list[Relation]:
@@ -1027,6 +1059,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + programme_relations(view)
         + supporting_documents(view)
         + projects_of_a_programme(view)
+        + round_up_projects(view)
         + settler_relations(view)
         + named_in_body(view)
         + linked_places(view)

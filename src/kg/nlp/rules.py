@@ -277,6 +277,7 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
         if start > 0 and text[start - 1] in "“「" and end < len(text) and text[end] in "”」":
             anchors[end + 1] = (start - 1, False)
     found: list[Candidate] = []
+    places_set = set(places)
     suffixes = sorted([(s, True) for s in ORG_SUFFIXES_ANCHORED] + [(s, False) for s in ORG_SUFFIXES_FREE], key=lambda x: -len(x[0]))
     covered: set[int] = set()
     for suffix, anchored in suffixes:
@@ -295,6 +296,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
             start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
             if text[max(0, start - 2) : start] == "中共":
                 start -= 2
+            if suffix == "中心" and (start, suffix_start) in places_set:
+                continue  # 梅州市中心城区: the centre of a city, not a body
             if has_place and suffix == "委" and not text.startswith(ORG_SUFFIXES_ANCHORED, end):  # 肇庆市高要区委书记: the committee is the district's, 肇庆市 only says where that is
                 start = max((s for s, e in places if e == suffix_start and s > start and any(e2 == s for _, e2 in places)), default=start)
             if has_place:
@@ -364,6 +367,8 @@ _PHASE_NOTE = re.compile(r"[(（](?:[一二三四五六七八九十\d]+期|试�
 """A phase or trial note that belongs to a programme's name: 供水一体化工程(二期)."""
 _PHASE = re.compile(r"[一二三四五六七八九\d]期|配套|提升|扩建|续建|道路管网配套|[^,，。;；]{0,6}配套")
 """What may stand between a programme's name and 工程/项目 in the name of its phase (示范带二期工程)."""
+_CAPACITY_PROJECT = r"年产[\d.]+[万亿]?(?:吨|件|台|套|只|片|平方米|立方米|千瓦)[\u4e00-\u9fff]{2,14}?项目"
+"""Projects named by their capacity: 年产5万吨高性能陶瓷项目."""
 GENERIC_PROJECTS = ("重点项目", "重大项目", "重点工程", "民生工程")
 _COUNTED_START = re.compile(r"(?:首批|第[一二三四五六七八九十\d]+批|一批|多个|[一二三四五六七八九十\d]+个)")
 _MORE_QUOTES = re.compile(r"(?:[、和及与]?[“「][^”」\n]{1,20}[”」])*")
@@ -419,7 +424,8 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             end = name.end()
             while (more := longer.match(text, end)) is not None:
                 end = more.end()
-            found.append(Candidate(name.start(), end, PROGRAMME, "designation"))
+            if not re.fullmatch(f"(?:省级|市级|县级|区级|国家级)(?:{endings})", text[name.start():end]):  # 省级典型镇: a kind, not a name
+                found.append(Candidate(name.start(), end, PROGRAMME, "designation"))
             if text[end : end + 1] != "、":
                 break
             position = end + 1
@@ -446,7 +452,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             if (has_place or not needs_place) and length >= 6 and not inside_title and not text.startswith(("”", "」"), match.end()):
                 note = _PHASE_NOTE.match(text, match.end())
                 found.append(Candidate(start, note.end() if note else match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
-    found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设", text))
+    found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设|" + _CAPACITY_PROJECT, text))
     named = "".join(text[s:e] for s, e in quoted_spans(text) + titles)
     in_place = {i for start, end in places + quoted_spans(text) for i in range(start, end)}
     covered_until = 0
