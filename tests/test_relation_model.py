@@ -1,0 +1,91 @@
+"""The trained relation scorer: which pairs it looks at, what it adds to the rules, and how it is trained."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from kg.nlp.pipeline import build_pipeline, load_pipeline, make_doc
+from kg.nlp.relation_model import PAIR_TYPES, RelationModel, candidates, model_relations, pair_features
+from kg.nlp.relations import ArticleView
+
+ROOT = Path(__file__).resolve().parents[1]
+SENTENCE = "冷坑镇、洽水镇共建怀集县茶香乡村振兴示范带。"
+
+
+def rules_only(text: str):
+    """The article after the rules, before the scorer."""
+    nlp = load_pipeline()
+    doc = make_doc(nlp, text)
+    for name, component in nlp.pipeline:
+        if name == "kg_relation_classifier":
+            break
+        doc = component(doc)
+    return doc
+
+
+def load_training_script():
+    spec = importlib.util.spec_from_file_location("train_relations", ROOT / "training" / "train_relations.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["train_relations"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _pair(doc, subject: str, predicate: str, obj: str):
+    return next(c for c in candidates(ArticleView(doc))
+                if (c.subject.entity.name, c.predicate, c.object.entity.name) == (subject, predicate, obj))
+
+
+def test_candidates_are_type_compatible_pairs_of_one_sentence():
+    doc = rules_only(SENTENCE + "怀集县农业农村局印发《怀集县茶产业发展方案》。")
+    pairs = {(c.subject.entity.label, c.predicate, c.object.entity.label) for c in candidates(ArticleView(doc))}
+    assert pairs <= {(s, p, o) for p, (ss, os_) in PAIR_TYPES.items() for s in ss for o in os_}
+    names = {(c.subject.entity.name, c.object.entity.name) for c in candidates(ArticleView(doc))}
+    assert ("冷坑镇", "怀集县茶香乡村振兴示范带") in names
+    assert ("冷坑镇", "怀集县茶产业发展方案") not in names  # different sentences
+
+
+def test_a_listed_subject_is_seen_past_the_rest_of_its_list():
+    doc = rules_only(SENTENCE)
+    first = pair_features(doc.text, _pair(doc, "冷坑镇", "implements", "怀集县茶香乡村振兴示范带"))
+    second = pair_features(doc.text, _pair(doc, "洽水镇", "implements", "怀集县茶香乡村振兴示范带"))
+    assert "S>Oin-list" in first and "S>Oin-list" not in second
+    assert "S>OB1=共建" in first and "S>OB1=共建" in second
+
+
+def test_the_scorer_adds_only_what_the_rules_missed_with_its_probability():
+    doc = rules_only(SENTENCE)
+    found_by_rules = {(r.subject, r.predicate, r.object) for r in doc._.relations}
+    eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
+    added = model_relations(doc, eager)
+    assert added and all(r.method == "model" and 0.5 <= r.confidence <= 1.0 for r in added)
+    assert not {(r.subject, r.predicate, r.object) for r in added} & found_by_rules
+    assert all(r.evidence == SENTENCE[:-1] for r in added)
+    assert model_relations(doc, RelationModel({"implements": {"bias": -9.0}}, {"implements": 0.5})) == []
+
+
+def test_the_issuer_of_a_document_is_never_proposed_as_its_implementer():
+    doc = rules_only("怀集县农业农村局印发《怀集县茶产业发展方案》。")
+    eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
+    assert not [r for r in model_relations(doc, eager) if r.predicate == "implements" and r.subject.startswith("Organization")]
+
+
+def test_the_shipped_scorer_is_in_the_pipeline_and_survives_to_disk(tmp_path):
+    nlp = build_pipeline()
+    assert nlp.pipe_names[-2:] == ["kg_relation_extractor", "kg_relation_classifier"]
+    scorer = nlp.get_pipe("kg_relation_classifier")
+    assert set(scorer.model.weights) == set(PAIR_TYPES) and all(0 < t < 1 for t in scorer.model.thresholds.values())
+    scorer.to_disk(tmp_path)
+    again = type(scorer)().from_disk(tmp_path)
+    assert again.model.weights == scorer.model.weights and again.model.thresholds == scorer.model.thresholds
+
+
+def test_training_separates_what_the_examples_separate():
+    train = load_training_script()
+    examples = [("implements", ["bias", "B=实施"], True), ("implements", ["bias", "B=参观"], False)] * 20
+    settings = {"seed": 1, "epochs": 10, "learning_rate": 0.1, "l2": 0.0001, "positive_weight": 1.0, "min_weight": 0.001,
+                "thresholds": {"implements": 0.5}}
+    model = train.fit(examples, settings)
+    assert model.probability("implements", ["bias", "B=实施"]) > 0.8 > 0.2 > model.probability("implements", ["bias", "B=参观"])
