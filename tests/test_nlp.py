@@ -201,6 +201,11 @@ def test_the_issuer_of_a_document_is_not_its_implementer():
     assert not [f for f in facts(doc) if f[1] == "implements"]
 
 
+def test_project_names_hold_verbs_of_improvement():
+    doc = run("鹤山市古劳水乡湿地保护提升工程由古劳镇承担。")
+    assert "鹤山市古劳水乡湿地保护提升工程" in names(doc, "Programme")
+
+
 def test_document_titles_are_programmes_and_their_issuers_are_found():
     doc = run("平远县人民政府印发《平远县茶产业高质量发展三年行动方案(2024—2026年)》。")
     title = "平远县茶产业高质量发展三年行动方案(2024—2026年)"

@@ -367,6 +367,8 @@ _PHASE_NOTE = re.compile(r"[(（](?:[一二三四五六七八九十\d]+期|试�
 """A phase or trial note that belongs to a programme's name: 供水一体化工程(二期)."""
 _PHASE = re.compile(r"[一二三四五六七八九\d]期|配套|提升|扩建|续建|道路管网配套|[^,，。;；]{0,6}配套")
 """What may stand between a programme's name and 工程/项目 in the name of its phase (示范带二期工程)."""
+NAME_VERBS = frozenset("保护 提升 改造 整治 修复 治理 开发 利用 活化 融合 振兴 综合 提质 升级 扩容 美化 绿化 亮化 净化 连片 示范".split())
+"""Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
 _CAPACITY_PROJECT = r"年产[\d.]+[万亿]?(?:吨|件|台|套|只|片|平方米|立方米|千瓦)[\u4e00-\u9fff]{2,14}?项目"
 """Projects named by their capacity: 年产5万吨高性能陶瓷项目."""
 GENERIC_PROJECTS = ("重点项目", "重大项目", "重点工程", "民生工程")
@@ -439,7 +441,8 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             phase = placed and re.search("(?:" + "|".join(PROGRAMME_SUFFIXES_BARE) + r")(?:[一二三四五六七八九\d]期|配套|提升|扩建|续建)$",
                                          text[max(0, match.start() - 12) : match.start()])
             verbs = stop_verbs() if placed and not phase else STRONG_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
-            start, has_place = _left_edge(text, match.start(), anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=verbs)
+            anchor_verbs = verbs - NAME_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程: verbs a project's name holds
+            start, has_place = _left_edge(text, match.start(), anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
             inner = next((e for e in PROGRAMME_SUFFIXES_BARE if e in text[start : match.start()]), None)
             if placed and inner and not _PHASE.fullmatch(text[text.rfind(inner, start, match.start()) + len(inner) : match.start()]):
                 continue  # …试点三项重点工程: two names, not one; but …示范带二期工程 is one
