@@ -61,6 +61,19 @@ def village_name(official: str, enclosing: tuple[str, ...] = ()) -> str:
     return name
 
 
+TOWN_ENDING = re.compile(r"(?:街道办事处|街道|镇|乡)$")
+
+
+def town_name(official: str, enclosing: tuple[str, ...]) -> str:
+    """A town or street as the news writes it: a few records repeat their county (端州区睦岗街道 → 睦岗街道);
+    special zones keep theirs (西青区开发区)."""
+    name = PARENTHESES.sub("", official)
+    for above in enclosing:
+        if above and name.startswith(above) and TOWN_ENDING.search(name) and len(TOWN_ENDING.sub("", name[len(above):])) >= 2:
+            name = name[len(above):]
+    return name
+
+
 def _committee_stem(name: str) -> str:
     return RESIDENTS_COMMITTEE.sub("", VILLAGE_COMMITTEE.sub("", name))
 
@@ -86,7 +99,8 @@ def compile_divisions(source: Path) -> tuple[list[tuple[str, str, str, str]], di
         rows[code] = (code, "county", PARENTHESES.sub("", row["name"]), parent)
     for row in read_rows(source / "streets.csv"):
         code = pad(row["code"])
-        rows[code] = (code, "town", PARENTHESES.sub("", row["name"]), pad(row["areaCode"]))
+        enclosing = tuple(rows[pad(row[key])][2] if pad(row[key]) in rows else "" for key in ("provinceCode", "cityCode", "areaCode"))
+        rows[code] = (code, "town", town_name(row["name"], enclosing), pad(row["areaCode"]))
     villages: dict[str, list[str]] = defaultdict(list)
     for row in read_rows(source / "villages.csv"):
         if pad(row["streetCode"]) not in rows:

@@ -124,6 +124,7 @@ def test_village_records_lose_the_names_of_the_divisions_above_them() -> None:
     divisions = Divisions.load()
     assert divisions.get("441623113204").name == "湖西村"
     assert divisions.get("441624100001").name == "东山社区"
+    assert divisions.get("441202006000").name == "睦岗街道"  # the record reads 端州区睦岗街道
     assert "441623113204" in [r.code for r in divisions.candidates("湖西村")]
 
 
