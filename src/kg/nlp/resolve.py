@@ -23,7 +23,8 @@ from spacy.tokens import Doc
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
 from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, STANDALONE_DEPARTMENTS, TITLES, bare_title, is_document, surnames
 
-ABBREVIATION_NOTE = re.compile(r"[“「《]([^”」》]{2,60})[”」》]\s*[(（]\s*(?:以下)?(?:简称|下称)\s*[“「《]([^”」》]{2,20})[”」》]\s*[)）]")
+ABBREVIATION_NOTE = re.compile(r"(?:《([^《》]{2,80})》|[“「]([^“”「」]{2,60})[”」])\s*[(（]\s*(?:以下)?(?:简称|下称)\s*[“「《]([^”」》]{2,20})[”」》]\s*[)）]")
+"""A declared abbreviation; a title in 《》 may hold quotation marks of its own."""
 
 
 def merge_into(entities: dict[str, Entity], keep: Entity, other: Entity) -> None:
@@ -82,7 +83,7 @@ def resolve_places(entities: dict[str, Entity]) -> None:
 def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
     programmes = {e.name: e for e in entities.values() if e.label == PROGRAMME}
     for match in ABBREVIATION_NOTE.finditer(text):
-        full, short = programmes.get(match.group(1)), programmes.get(match.group(2))
+        full, short = programmes.get(match.group(1) or match.group(2)), programmes.get(match.group(3))
         if full and short and is_document(full.name):  # 《…实施方案》(下称《实施方案》): the title stays the name
             merge_into(entities, full, short)
         elif full and short:  # “百县千镇万村高质量发展工程”(以下简称“百千万工程”): the short name is the usual one
@@ -104,10 +105,12 @@ def resolve_document_references(entities: dict[str, Entity]) -> None:
     """《方案》 after 《饶平县茶产业高质量发展实施方案》 is that document: the last one before it with that ending."""
     programmes = [e for e in entities.values() if e.label == PROGRAMME]
     for reference in [e for e in programmes if e.name in DOCUMENT_ENDINGS or (len(e.name) <= 4 and e.name.endswith(DOCUMENT_ENDINGS) and e.name[:2] in GENERIC_DOCUMENT_HEADS)]:
-        first = min(reference.mentions)[0]
-        earlier = [(min(e.mentions)[0], e) for e in programmes if e is not reference and bare_title(e.name).endswith(reference.name) and min(e.mentions)[0] < first]
-        if earlier:
-            merge_into(entities, max(earlier, key=lambda pair: pair[0])[1], reference)
+        documents = [(min(e.mentions)[0], e) for e in programmes if e is not reference and bare_title(e.name).endswith(reference.name)]
+        for start, _ in sorted(reference.mentions):  # the headline may name 实施方案 before the body gives its title
+            earlier = [pair for pair in documents if pair[0] < start]
+            if earlier:
+                merge_into(entities, max(earlier, key=lambda pair: pair[0])[1], reference)
+                break
         else:
             entities.pop(reference.key, None)
 
