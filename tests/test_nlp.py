@@ -207,6 +207,17 @@ def test_the_issuer_of_a_document_is_not_its_implementer():
     assert not [f for f in facts(doc) if f[1] == "implements"]
 
 
+def test_names_of_areas_and_projects_and_where_they_stop():
+    doc = run("怀集县冷坑镇正在建设冷坑镇粮油食品产业集聚区,镇里还谋划建设茶香古道乡村振兴示范带。县领导察看了冷坑镇水乡风貌提升工程进展。")
+    found = names(doc, "Programme")
+    assert {"冷坑镇粮油食品产业集聚区", "茶香古道乡村振兴示范带", "冷坑镇水乡风貌提升工程"} <= found
+    assert not [name for name in found if "谋划" in name]
+
+
+def test_a_column_marker_is_not_an_outlet():
+    assert not names(run("【编者按】\n怀集县冷坑镇今年入选省级典型镇。"), "Organization")
+
+
 def test_project_names_hold_verbs_of_improvement():
     doc = run("鹤山市古劳水乡湿地保护提升工程由古劳镇承担。")
     assert "鹤山市古劳水乡湿地保护提升工程" in names(doc, "Programme")

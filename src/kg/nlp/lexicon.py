@@ -96,7 +96,7 @@ PROGRAMME_SUFFIXES = tuple(
 )
 """Endings of quoted programme names (“百千万工程”)."""
 
-PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "示范片区", "体验带", "风貌带", "景观带", "产业带", "试点", "示范点", "产业园", "示范区", "项目")
+PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "示范片区", "示范片", "产业集聚区", "体验带", "风貌带", "景观带", "产业带", "试点", "示范点", "产业园", "示范区", "项目")
 """Endings that make an unquoted programme name (茶香稻浪乡村振兴示范带)."""
 
 PROGRAMME_SUFFIXES_PLACED = ("专项行动", "提升行动", "创建行动", "工程", "特色小镇", "小镇", "示范园", "基地")
@@ -132,7 +132,7 @@ DESIGNATION_VERBS = ("入选", "获评", "评为", "创建", "列为", "获批",
 """Verbs after which a designation is named (佗城镇入选第二批广东省文化和旅游特色镇)."""
 
 STRONG_VERBS = frozenset(
-    set(IMPLEMENT_VERBS + ISSUE_VERBS + ("引进", "引入", "成立", "联手", "联合", "签约", "开办", "组建", "召开", "举行", "主持", "被", "已", "正", "将"))
+    set(IMPLEMENT_VERBS + ISSUE_VERBS + ("引进", "引入", "成立", "联手", "联合", "签约", "开办", "组建", "召开", "举行", "主持", "被", "已", "正", "将", "谋划", "筹划", "作为"))
     - {"建设", "结合", "部署", "对接", "承接", "聚焦", "牵头"}
 )
 """Verbs that never sit inside a name: a name's left edge never crosses one."""

@@ -319,7 +319,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
         for parent in found if parent.end == branch.start
     }  # 海丰农商银行梅陇支行: a branch is named after its parent
     found = [c for c in found if c not in branches] + list(branches.values())
-    found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "outlet") for m in re.finditer(r"(?m)^【([^】\n]{2,12})】", text))
+    found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "outlet") for m in re.finditer(r"(?m)^【([^】\n]{2,12})】", text)
+                 if not m.group(1).endswith(COLUMN_ENDINGS))
     found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "org-level") for m in _STANDALONE_DEPARTMENT.finditer(text))
     return found
 
@@ -369,6 +370,8 @@ _PHASE = re.compile(r"[一二三四五六七八九\d]期|配套|提升|扩建|�
 """What may stand between a programme's name and 工程/项目 in the name of its phase (示范带二期工程)."""
 NAME_VERBS = frozenset("保护 提升 改造 整治 修复 治理 开发 利用 活化 融合 振兴 综合 提质 升级 扩容 美化 绿化 亮化 净化 连片 示范".split())
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
+COLUMN_ENDINGS = ("编者按", "手记", "访谈", "观察", "评论", "短评", "快评", "特写", "聚焦")
+"""【编者按】, 【记者手记】: columns of a paper, not the outlet that publishes it."""
 _CAPACITY_PROJECT = r"年产[\d.]+[万亿]?(?:吨|件|台|套|只|片|平方米|立方米|千瓦)[\u4e00-\u9fff]{2,14}?项目"
 """Projects named by their capacity: 年产5万吨高性能陶瓷项目."""
 GENERIC_PROJECTS = ("重点项目", "重大项目", "重点工程", "民生工程")
@@ -436,7 +439,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
         placed = suffix in PROGRAMME_SUFFIXES_PLACED
         for match in re.finditer(re.escape(suffix), text):
             if placed and (is_cjk(text[match.end() : match.end() + 1] or "。") and not _ends_boundary(text, match.end() + 1)
-                           and not any(text.startswith(word, match.end()) for word in ("今年", "去年", "明年", "目前", "已经", "已", "将", "正"))):
+                           and not text.startswith(("今年", "去年", "明年", "目前", "已经", "已", "将", "正", "进展", "进度", "情况", "现场", "工地"), match.end())):
                 continue  # 温泉小镇提质项目: the name goes on (but not into 今年, 已 …)
             phase = placed and re.search("(?:" + "|".join(PROGRAMME_SUFFIXES_BARE) + r")(?:[一二三四五六七八九\d]期|配套|提升|扩建|续建)$",
                                          text[max(0, match.start() - 12) : match.start()])
@@ -452,7 +455,8 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             length = match.end() - start
             inside_title = any(s <= start and match.end() <= e for s, e in titles)
             needs_place = (placed and not phase) or suffix == "项目" and length < 8
-            if (has_place or not needs_place) and length >= 6 and not inside_title and not text.startswith(("”", "」"), match.end()):
+            goes_on = suffix in ("示范片", "示范片区", "示范带", "产业集聚区") and text.startswith(("项目", "工程", "建设项目"), match.end())  # …示范片项目
+            if (has_place or not needs_place) and length >= 6 and not inside_title and not goes_on and not text.startswith(("”", "」"), match.end()):
                 note = _PHASE_NOTE.match(text, match.end())
                 found.append(Candidate(start, note.end() if note else match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设|" + _CAPACITY_PROJECT, text))
