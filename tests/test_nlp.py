@@ -201,6 +201,12 @@ def test_city_centres_and_kinds_of_designation_are_not_names():
     assert "省级典型镇" not in names(doc, "Programme")
 
 
+def test_a_campaign_framed_as_part_of_another_and_a_place_framing_a_project():
+    doc = run("怀集县全力推进“百千万工程”。作为“百千万工程”的重要内容,新一轮驻镇帮镇扶村工作已全面铺开。在冷坑镇,怀集县冷坑镇茶园提升项目一期已完工。")
+    assert ("驻镇帮镇扶村", "partOfProgramme", "百千万工程", None) in facts(doc)
+    assert ("冷坑镇", "implements", "怀集县冷坑镇茶园提升项目", None) in facts(doc)
+
+
 def test_the_issuer_of_a_document_is_not_its_implementer():
     doc = run("怀集县委、县政府印发《怀集县推进镇域经济发展实施方案》。")
     assert ("怀集县推进镇域经济发展实施方案", "issuedBy", "县政府", None) in facts(doc)
