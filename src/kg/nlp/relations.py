@@ -996,6 +996,9 @@ def _framed_parts(view: ArticleView, programme: MentionRef, mentions: list[Menti
     clause = re.match(r"》?[^。;；,，]{0,12}?[,，]", text[programme.end : programme.end + 16])
     if framed and clause and is_document(programme.entity.name):
         sentence_end = min((e for s, e in sentence_bounds(text) if s <= programme.end < e), default=len(text))
+        if re.search(r"(?:重点|重大)项目[:：]?$", text[programme.end : sentence_end]):  # 按照《方案》部署,各镇明确了重点项目。A…;B…。
+            following = text.find("。", sentence_end + 1)
+            sentence_end = following if following > 0 else len(text)
         for part in view.outermost(view.within(programme.end + clause.end(), sentence_end)):
             if part.entity.label == PROGRAMME and part.entity is not programme.entity and not is_document(part.entity.name):
                 found.append(_relation(part.entity, "partOfProgramme", programme.entity, text, framed.start(), part.end, 0.7))

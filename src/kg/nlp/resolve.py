@@ -216,6 +216,15 @@ def resolve_named_departments(entities: dict[str, Entity]) -> None:
             merge_into(entities, fuller[0], department)
 
 
+def resolve_papers_and_their_publishers(entities: dict[str, Entity]) -> None:
+    """潮州日报 and 潮州日报社 in one article are one outlet, named by the longer form."""
+    organisations = {e.name: e for e in entities.values() if e.label == ORGANIZATION}
+    for name, paper in organisations.items():
+        publisher = organisations.get(name + "社")
+        if name.endswith(("日报", "晚报", "报")) and publisher is not None and paper.key in entities and publisher.key in entities:
+            merge_into(entities, publisher, paper)
+
+
 def resolve_place_prefixed_organisations(entities: dict[str, Entity]) -> None:
     """仁居镇党委 is 梅州市平远县仁居镇党委 named without its outer places: one entity, the fuller name."""
     place_names = tuple(e.name for e in entities.values() if e.label == PLACE)
@@ -312,6 +321,7 @@ class Resolver:
         resolve_document_references(entities)
         resolve_short_organisations(entities)
         resolve_named_departments(entities)
+        resolve_papers_and_their_publishers(entities)
         resolve_place_prefixed_organisations(entities)
         resolve_organisation_short_forms(entities)
         resolve_names_without_their_place(entities)
