@@ -89,11 +89,11 @@ def fit(examples: list[tuple[str, list[str], bool]], settings: dict) -> Relation
     weights: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     squares: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     model = RelationModel()
+    model.weights = weights  # scored with the weights as they are being fitted
     order = list(examples)
     for _ in range(settings["epochs"]):
         rng.shuffle(order)
         for predicate, features, positive in order:
-            model.weights = weights
             error = model.probability(predicate, features) - float(positive)
             scale = settings["positive_weight"] if positive else 1.0
             for feature in features:

@@ -505,9 +505,8 @@ _AS_PART_OF = re.compile(r"作为[“「《]?$")
 _PART_NOUN = re.compile(r"[”」》]?(?:的)?(?:重要|核心|关键)?(?:内容|组成部分|抓手|举措|载体|子项目|配套项目)[,，]")
 
 
-def framed_as_part(view: ArticleView) -> list[Relation]:
-    """作为“P”的重要内容,Q…: the first programme of the next clause is part of P;
-    在X镇,Q项目…: a place that frames a clause about a project implements it."""
+def parts_named_as_such(view: ArticleView) -> list[Relation]:
+    """作为“P”的重要内容,Q…: the first programme of the next clause is part of P."""
     found = []
     for start, end in sentence_bounds(view.text):
         mentions = view.within(start, end)
@@ -517,8 +516,14 @@ def framed_as_part(view: ArticleView) -> list[Relation]:
                 part = next((m for m in view.outermost(mentions) if m.start >= noun.end() and m.entity.label == PROGRAMME), None)
                 if part is not None and _clause_start(view.text, start, part.start) == noun.end():
                     found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.7))
-        framing = re.match(r"在", view.text[start:end])
-        place = view.starting_at(start + 1, PLACE) if framing else None
+    return found
+
+
+def places_framing_a_project(view: ArticleView) -> list[Relation]:
+    """在X镇,Q项目…: the place that opens a sentence about a project implements it."""
+    found = []
+    for start, end in sentence_bounds(view.text):
+        place = view.starting_at(start + 1, PLACE) if view.text.startswith("在", start) else None
         if place is not None and view.text[place.end : place.end + 1] in ",，":
             subject = view.starting_at(place.end + 1, PROGRAMME)
             if subject is not None:
@@ -1088,7 +1093,8 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + supporting_documents(view)
         + projects_of_a_programme(view)
         + round_up_projects(view)
-        + framed_as_part(view)
+        + parts_named_as_such(view)
+        + places_framing_a_project(view)
         + settler_relations(view)
         + named_in_body(view)
         + linked_places(view)
