@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from kg.nlp.pipeline import build_pipeline, load_pipeline, make_doc
 from kg.nlp.relation_model import PAIR_TYPES, RelationModel, candidates, model_relations, pair_features
@@ -89,3 +92,11 @@ def test_training_separates_what_the_examples_separate():
                 "thresholds": {"implements": 0.5}}
     model = train.fit(examples, settings)
     assert model.probability("implements", ["bias", "B=实施"]) > 0.8 > 0.2 > model.probability("implements", ["bias", "B=参观"])
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "data" / "genre-dev").exists(), reason="the dev set is in ../shared")
+def test_the_training_command_reproduces_the_shipped_model(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "training" / "train_relations.py"), str(ROOT / "training" / "relations.cfg"),
+                    "--output", str(tmp_path)], check=True, capture_output=True, cwd=ROOT)
+    shipped = ROOT / "src" / "kg" / "models" / "relations" / "model.json"
+    assert (tmp_path / "model.json").read_bytes() == shipped.read_bytes()
