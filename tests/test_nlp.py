@@ -72,6 +72,12 @@ def test_a_town_committee_after_its_city_is_the_towns_but_a_full_party_name_stay
     assert "中共珠海市金湾区委" in names(doc, "Organization")
 
 
+def test_a_chain_of_posts_in_several_bodies():
+    doc = run("佛山市顺德区召开会议。区委常委、区纪委书记、区监委主任吴淑敏出席。广州市白云区马沥村党委书记、经济联合社社长张国强介绍。")
+    assert {("吴淑敏", "holdsPost", "区委", "常委"), ("吴淑敏", "holdsPost", "区纪委", "书记"),
+            ("吴淑敏", "holdsPost", "区监委", "主任"), ("张国强", "holdsPost", "马沥村党委", "书记")} <= facts(doc)
+
+
 def test_titles_after_names():
     doc = run("“今年茶青收购价涨了。”李文华说。李文华,平远县农业农村局局长,去年到任。罗建平,英德市浛洸镇党委书记,今年45岁。")
     found = facts(doc)

@@ -168,25 +168,22 @@ def post_relations(view: ArticleView) -> list[Relation]:
     previous_body: tuple[Entity, int, int] | None = None  # body of the last post, its start, and where its people end
     for match in chain.finditer(view.text):
         people = _people_after(view, match.end())
+        inner_body = next(
+            (m for p in range(match.start() + 1, match.end()) if (m := view.ending_at(p, (ORGANIZATION,))) and m.start < match.start()),
+            None,
+        )  # 洽水镇党委书记: the body is 洽水镇党委, the title 书记
+        chain_start = inner_body.end if inner_body is not None else match.start()
+        titles = _split_titles(view.text[chain_start : match.end()])
+        body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
         if not people:
-            if match.group(1).endswith(("、", "兼")):
-                body = _body_before(view, match.start())
-                pending = [(body[0], title, body[1]) for title in _split_titles(match.group(1))] if body else []
+            if match.group(1).endswith(("、", "兼")) and body:  # 区委常委、区纪委书记、区监委主任X: each body keeps its titles
+                pending += [(body[0], title, body[1]) for title in titles]
             continue
         for body_entity, title, evidence_start in pending:
             if evidence_start < match.start() and match.start() - evidence_start < 40:
                 for person in people:
                     relations.append(_relation(person.entity, "holdsPost", body_entity, view.text, evidence_start, people[-1].end, 0.75, title))
         pending = []
-        chain_start = match.start()
-        inner_body = next(
-            (m for p in range(match.start() + 1, match.end()) if (m := view.ending_at(p, (ORGANIZATION,))) and m.start < match.start()),
-            None,
-        )  # 洽水镇党委书记: the body is 洽水镇党委, the title 书记
-        if inner_body is not None:
-            chain_start = inner_body.end
-        titles = _split_titles(view.text[chain_start : match.end()])
-        body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
         if body is None and len(titles) == 1 and (kind := _bodies_with_post(view, chain_start, titles[0])):
             body = (kind[0].entity, chain_start)  # …合作社。理事长X说: the cooperative named before
         if body is None and previous_body and view.text[chain_start - 1 : chain_start] == "、" and previous_body[2] == chain_start - 1:
