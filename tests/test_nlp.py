@@ -238,6 +238,12 @@ def test_names_of_areas_and_projects_and_where_they_stop():
     assert not [name for name in found if "谋划" in name]
 
 
+def test_a_place_that_builds_a_project_is_not_part_of_its_name():
+    doc = run("韶关市浈江区犁市镇下陂村建设供莞蔬菜种植基地项目,带动村民增收。")
+    assert "供莞蔬菜种植基地项目" in names(doc, "Programme")
+    assert ("下陂村", "implements", "供莞蔬菜种植基地项目", None) in facts(doc)
+
+
 def test_a_column_marker_is_not_an_outlet():
     assert not names(run("【编者按】\n怀集县冷坑镇今年入选省级典型镇。"), "Organization")
 

@@ -408,6 +408,19 @@ def is_programme_name(name: str, following: str) -> bool:
     )
 
 
+_PLACE_ACTS = re.compile(r"(?:新建|建设|打造|推进|实施|启动|谋划|建起|建成)")
+"""Verbs right after a place that make it the actor, not the first word of a project's name."""
+
+
+def _after_places(start: int, anchors: dict[int, tuple[int, bool]], limit: int) -> int:
+    """The end of the run of places that begins at ``start``."""
+    starts = {s: e for e, (s, is_place) in anchors.items() if is_place}
+    position = start
+    while position in starts and starts[position] <= limit:
+        position = starts[position]
+    return position
+
+
 def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
     """Programmes: quoted campaign names, 《document titles》, and names with a programme ending."""
     found: list[Candidate] = []
@@ -446,6 +459,9 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             verbs = stop_verbs() if placed and not phase else STRONG_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
             anchor_verbs = verbs - NAME_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程: verbs a project's name holds
             start, has_place = _left_edge(text, match.start(), anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
+            acting = _PLACE_ACTS.match(text, _after_places(start, anchors, match.start())) if has_place else None
+            if acting and match.start() - acting.end() >= 4:  # 下陂村建设供莞蔬菜种植基地项目: the place builds the project
+                start, has_place = acting.end(), False
             inner = next((e for e in PROGRAMME_SUFFIXES_BARE if e in text[start : match.start()]), None)
             if placed and inner and not _PHASE.fullmatch(text[text.rfind(inner, start, match.start()) + len(inner) : match.start()]):
                 continue  # …试点三项重点工程: two names, not one; but …示范带二期工程 is one
