@@ -171,6 +171,11 @@ def test_a_bare_company_opening_a_clause_is_the_company_named_before():
     assert ("怀集县绿源茶业有限公司", "implements", "冷坑镇茶叶精深加工项目", None) in facts(doc)
 
 
+def test_a_town_office_for_farming():
+    doc = run("江门市蓬江区杜阮镇农业农村办主任谭美玲介绍。")
+    assert ("谭美玲", "holdsPost", "杜阮镇农业农村办", "主任") in facts(doc)
+
+
 def test_a_post_held_now_or_before():
     doc = run("怀集县县长李明出席会议。李明现任怀集县委副书记。")
     assert ("李明", "holdsPost", "怀集县委", "副书记") in facts(doc)
@@ -202,8 +207,8 @@ def test_a_campaign_whose_work_is_brought_into_another():
 
 
 def test_city_centres_and_kinds_of_designation_are_not_names():
-    doc = run("梅江区作为梅州市中心城区,西阳镇去年入选省级典型镇。")
-    assert "梅州市中心" not in names(doc, "Organization")
+    doc = run("梅江区作为梅州市中心城区,西阳镇去年入选省级典型镇。中山地处粤港澳大湾区几何中心。")
+    assert not {"梅州市中心", "粤港澳大湾区几何中心"} & names(doc, "Organization")
     assert "省级典型镇" not in names(doc, "Programme")
 
 

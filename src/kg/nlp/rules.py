@@ -296,8 +296,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
             start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
             if text[max(0, start - 2) : start] == "中共":
                 start -= 2
-            if suffix == "中心" and (start, suffix_start) in places_set:
-                continue  # 梅州市中心城区: the centre of a city, not a body
+            if suffix == "中心" and ((start, suffix_start) in places_set or text.endswith(("几何", "地理", "核心"), 0, suffix_start)):
+                continue  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body
             if has_place and suffix in ("委", "党委", "党工委") and not text.startswith(ORG_SUFFIXES_ANCHORED, end) and not text.startswith("中共", start):  # 肇庆市高要区委书记, 东莞市麻涌镇党委书记: the committee is the district's or town's, the city only says where that is (中共珠海市金湾区委 is named in full)
                 start = max((s for s, e in places if e == suffix_start and s > start and any(e2 == s for _, e2 in places)), default=start)
             if has_place:
