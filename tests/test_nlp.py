@@ -172,7 +172,7 @@ def test_a_bare_company_opening_a_clause_is_the_company_named_before():
 
 
 def test_a_town_office_for_farming():
-    doc = run("江门市蓬江区杜阮镇农业农村办主任谭美玲介绍。")
+    doc = run("江门市蓬江区杜阮镇推进凉瓜产业。杜阮镇农业农村办主任谭美玲介绍。")
     assert ("谭美玲", "holdsPost", "杜阮镇农业农村办", "主任") in facts(doc)
 
 
