@@ -172,7 +172,7 @@ def pair_features(text: str, candidate: Candidate) -> list[str]:
     features.append(f"commas={min(commas, 2)}")
     if "、" in tokens:
         features.append("list-between")
-    for token in set(words):
+    for token in dict.fromkeys(words):  # in order, so sums do not depend on the hash seed
         features.append(f"B={token}")
         features.append(f"{direction}B={token}")
     if words:
