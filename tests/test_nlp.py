@@ -171,6 +171,21 @@ def test_a_bare_company_opening_a_clause_is_the_company_named_before():
     assert ("怀集县绿源茶业有限公司", "implements", "冷坑镇茶叶精深加工项目", None) in facts(doc)
 
 
+def test_street_offices_community_heads_and_ranked_titles():
+    doc = run("广州市荔湾区东漖街道推进城中村改造。东漖街道办事处主任黄立群介绍了进展。")
+    assert ("黄立群", "holdsPost", "东漖街道办事处", "主任") in facts(doc)
+    doc = run("广州市海珠区华洲街道小洲社区发展花卉产业。小洲社区居委会主任麦永坚说,今年种植面积扩大。")
+    assert ("麦永坚", "holdsPost", "小洲社区", "居委会主任") in facts(doc)
+    doc = run("河源市农业农村局四级调研员谢文辉带队调研。")
+    assert ("谢文辉", "holdsPost", "河源市农业农村局", "四级调研员") in facts(doc)
+    assert "荔湾区住房建设和交通局" in names(run("荔湾区住房建设和交通局制定了工作方案。"), "Organization")
+
+
+def test_a_byline_for_text_and_pictures():
+    doc = run("海珠区印发实施方案\n文/图:陈雅婷\n近日,海珠区印发方案。")
+    assert ("陈雅婷", "author", "ARTICLE", None) in facts(doc)
+
+
 def test_a_town_office_for_farming():
     doc = run("江门市蓬江区杜阮镇推进凉瓜产业。杜阮镇农业农村办主任谭美玲介绍。")
     assert ("谭美玲", "holdsPost", "杜阮镇农业农村办", "主任") in facts(doc)

@@ -289,6 +289,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
                 continue  # 区委常委: a member of 区委, not a body
             if not anchored and text.startswith(ORG_SUFFIXES_FREE, end):
                 continue  # 投资集团有限公司: the name goes on
+            if suffix == "居委会" and text.startswith(("主任", "副主任"), end) or suffix == "委" and text.startswith("会", end):
+                continue  # 小洲社区居委会主任: a title held in the community (but 五丰村村委会主任: in the committee)
             if suffix.endswith("办") and text.startswith("公室", end):
                 continue  # 政府办公室, not 政府办
             if text[end - 1 : end + 1] in common_words() and not text.startswith(TITLES, end):  # 集中学习 holds 中学 but is no school
