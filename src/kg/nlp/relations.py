@@ -32,7 +32,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 from functools import cached_property
 
 from spacy.language import Language
@@ -441,6 +441,14 @@ def programme_relations(view: ArticleView) -> list[Relation]:
     return relations
 
 
+def _programmes_by_sentence(view: ArticleView) -> Iterator[tuple[tuple[int, int], list[MentionRef], MentionRef]]:
+    """Each programme mention with its sentence's span and mentions."""
+    for start, end in sentence_bounds(view.text):
+        mentions = view.within(start, end)
+        for programme in (m for m in mentions if m.entity.label == PROGRAMME):
+            yield (start, end), mentions, programme
+
+
 _PROJECTS_OF = re.compile(r"[”」》]?(?:的)?(?:重点|重大|首批|年度)?(?:项目|工程)")
 _INCLUDING = re.compile(r"(?:其中)?(?:包括|包含|涵盖)了?")
 
@@ -448,15 +456,13 @@ _INCLUDING = re.compile(r"(?:其中)?(?:包括|包含|涵盖)了?")
 def projects_of_a_programme(view: ArticleView) -> list[Relation]:
     """“P”重点项目 …(其中)包括A、B和C: the listed projects are parts of P."""
     found = []
-    for start, end in sentence_bounds(view.text):
-        mentions = view.within(start, end)
-        for programme in (m for m in mentions if m.entity.label == PROGRAMME):
-            if not _PROJECTS_OF.match(view.text, programme.end):
-                continue
-            for including in _INCLUDING.finditer(view.text, programme.end, end):
-                for part in _listed_programmes(view, including.end(), end):
-                    if part.entity is not programme.entity:
-                        found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.7))
+    for (start, end), _, programme in _programmes_by_sentence(view):
+        if not _PROJECTS_OF.match(view.text, programme.end):
+            continue
+        for including in _INCLUDING.finditer(view.text, programme.end, end):
+            for part in _listed_programmes(view, including.end(), end):
+                if part.entity is not programme.entity:
+                    found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.7))
     return found
 
 
@@ -505,14 +511,12 @@ _PART_NOUN = re.compile(r"[”」》]?(?:的)?(?:重要|核心|关键)?(?:内容
 def parts_named_as_such(view: ArticleView) -> list[Relation]:
     """作为“P”的重要内容,Q…: the first programme of the next clause is part of P."""
     found = []
-    for start, end in sentence_bounds(view.text):
-        mentions = view.within(start, end)
-        for programme in (m for m in mentions if m.entity.label == PROGRAMME):
-            noun = _PART_NOUN.match(view.text, programme.end)
-            if noun and _AS_PART_OF.search(view.text, start, programme.start):
-                part = next((m for m in view.outermost(mentions) if m.start >= noun.end() and m.entity.label == PROGRAMME), None)
-                if part is not None and _clause_start(view.text, start, part.start) == noun.end():
-                    found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.7))
+    for (start, _), mentions, programme in _programmes_by_sentence(view):
+        noun = _PART_NOUN.match(view.text, programme.end)
+        if noun and _AS_PART_OF.search(view.text, start, programme.start):
+            part = next((m for m in view.outermost(mentions) if m.start >= noun.end() and m.entity.label == PROGRAMME), None)
+            if part is not None and _clause_start(view.text, start, part.start) == noun.end():
+                found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.7))
     return found
 
 
