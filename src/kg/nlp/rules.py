@@ -414,12 +414,11 @@ _PLACE_ACTS = re.compile(r"(?:新建|建设|打造|推进|实施|启动|谋划|�
 """Verbs right after a place that make it the actor, not the first word of a project's name."""
 
 
-def _after_places(start: int, anchors: dict[int, tuple[int, bool]], limit: int) -> int:
-    """The end of the run of places that begins at ``start``."""
-    starts = {s: e for e, (s, is_place) in anchors.items() if is_place}
+def _after_places(start: int, place_ends: dict[int, int], limit: int) -> int:
+    """The end of the run of places that begins at ``start`` (``place_ends``: start → end of each place)."""
     position = start
-    while position in starts and starts[position] <= limit:
-        position = starts[position]
+    while position in place_ends and place_ends[position] <= limit:
+        position = place_ends[position]
     return position
 
 
@@ -450,6 +449,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
                 break
             position = end + 1
     anchors = {end: (start, True) for start, end in places}
+    place_ends = {start: end for start, end in places}
     for suffix in PROGRAMME_SUFFIXES_BARE + PROGRAMME_SUFFIXES_PLACED:
         placed = suffix in PROGRAMME_SUFFIXES_PLACED
         for match in re.finditer(re.escape(suffix), text):
@@ -461,7 +461,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             verbs = stop_verbs() if placed and not phase else STRONG_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
             anchor_verbs = verbs - NAME_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程: verbs a project's name holds
             start, has_place = _left_edge(text, match.start(), anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
-            acting = _PLACE_ACTS.match(text, _after_places(start, anchors, match.start())) if has_place else None
+            acting = _PLACE_ACTS.match(text, _after_places(start, place_ends, match.start())) if has_place else None
             if acting and match.start() - acting.end() >= 4:  # 下陂村建设供莞蔬菜种植基地项目: the place builds the project
                 start, has_place = acting.end(), False
             inner = next((e for e in PROGRAMME_SUFFIXES_BARE if e in text[start : match.start()]), None)
