@@ -98,7 +98,10 @@ def make_parser() -> argparse.ArgumentParser:
     _store_option(stats)
 
     evaluate = _command(sub, "eval", "Score extraction against annotated articles (genre-dev JSON format).", "kg eval ../shared/data/genre-dev -v", cmd_eval)
-    evaluate.add_argument("directory", type=Path, metavar="DIR", help="folder of annotated *.json articles")
+    evaluate.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="annotated *.json articles, or folders of them")
+    evaluate.add_argument("--exclude", action="append", default=[], metavar="ID|FILE",
+                          help="leave out this article id, or the ids listed in this file (one per line); repeatable, "
+                               "e.g. --exclude training/genre-real-held-out.txt")
     evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss and spurious entity")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     return parser
@@ -210,9 +213,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     import json
 
-    from .evaluate import evaluate, report
+    from .evaluate import evaluate, read_exclusions, report
 
-    scores = evaluate(args.directory)
+    scores = evaluate(args.paths, read_exclusions(args.exclude))
     print(json.dumps(scores.as_dict(), ensure_ascii=False, indent=2) if args.json else report(scores, args.verbose))
     return 0
 

@@ -315,9 +315,19 @@ def strip_markdown(text: str) -> str:
 
 # --- plain text and its byline ---------------------------------------------------
 
-FURNITURE_WORDS = "返回顶部|返回首页|精彩推荐|分享到|扫一扫|打印本页|关闭窗口|上一篇|下一篇|相关阅读|相关新闻|相关链接|字号"
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+"""Zero-width and direction-control characters: invisible on the page, but inside a name they make
+a second, invisibly different entity (百千万\u200b工程) or hide a person from every rule."""
+
+
+def clean_text(text: str) -> str:
+    """Line ends normalised to \\n and invisible characters removed; everything visible is kept."""
+    return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+FURNITURE_WORDS = "返回顶部|返回首页|精彩推荐|分享到|分享至|扫一扫|打印本页|关闭窗口|上一篇|下一篇|相关阅读|相关新闻|相关链接|字号|字体|浏览次数|访问次数"
 """Words that start website navigation lines; 责任编辑 lines are not furniture, editors are read from them."""
-_FURNITURE = re.compile(rf"^[【\[(]?(?:{FURNITURE_WORDS})|^[【\[](?:打印|关闭|收藏)[】\]]")
+_FURNITURE = re.compile(rf"^[•·]?\s*(?:[【\[(]?(?:{FURNITURE_WORDS})|[【\[](?:打印|关闭|收藏)[】\]])")
 _FURNITURE_WORD = re.compile(rf"[【\[(]?(?:{FURNITURE_WORDS})")
 FURNITURE_MAX_CHARS = 20
 """A line starting with a furniture word is dropped when this short or when a colon follows the word."""
@@ -367,7 +377,7 @@ def parse_article(text: str, *, id: str, source: str) -> Article:
     the last lines of the article; a line counts as one only if it carries a
     byline label (作者:, 文/, 记者 …, 编辑:, 来源:) or is a bare date.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+    text = clean_text(text)
     text = "\n".join(line for line in text.split("\n") if not _is_furniture(line)).strip()
     if not text:
         raise IngestError(source, "no article text; the file holds only whitespace or page furniture")

@@ -324,6 +324,10 @@ def _body_for_title(view: ArticleView, title: str, previous: Entity | None) -> E
     return previous
 
 
+_LISTED_AFTER = re.compile(r"(?:[\u4e00-\u9fff]{1,8}、)+")
+"""The items of a list between a place and a later item written under it (华坪村水南组、新兴组)."""
+
+
 def containment_relations(view: ArticleView) -> list[Relation]:
     relations = []
     for start, end in sentence_bounds(view.text):
@@ -333,9 +337,9 @@ def containment_relations(view: ArticleView) -> list[Relation]:
             for parent in places[:i]:
                 if parent.entity is child.entity:
                     continue
-                adjacent = parent.end == child.start
+                adjacent = parent.end == child.start or (not child.entity.code and _LISTED_AFTER.fullmatch(view.text, parent.end, child.start) is not None)
                 direct = bool(child.entity.ancestors) and child.entity.ancestors[0].code == parent.entity.code
-                if direct or (adjacent and _code_inside(child.entity, parent.entity)):
+                if direct or (adjacent and (_code_inside(child.entity, parent.entity) or not child.entity.code)):
                     evidence_start = parent.start
                     relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, evidence_start, child.end, 0.95 if adjacent else 0.8))
         for match in re.finditer(r"地处([^,，。]{2,16}?)的", view.text[start:end]):  # 地处粤北、浈江上游的南雄

@@ -1,0 +1,41 @@
+"""What real pages bring that tidy articles do not: places without a code, page debris,
+invisible characters (every sentence here is written for these tests)."""
+
+from __future__ import annotations
+
+from kg.ingest import clean_text, parse_article
+from kg.nlp.subplaces import find_subplaces
+from test_nlp import facts, names, run
+
+
+def test_groups_and_hamlets_after_their_village_are_places_inside_it():
+    doc = run("平远县仁居镇邹坊村上屋组、下屋组的村民在田里忙碌,邹坊村坪山片也建起了晒场。")
+    assert {"上屋组", "下屋组", "坪山片"} <= names(doc, "Place")
+    found = facts(doc)
+    assert {("上屋组", "containedInPlace", "邹坊村", None), ("下屋组", "containedInPlace", "邹坊村", None),
+            ("坪山片", "containedInPlace", "邹坊村", None)} <= found
+    assert all(e.code is None for e in doc._.entities.values() if e.name.endswith(("组", "片")))
+
+
+def test_groups_of_people_and_words_are_no_places():
+    text = "邹坊村工作组进村入户,邹坊村党小组开会,邹坊村推广围屋。"
+    villages = [(text.index("邹坊村", i), text.index("邹坊村", i) + 3) for i in (0, 8, 16)]
+    assert find_subplaces(text, villages) == []
+
+
+def test_a_list_vouches_for_its_items():
+    text = "邹坊村石桥组、新兴组都通了水"
+    assert [text[s:e] for s, e in find_subplaces(text, [(0, 3)])] == ["石桥组", "新兴组"]
+
+
+def test_invisible_characters_do_not_split_a_name():
+    text = "平远县推进百千万\u200b工程。\n记者 李\u200c文华"
+    assert clean_text(text) == "平远县推进百千万工程。\n记者 李文华"
+    article = parse_article(text, id="a", source="a.txt")
+    assert "\u200b" not in article.text and "百千万工程" in article.text
+
+
+def test_share_buttons_and_font_switches_are_page_furniture():
+    page = "平远县推进乡村振兴\n0\n分享至\n  • 【字体:  大 中 小\n浏览次数:12\n全县各镇抓好落实。"
+    text = parse_article(page, id="a", source="a.txt").text
+    assert "分享至" not in text and "字体" not in text and "浏览次数" not in text and "全县各镇抓好落实。" in text
