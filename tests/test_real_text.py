@@ -39,3 +39,26 @@ def test_share_buttons_and_font_switches_are_page_furniture():
     page = "平远县推进乡村振兴\n0\n分享至\n  • 【字体:  大 中 小\n浏览次数:12\n全县各镇抓好落实。"
     text = parse_article(page, id="a", source="a.txt").text
     assert "分享至" not in text and "字体" not in text and "浏览次数" not in text and "全县各镇抓好落实。" in text
+
+
+def test_a_bare_title_after_a_post_of_its_kind_keeps_that_body():
+    found = facts(run("县人大常委会主任王大明主持会议,副主任李小红、张建国参加会议。"))
+    assert {("李小红", "holdsPost", "县人大常委会", "副主任"), ("张建国", "holdsPost", "县人大常委会", "副主任")} <= found
+    assert not any(p == "holdsPost" and s in ("李小红", "张建国") and o != "县人大常委会" for s, p, o, _ in found)
+
+
+def test_titles_in_a_named_government_belong_to_it():
+    found = facts(run("平远县政府副县长蔡明远、刘晓东出席会议。"))
+    assert ("蔡明远", "holdsPost", "平远县政府", "副县长") in found and ("刘晓东", "holdsPost", "平远县政府", "副县长") in found
+
+
+def test_a_department_head_title_names_the_department():
+    found = facts(run("县委常委、组织部长黄建新通报情况,县法院院长王宏伟列席。"))
+    assert ("黄建新", "holdsPost", "组织部", "部长") in found and ("黄建新", "holdsPost", "县委", "常委") in found
+    assert ("王宏伟", "holdsPost", "县法院", "院长") in found
+
+
+def test_an_appointment_gives_every_title_named():
+    found = facts(run("会议决定任命县委副书记张明同志为县人民政府副县长、代理县长。"))
+    assert {("张明", "holdsPost", "县人民政府", "副县长"), ("张明", "holdsPost", "县人民政府", "代理县长"),
+            ("张明", "holdsPost", "县委", "副书记")} <= found

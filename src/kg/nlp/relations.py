@@ -173,6 +173,8 @@ def post_relations(view: ArticleView) -> list[Relation]:
             None,
         )  # 洽水镇党委书记: the body is 洽水镇党委, the title 书记
         chain_start = inner_body.end if inner_body is not None else match.start()
+        if inner_body is not None and not view.text[chain_start : match.end()].startswith(TITLES):
+            chain_start = match.start()  # 组织部长: 部长 of 组织部, which ends inside the title
         titles = _split_titles(view.text[chain_start : match.end()])
         body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
         if not people:
@@ -188,11 +190,13 @@ def post_relations(view: ArticleView) -> list[Relation]:
             body = (kind[0].entity, chain_start)  # …合作社。理事长X说: the cooperative named before
         if body is None and previous_body and view.text[chain_start - 1 : chain_start] == "、" and previous_body[2] == chain_start - 1:
             body = (previous_body[0], chain_start)  # 洽水镇党委书记张三、镇长李四: the list goes on in the same body
+        if body is None and len(titles) == 1:
+            body = _body_of_a_like_post(view, relations, titles[0], chain_start)
         evidence_start = body[1] if body else chain_start
         previous_body = (body[0], body[1], people[-1].end) if body else None
         for index, title in enumerate(titles):
             target = body[0] if body and index == 0 else _body_for_title(view, title, body[0] if body else None)
-            if body and index == 0 and title.endswith(tuple(LEVEL_TITLES)) and body[0].label == ORGANIZATION:
+            if body and index == 0 and title.endswith(tuple(LEVEL_TITLES)) and body[0].label == ORGANIZATION and not body[0].name.endswith("政府"):
                 target = _body_for_title(view, title, body[0])  # 洽水镇党委书记张三、镇长李四: 镇长 of 洽水镇
             if target is None:
                 continue
@@ -202,6 +206,20 @@ def post_relations(view: ArticleView) -> list[Relation]:
                     _relation(person.entity, "holdsPost", target, view.text, evidence_start, people[-1].end, 0.9 if body else 0.7, title_text)
                 )
     return relations
+
+
+_RANK_MARKS = re.compile(r"^(?:常务|代理|代)?副?")
+
+
+def _body_of_a_like_post(view: ArticleView, given: list[Relation], title: str, position: int) -> tuple[Entity, int] | None:
+    """A bare title (副主任X、Y) after a post of the same kind earlier in the sentence (县人大常委会主任Z
+    主持会议,副主任X、Y参加): the body of that post."""
+    sentence_start = max([0] + [view.text.rfind(mark, 0, position) + 1 for mark in "。;；\n"])
+    core = _RANK_MARKS.sub("", title)
+    for relation in reversed(given):
+        if relation.start >= sentence_start and relation.post and _RANK_MARKS.sub("", relation.post) == core:
+            return view.entities[relation.object], position
+    return None
 
 
 _TITLE_AFTER = re.compile(r"\s*(?:[,，(（]\s*)?(?:(?:同时|也|还|现|曾)?(?:担任|兼任|出任|是)|任|作为)?\s*")
@@ -238,6 +256,29 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
 
 
 _APPOINTED = re.compile(f"(?:担任|兼任|出任|任)((?:常务)?副?(?:{_TITLE_PATTERN}))")
+_NAMED_TO = re.compile(r"任命|拟任|提名|^任")
+"""任命(县委副书记)X同志为Y: what opens an appointment in the clause before the appointee
+(免去, 辞去 end a post and give none)."""
+_NAMED_AS = re.compile(r"(?:同志)?为")
+_TITLE_CHAIN = re.compile(f"(?:(?:{_TITLE_PATTERN})、?)+")
+
+
+def posts_by_naming(view: ArticleView) -> list[Relation]:
+    """任命X(同志)为[body]title、title: X holds each title in the body (or the place the title names)."""
+    relations = []
+    for person in (m for m in view.mentions if m.entity.label == PERSON and _NAMED_TO.search(view.text, _clause_start(view.text, 0, m.start), m.start)):
+        joint = _NAMED_AS.match(view.text, person.end)
+        chain = _TITLE_CHAIN.search(view.text, joint.end(), joint.end() + 30) if joint else None
+        if chain is None:
+            continue
+        body = view.ending_at(chain.start(), (ORGANIZATION, PLACE)) if chain.start() > joint.end() else None
+        if chain.start() > joint.end() and (body is None or body.start != joint.end()):
+            continue  # something other than the body stands between 为 and the titles
+        for title in _split_titles(chain.group(0).rstrip("、")):
+            target = body.entity if body else _body_for_title(view, title, None)
+            if target is not None:
+                relations.append(_relation(person.entity, "holdsPost", target, view.text, person.start, chain.end(), 0.8, title))
+    return relations
 
 
 def posts_by_appointment(view: ArticleView) -> list[Relation]:
@@ -1092,6 +1133,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
         + post_relations(view)
         + posts_after_names(view)
         + posts_by_appointment(view)
+        + posts_by_naming(view)
         + containment_relations(view)
         + location_relations(view)
         + programme_relations(view)

@@ -189,7 +189,7 @@ def _ends_boundary(text: str, position: int) -> bool:
 _HARD_STOPS = set("的了在与和及把被由将等是对向从兼")
 _WORDS_WITH_STOPS = frozenset(("和美", "和谐", "和平", "和睦"))
 """Words in programme names that begin with a character that otherwise ends a name (和美乡村)."""
-_STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(" + "|".join(STANDALONE_DEPARTMENTS) + ")(?!长)")
+_STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(" + "|".join(STANDALONE_DEPARTMENTS) + ")")
 """Party departments named alone in a list of posts (市委常委、宣传部部长)."""
 _COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项家处片]$")
 """一条, 三个 …: a count ends where a name starts (串起一条乡村振兴示范带)."""
