@@ -62,3 +62,28 @@ def test_an_appointment_gives_every_title_named():
     found = facts(run("会议决定任命县委副书记张明同志为县人民政府副县长、代理县长。"))
     assert {("张明", "holdsPost", "县人民政府", "副县长"), ("张明", "holdsPost", "县人民政府", "代理县长"),
             ("张明", "holdsPost", "县委", "副书记")} <= found
+
+
+def test_byline_names_glued_to_their_cue_padded_or_on_a_line_of_their_own():
+    doc = run("平远县推进乡村振兴\n文、图/平远日报全媒体记者卜瑜 通讯员 李 空\n全县各镇抓好落实。")
+    assert {("卜瑜", "author", "ARTICLE", None), ("李空", "author", "ARTICLE", None)} <= facts(doc)
+    assert "李 空" in next(e for e in doc._.entities.values() if e.name == "李空").aliases
+    doc = run("平远县推进乡村振兴\n陆群安 潘伟\n全县各镇抓好落实。")
+    assert {("陆群安", "author", "ARTICLE", None), ("潘伟", "author", "ARTICLE", None)} <= facts(doc)
+
+
+def test_a_photo_credit_names_a_person_who_is_no_author():
+    doc = run("平远县推进乡村振兴\n县城新貌。(黄春生 摄)\n记者 杨斐君 摄\n全县各镇抓好落实。")
+    assert {"黄春生", "杨斐君"} <= names(doc, "Person")
+    assert not any(p == "author" for _, p, _, _ in facts(doc))
+
+
+def test_attendee_lists_after_a_group_label_are_people_without_posts():
+    doc = run("县领导王冰、江华、唐芳浩参加调研。镇领导班子每月开会。")
+    assert names(doc, "Person") == {"王冰", "江华", "唐芳浩"}
+    assert not any(p == "holdsPost" for _, p, _, _ in facts(doc))
+
+
+def test_a_leader_before_his_title_is_a_person_but_a_doctrine_is_not():
+    doc = run("会议传达学习习近平总书记重要讲话精神,坚持马克思列宁主义、毛泽东思想、邓小平理论。")
+    assert names(doc, "Person") == {"习近平"}

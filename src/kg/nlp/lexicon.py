@@ -37,12 +37,15 @@ TITLES = tuple(
 PERSON_ROLES = tuple(sorted("村民 居民 农户 群众 乡贤 游客 党员 老板 返乡青年 种植户 养殖户 大学生 创业者 老师 医生".split(), key=len, reverse=True))
 """Words that introduce an ordinary person by what they are, not by a post."""
 
+GROUP_LABELS = tuple(sorted("省领导 市领导 县领导 区领导 镇领导 乡领导 班子成员 领导班子成员".split(), key=len, reverse=True))
+"""Labels of a group in an attendee list (县领导X、Y、Z): the names are people, the label is no post."""
+
 BYLINE_AUTHOR_CUES = ("本报记者", "特约记者", "记者", "实习生", "通讯员", "作者", "撰稿", "文/图", "图/文", "文", "摄影", "摄")
 BYLINE_EDITOR_CUES = ("责任编辑", "值班编辑", "编辑", "编审", "校对", "审核", "责编")
 
 SPEECH_CUES = tuple(
     sorted(
-        "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 列席 陪同 参加 带队 率队 调研 一行 等人 等 同志".split(),
+        "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 列席 陪同 参加 带队 率队 调研 一行 等人 等 同志 总书记".split(),
         key=len,
         reverse=True,
     )
@@ -169,7 +172,7 @@ BOUNDARY_WORDS = frozenset(
     申报 完成 纳入 建设 参与 加入 带领 组织 发动 支持 帮助 协调 指导 整合 培育 引进 入驻 合作 签约 签下 与其 担任 兼任 出任 当选
     今年 去年 明年 目前 近年来 如今 全县 全市 全区 全镇 全省 全村 当地 该 这 那 其 各 每 些 个
     按照 根据 依据 对照 围绕 关于 通过 来自 挂任 挂职 听取 陪同 调研 走访 前往 得到 受到 获得
-    任命 拟任 提名 免去 决定
+    任命 拟任 提名 免去 决定 学习 贯彻 传达 落实
     """.split()
 )
 """Words an organisation or programme name does not start with: where a name's left edge stops."""

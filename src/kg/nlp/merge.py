@@ -44,6 +44,8 @@ RULE_RANKS = {
     "bare": 4,
     "ner": 5,
 }
+_DOCTRINE_AFTER = re.compile("(?:列宁)?主义|思想|理论")
+"""毛泽东思想, 邓小平理论: a name before these names a doctrine, not a person."""
 NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE}
 
 
@@ -164,12 +166,16 @@ class EntityMerger:
             if label and plausible_ner(ent.text, label):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
         text = doc.text  # computed from the tokens on every access
+        candidates = [c for c in candidates if not (c.label == PERSON and _DOCTRINE_AFTER.match(text, c.end))]
         accepted = propagate(text, merge_mentions(candidates))
         entities: dict[str, Entity] = {}
         for mention in accepted:
-            name = text[mention.start : mention.end]
+            written = text[mention.start : mention.end]
+            name = "".join(written.split()) if mention.label == PERSON else written  # 李 空, padded in a byline, is 李空
             entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))
             entity.mentions.append((mention.start, mention.end))
+            if written != name:
+                entity.aliases.add(written)
         spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]
         doc.ents = filter_spans([s for s in spans if s is not None])
         doc._.entities = entities

@@ -137,6 +137,9 @@ def _relation(subject: Entity, predicate: str, obj: Entity | str, text: str, sta
     )
 
 
+_PHOTO_CREDITED = re.compile(r"[ 　]?摄(?![影像])")
+
+
 def byline_relations(view: ArticleView) -> list[Relation]:
     """Authors and editors: people listed after byline cues."""
     relations = []
@@ -148,12 +151,29 @@ def byline_relations(view: ArticleView) -> list[Relation]:
         predicate = "editor" if match.group(1) in BYLINE_EDITOR_CUES else "author"
         position = match.end()
         while (person := view.starting_at(position, PERSON)) is not None:
-            relations.append(_relation(person.entity, predicate, ARTICLE, view.text, match.start(), person.end, 0.95))
+            if not _PHOTO_CREDITED.match(view.text, person.end):  # 记者 黄某 摄: the photographer, not an author
+                relations.append(_relation(person.entity, predicate, ARTICLE, view.text, match.start(), person.end, 0.95))
             position = person.end
             while position < len(view.text) and view.text[position] in "、，, 　":
                 position += 1
             if view.text[position : position + 4].startswith(tuple(cues)):
                 break
+    return relations + _authors_line(view)
+
+
+def _authors_line(view: ArticleView) -> list[Relation]:
+    """A line of names alone among the first lines under the headline (陆某某 潘某): the authors."""
+    relations = []
+    start = view.text.find("\n") + 1
+    for _ in range(3):
+        end = view.text.find("\n", start) % (len(view.text) + 1)
+        line = view.text[start:end]
+        people = [m for m in view.within(start, end) if m.entity.label == PERSON]
+        if len(people) >= 2 and "".join(line.split()) == "".join("".join(view.text[m.start:m.end].split()) for m in people):
+            relations += [_relation(m.entity, "author", ARTICLE, view.text, start, end, 0.9) for m in people]
+        start = end + 1
+        if start >= len(view.text):
+            break
     return relations
 
 

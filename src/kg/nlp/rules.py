@@ -32,6 +32,7 @@ from .lexicon import (
     FUNCTION_CHARS,
     ORG_SUFFIXES_FREE,
     PERSON_ROLES,
+    GROUP_LABELS,
     PROGRAMME_SUFFIXES,
     PROGRAMME_SUFFIXES_BARE,
     PROGRAMME_SUFFIXES_PLACED,
@@ -73,7 +74,14 @@ _NOT_IN_GIVEN_NAMES = set("到率赴已得地着过的了是在和与及或、�
 _BYLINE = re.compile(
     "(?P<cue>" + "|".join(sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)) + r")[ \t　]*[/／:：|｜][ \t　]*"
     r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|摄影|责任编辑|值班编辑)[ \t　]+"
+    r"|(?P<glued>(?:全媒体|本报|特约|见习)?记者|通讯员)(?=[\u4e00-\u9fff])"
 )
+_PADDED_NAME = re.compile(r"[\u4e00-\u9fff][ 　][\u4e00-\u9fff](?=[ 　、,，\n)）]|$)")
+"""A two-character name padded to the width of three in a byline (李 空)."""
+_NAMES_LINE = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:[ 　]+[\u4e00-\u9fff]{2,4})+$", re.MULTILINE)
+"""A line of names and nothing else under the headline: the authors, as many papers print them."""
+_PHOTO_CREDIT = re.compile(r"(?:^|(?<=[\s(（。]))([\u4e00-\u9fff]{2,4})[ 　]?摄(?=[)）\s]|$)", re.MULTILINE)
+"""A photo credit (黄某某 摄): a person, though not an author of the text."""
 
 
 def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> int:
@@ -109,12 +117,15 @@ BYLINE_FIELDS = ("来源", "发布", "时间", "日期", "编辑", "责任", "�
 """Words that start the next field of a byline line."""
 
 
-def _names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5) -> Iterable[tuple[int, int]]:
-    """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华)."""
+def _names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5,
+                   padded: bool = False) -> Iterable[tuple[int, int]]:
+    """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华); with ``padded``
+    also two-character names padded with a space (李 空), as bylines align them."""
     while i < len(text):
         if text.startswith(BYLINE_FIELDS, i):
             return  # 作者:苏婉婷 来源:…: the next field, not a name
-        length = read_name(text, i, min_ppm=min_ppm, strict=strict)
+        padding = padded and _PADDED_NAME.match(text, i) and surnames().get(text[i], 0.0) >= min_ppm
+        length = 3 if padding else read_name(text, i, min_ppm=min_ppm, strict=strict)
         if not length:
             return
         yield i, i + length
@@ -134,8 +145,15 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
     in_place = {i for start, end in places for i in range(start, end)}
     found: list[Candidate] = []
     for match in _BYLINE.finditer(text):
-        for start, end in _names_in_list(text, match.end(), "、， 　", strict=False):
+        for start, end in _names_in_list(text, match.end(), "、， 　", strict=match["glued"] is not None, padded=True):
             found.append(Candidate(start, end, PERSON, "byline"))
+    for match in _NAMES_LINE.finditer(text, text.find("\n") + 1 if "\n" in text else len(text)):
+        names = [(m.start(), m.end()) for m in re.finditer(r"\S+", match[0])]
+        if all(read_name(text, match.start() + s) == e - s for s, e in names):  # 陆某某 潘某: the authors' line
+            found += [Candidate(match.start() + s, match.start() + e, PERSON, "byline") for s, e in names]
+    for match in _PHOTO_CREDIT.finditer(text):
+        if read_name(text, match.start(1)) == len(match[1]):
+            found.append(Candidate(match.start(1), match.end(1), PERSON, "byline"))
     cue_pattern = re.compile("|".join(map(re.escape, TITLES + PERSON_ROLES)) + r"|\d+岁的")
     for match in cue_pattern.finditer(text):
         if match.start() in in_place or match.end() - 1 in in_place or text[match.start() - 1 : match.start() + 1] in common_words():
@@ -144,6 +162,10 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
         for start, end in _names_in_list(text, match.end(), "、", min_ppm=min_ppm):
             if not _reads_as_clause(text[start:end]):
                 found.append(Candidate(start, end, PERSON, "title"))
+    for match in re.finditer("|".join(GROUP_LABELS), text):  # 县领导王某、李某: a list after a group label
+        listed = list(_names_in_list(text, match.end(), "、", min_ppm=COMMON_SURNAME_PPM))
+        if len(listed) >= 2:
+            found += [Candidate(start, end, PERSON, "title") for start, end in listed]
     for match in _CLAUSE_START.finditer(text):  # 方立新,清远碧溪文旅发展有限公司总经理,…: a name, then its post
         start = match.end()
         length = read_name(text, start) if start < len(text) else 0
