@@ -87,3 +87,17 @@ def test_attendee_lists_after_a_group_label_are_people_without_posts():
 def test_a_leader_before_his_title_is_a_person_but_a_doctrine_is_not():
     doc = run("会议传达学习习近平总书记重要讲话精神,坚持马克思列宁主义、毛泽东思想、邓小平理论。")
     assert names(doc, "Person") == {"习近平"}
+
+
+def test_titles_in_an_attendee_list_go_to_the_name_they_precede():
+    found = facts(run("平远县委书记罗达新,县委副书记、县长赵超明,县人大常委会主任魏国强到仁居镇调研。"))
+    assert ("罗达新", "holdsPost", "平远县委", "书记") in found
+    assert not {(s, t) for s, p, _, t in found if p == "holdsPost" and s == "罗达新"} - {("罗达新", "书记")}
+    assert ("赵超明", "holdsPost", "平远县", "县长") in found and ("魏国强", "holdsPost", "县人大常委会", "主任") in found
+
+
+def test_a_team_is_named_with_its_sender_and_a_committee_with_its_city():
+    doc = run("省财政厅驻平远县仁居镇工作队队长游元雄和平远县仁居镇党委副书记莫瑞金陪同。")
+    assert "省财政厅驻平远县仁居镇工作队" in names(doc, "Organization")
+    committee = next(e for e in doc._.entities.values() if e.name == "仁居镇党委")
+    assert "平远县仁居镇党委" in committee.aliases

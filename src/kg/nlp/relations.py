@@ -262,8 +262,9 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
         )
         for title in re.finditer(f"(?:{_TITLE_PATTERN})", view.text[joint.end() : limit]):
             title_start = joint.end() + title.start()
-            if view.starting_at(joint.end() + title.end(), PERSON) is not None:
-                break  # 镇长罗某: a title before another name
+            clause_end = min(view.text.find(mark, title_start) % (len(view.text) + 1) for mark in ",，;；。\n")
+            if any(p.start > title_start and p.start < clause_end for p in people):
+                break  # 镇长罗某, 市委副书记、市长罗某: titles before another name are that person's (attendee lists)
             title_end = joint.end() + title.end()
             before = title_start - (1 if view.text[title_start - 1 : title_start] == "的" else 0)
             body = next((m for m in view.mentions if m.entity.label == ORGANIZATION and m.start < title_start < m.end < title_end), None)

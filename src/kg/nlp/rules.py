@@ -215,6 +215,8 @@ _STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(" + "|".join
 """Party departments named alone in a list of posts (市委常委、宣传部部长)."""
 _COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项家处片]$")
 """一条, 三个 …: a count ends where a name starts (串起一条乡村振兴示范带)."""
+_STATIONED = re.compile(r"(?:派驻|驻)$")
+"""What joins a team's sender to the place it is stationed in (佛山派驻某镇帮扶工作队)."""
 DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队", "小组", "专班")
 """Suffixes that take a department name between the level word and themselves (县林业局, 镇“百千万工程”指挥部)."""
 
@@ -320,6 +322,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
             start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
             if text[max(0, start - 2) : start] == "中共":
                 start -= 2
+            if has_place and (sent := _STATIONED.search(text, 0, start)):  # 省财政厅驻封开县…工作队: the sender names it too
+                start = _walk_left(text, sent.start(), 8, STRONG_VERBS)
             if suffix == "中心" and ((start, suffix_start) in places_set or text.endswith(("几何", "地理", "核心"), 0, suffix_start)):
                 continue  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body
             if has_place and suffix in ("委", "党委", "党工委") and not text.startswith(ORG_SUFFIXES_ANCHORED, end) and not text.startswith("中共", start):  # 肇庆市高要区委书记, 东莞市麻涌镇党委书记: the committee is the district's or town's, the city only says where that is (中共珠海市金湾区委 is named in full)
