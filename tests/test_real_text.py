@@ -101,3 +101,11 @@ def test_a_team_is_named_with_its_sender_and_a_committee_with_its_city():
     assert "省财政厅驻平远县仁居镇工作队" in names(doc, "Organization")
     committee = next(e for e in doc._.entities.values() if e.name == "仁居镇党委")
     assert "平远县仁居镇党委" in committee.aliases
+
+
+def test_outlets_in_bylines_are_organisations():
+    doc = run("平远县推进乡村振兴\n来源:平远发布 作者:梅州日报·客家网见习记者 王晓明\n全县各镇抓好落实。县城新貌。南都记者黄海林 摄")
+    assert {"平远发布", "梅州日报", "客家网", "南都"} <= names(doc, "Organization")
+    assert "王晓明" in names(doc, "Person") and "梅州日" not in names(doc, "Person")
+    doc = run("洽水镇党委书记欧阳志远告诉记者,今年茶叶丰收。连山讯 记者 黎明")
+    assert names(doc, "Organization") == {"洽水镇党委"}

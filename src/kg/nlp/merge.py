@@ -179,6 +179,7 @@ class EntityMerger:
         text = doc.text  # computed from the tokens on every access
         candidates = [c for c in candidates if not (c.label == PERSON and _DOCTRINE_AFTER.match(text, c.end))]
         accepted = propagate(text, merge_mentions(candidates))
+        accepted = [m for m in accepted if not (m.label == PERSON and any(o.label != PERSON and _contains(o, m) for o in accepted))]
         entities: dict[str, Entity] = {}
         for mention in accepted:
             written = text[mention.start : mention.end]

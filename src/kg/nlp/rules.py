@@ -350,6 +350,29 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
     found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "outlet") for m in re.finditer(r"(?m)^【([^】\n]{2,12})】", text)
                  if not m.group(1).endswith(COLUMN_ENDINGS))
     found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "org-level") for m in _STANDALONE_DEPARTMENT.finditer(text))
+    return found + find_outlets(text)
+
+
+_SOURCE_VALUE = re.compile(r"(?:信息来源|来源|稿源)\s*[:：]\s*([^\s|｜,，;；()（）:：]{2,16})")
+_REPORTING_OUTLET = re.compile(r"(?:^|(?<=[\s/:：。]))([^\s/:：。,，、()（）“”\"]{2,24}?)\s?(?:全媒体|融媒体)?(?:见习|特约|首席)?记者"
+                               r"(?=\s*[\u4e00-\u9fff]{2,4}(?:\s|摄|$|[、)）]))", re.MULTILINE)
+OUTLET_ENDINGS = ("报", "网", "台", "社", "+", "发布", "频道", "资讯", "客户端", "新闻", "融媒", "传媒", "杂志", "周刊", "南都")
+"""How the name of an outlet ends, when it is read from before 记者 (the value of 来源: needs none)."""
+NOT_OUTLETS = ("本报", "本网", "本站", "本台", "原创", "网络", "互联网", "文", "图", "作者")
+
+
+def find_outlets(text: str) -> list[Candidate]:
+    """News outlets named in bylines: the value of 来源: and what stands before 记者
+    (南方日报记者, 农民日报·中国农网见习记者, 南都记者 …); parts joined by · are outlets each."""
+    found = []
+    for pattern in (_SOURCE_VALUE, _REPORTING_OUTLET):
+        for match in pattern.finditer(text):
+            start = match.start(1)
+            for part in re.split("([·•])", match[1]):
+                if len(part) >= 2 and part not in "·•" and not part.startswith(NOT_OUTLETS) and (
+                        pattern is _SOURCE_VALUE or part.endswith(OUTLET_ENDINGS)):
+                    found.append(Candidate(start, start + len(part), ORGANIZATION, "outlet"))
+                start += len(part)
     return found
 
 
