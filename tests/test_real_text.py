@@ -109,3 +109,13 @@ def test_outlets_in_bylines_are_organisations():
     assert "王晓明" in names(doc, "Person") and "梅州日" not in names(doc, "Person")
     doc = run("洽水镇党委书记欧阳志远告诉记者,今年茶叶丰收。连山讯 记者 黎明")
     assert names(doc, "Organization") == {"洽水镇党委"}
+
+
+def test_short_and_full_forms_of_one_entity_are_one_node():
+    doc = run("中共平远县委召开会议,县委书记李明讲话。县人民政府、县政府办公室参加。县政府要抓好落实。")
+    assert "县委" not in names(doc, "Organization") and "县政府" not in names(doc, "Organization")
+    doc = run("会议讨论了《政府工作报告(草案)》。会议强调,要完善《政府工作报告》。")
+    assert names(doc, "Programme") == {"政府工作报告(草案)"}
+    doc = run("平远县仁居镇邹坊村是古村。邹坊的村民在锦江边种茶,锦江村也种茶。")
+    places = names(doc, "Place")
+    assert "邹坊" not in places and "邹坊村" in places

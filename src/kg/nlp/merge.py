@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from .doc import ORGANIZATION, PERSON, PLACE, Entity, entity_key
+from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key
 from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
 from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
 
@@ -46,7 +46,7 @@ RULE_RANKS = {
 }
 _DOCTRINE_AFTER = re.compile("(?:列宁)?主义|思想|理论")
 """毛泽东思想, 邓小平理论: a name before these names a doctrine, not a person."""
-NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE}
+NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE, "PROG": PROGRAMME}
 
 
 @dataclass(frozen=True)

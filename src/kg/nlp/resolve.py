@@ -61,15 +61,19 @@ def is_abbreviation(short: str, full: str) -> bool:
 
 
 LEVEL_ENDINGS = ("省", "市", "县", "区", "镇", "乡", "街道")
+FEATURE_ENDINGS = tuple("江河湖海山岭岛湾")
 
 
 def resolve_places(entities: dict[str, Entity]) -> None:
     """One entity per division code; an unlinked short form joins the linked full name (湛江 → 湛江市)."""
-    coded = [e for e in entities.values() if e.label == PLACE and e.code]
-    for short in [e for e in entities.values() if e.label == PLACE and not e.code]:
-        fuller = [e for e in coded if e.name.startswith(short.name) and e.name[len(short.name) :] in LEVEL_ENDINGS]
-        if len(fuller) == 1:
-            merge_into(entities, fuller[0], short)
+    places = [e for e in entities.values() if e.label == PLACE]
+    for short in [e for e in places if not e.code]:
+        fuller = [e for e in places if e.name.startswith(short.name) and e.name[len(short.name) :] in LEVEL_ENDINGS + ("村", "社区")]
+        coded = [e for e in fuller if e.code and e.name[len(short.name) :] in LEVEL_ENDINGS]
+        if not coded and short.name.endswith(FEATURE_ENDINGS):
+            continue  # 锦江 the river is no 锦江村
+        if len(coded or fuller) == 1 and short.key in entities:  # 湛江 is 湛江市; 莲塘 is 莲塘村, 忠信 is 忠信镇, linked or not
+            merge_into(entities, (coded or fuller)[0], short)
     by_code: dict[str, list[Entity]] = defaultdict(list)
     for entity in list(entities.values()):
         if entity.label == PLACE and entity.code:
@@ -156,6 +160,7 @@ def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
 def _place_and_body(name: str, places: dict[str, Entity]) -> tuple[Entity | str | None, str]:
     """Split an organisation name into the place it starts with (an entity, or a bare level word
     such as 市) and the body: 英德市供销合作联社 → (英德市, 供销合作联社), 市住建局 → (市, 住建局)."""
+    name = name.removeprefix("中共")  # 中共徐闻县委 is 徐闻县委
     prefix = max((p for p in places if name.startswith(p) and len(name) > len(p)), key=len, default=None)
     if prefix is not None:
         return places[prefix], name[len(prefix) :]
@@ -205,6 +210,32 @@ def resolve_short_organisations(entities: dict[str, Entity]) -> None:
             fuller = [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
         if len(fuller) == 1:
             merge_into(entities, fuller[0], short)
+
+
+_NOTE = re.compile(r"[(（][^()（）]{1,10}[)）]$")
+"""A note after a document's title: 政府工作报告(草案) is the report named with its stage."""
+
+
+def resolve_noted_titles(entities: dict[str, Entity]) -> None:
+    """政府工作报告 and 政府工作报告(草案) in one article are one document, named in full."""
+    programmes = {e.name: e for e in entities.values() if e.label == PROGRAMME}
+    for name, noted in programmes.items():
+        bare = programmes.get(_NOTE.sub("", name))
+        if bare is not None and bare is not noted and bare.key in entities and noted.key in entities:
+            merge_into(entities, noted, bare)
+
+
+def resolve_level_bodies(entities: dict[str, Entity]) -> None:
+    """县政府 and 县人民政府, both named by the level alone, are one body, named in full."""
+    groups: dict[tuple[str, str], list[Entity]] = defaultdict(list)
+    for organisation in [e for e in entities.values() if e.label == ORGANIZATION]:
+        where, body = _place_and_body(organisation.name, {})
+        if isinstance(where, str):
+            groups[(where, body.replace("人民政府", "政府"))].append(organisation)
+    for group in groups.values():
+        keep = max(group, key=lambda e: len(e.name))
+        for other in group:
+            merge_into(entities, keep, other)
 
 
 def resolve_named_departments(entities: dict[str, Entity]) -> None:
@@ -319,7 +350,9 @@ class Resolver:
         drop_nested_places(entities)
         resolve_programmes(entities, doc.text)
         resolve_document_references(entities)
+        resolve_noted_titles(entities)
         resolve_short_organisations(entities)
+        resolve_level_bodies(entities)
         resolve_named_departments(entities)
         resolve_papers_and_their_publishers(entities)
         resolve_place_prefixed_organisations(entities)
