@@ -119,3 +119,25 @@ def test_short_and_full_forms_of_one_entity_are_one_node():
     doc = run("平远县仁居镇邹坊村是古村。邹坊的村民在锦江边种茶,锦江村也种茶。")
     places = names(doc, "Place")
     assert "邹坊" not in places and "邹坊村" in places
+
+
+def test_organisation_names_hold_quoted_programmes_and_sub_offices():
+    doc = run("茂南区“百会帮百镇”工作督导组到镇里督导,镇联合党委参加。")
+    assert {"茂南区“百会帮百镇”工作督导组", "镇联合党委"} <= names(doc, "Organization")
+    assert "百会帮百镇" in names(doc, "Programme")
+
+
+def test_a_verb_after_a_name_is_not_part_of_it():
+    assert names(run("县长石进代表县政府作报告。"), "Person") == {"石进"}
+
+
+def test_campaigns_acting_on_levels_are_split_but_a_slogan_is_not():
+    assert names(run("开展“千企帮千镇、万企兴万村”行动。"), "Programme") == {"千企帮千镇", "万企兴万村"}
+    assert names(run("推进“一村一品、一镇一业”建设。"), "Programme") == {"一村一品、一镇一业"}
+
+
+def test_a_title_inside_a_title_and_a_magazine_in_title_marks():
+    doc = run("省政府印发《关于印发〈平远县促进就业行动方案〉的通知》。据《瞭望》新闻周刊报道,“罗山模式”值得推广。")
+    assert "平远县促进就业行动方案" in names(doc, "Programme")
+    assert "《瞭望》新闻周刊" in names(doc, "Organization")
+    assert not {"瞭望", "罗山模式"} & names(doc, "Programme")

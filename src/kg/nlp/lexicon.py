@@ -45,7 +45,7 @@ BYLINE_EDITOR_CUES = ("责任编辑", "值班编辑", "编辑", "编审", "校�
 
 SPEECH_CUES = tuple(
     sorted(
-        "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 列席 陪同 参加 带队 率队 调研 一行 等人 等 同志 总书记 报道".split(),
+        "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 列席 陪同 参加 带队 率队 调研 一行 等人 等 同志 总书记 报道 代表".split(),
         key=len,
         reverse=True,
     )
@@ -57,7 +57,7 @@ ORG_SUFFIXES_ANCHORED = tuple(
         """
         人大常委会 常委会 人民政府 政府 党委 党总支 党支部 党工委 纪委 监委 政协 人大 工商联 妇联 团委 科协 委办 府办 政府办
         农业农村局 局 厅 委员会 委 村委会 居委会 办公室 指挥部 融媒体中心 中心 宣传部 组织部 统战部 武装部 工作部 人民法院 人民检察院 法院 检察院
-        派出所 小组 工作组 专班 工作队 农办 编办 农业农村办 党政办 经发办 综治办 街道办事处 办事处 融媒 供销合作联社 合作联社 日报 晚报 报社 电视台 广播电视台 人民医院 中医院 支行 分行 供销社 供销合作社
+        派出所 小组 工作组 督导组 巡察组 指导组 专班 工作队 服务队 联合党委 农办 编办 农业农村办 党政办 经发办 综治办 街道办事处 办事处 融媒 供销合作联社 合作联社 日报 晚报 报社 电视台 广播电视台 人民医院 中医院 支行 分行 供销社 供销合作社
         """.split(),
         key=len,
         reverse=True,
@@ -113,6 +113,10 @@ SLOGAN_MODIFIERS = ("头号", "一号", "一把手", "头等", "书记", "民生
 """Quoted phrases starting with these are slogans, not programmes (“头号工程”)."""
 
 PUBLICATION_SUFFIXES = ("报", "刊", "杂志", "志", "网", "台")
+OUTLET_AFTER_TITLE = ("新闻周刊", "周刊", "杂志", "月刊", "半月刊", "日报", "晚报", "报", "电视台", "栏目", "节目", "客户端")
+"""What may follow a title in 《》 to make it an outlet's name: 《瞭望》新闻周刊 is a magazine, not a document."""
+METHOD_ENDINGS = ("模式", "经验", "做法", "路径", "机制", "理念", "思路", "打法")
+"""Endings of a working method or a slogan (罗山模式, 村企合作机制): not a programme."""
 """《》 titles ending so are publications, not documents."""
 
 NUMERALS = "二三四五六七八九十百千万两双"

@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key
-from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
+from .lexicon import LEVEL_WORDS, METHOD_ENDINGS, common_words, place_words, surnames
 from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
 
 RULE_RANKS = {
@@ -177,7 +177,8 @@ class EntityMerger:
             if label and plausible_ner(ent.text, label):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
         text = doc.text  # computed from the tokens on every access
-        candidates = [c for c in candidates if not (c.label == PERSON and _DOCTRINE_AFTER.match(text, c.end))]
+        candidates = [c for c in candidates if not (c.label == PERSON and _DOCTRINE_AFTER.match(text, c.end))
+                      and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
         accepted = propagate(text, merge_mentions(candidates))
         accepted = [m for m in accepted if not (m.label == PERSON and any(o.label != PERSON and _contains(o, m) for o in accepted))]
         entities: dict[str, Entity] = {}

@@ -37,6 +37,7 @@ from .lexicon import (
     PROGRAMME_SUFFIXES_BARE,
     PROGRAMME_SUFFIXES_PLACED,
     PUBLICATION_SUFFIXES,
+    OUTLET_AFTER_TITLE,
     SLOGAN_MODIFIERS,
     SPEECH_CUES,
     STANDALONE_DEPARTMENTS,
@@ -217,7 +218,7 @@ _COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项
 """一条, 三个 …: a count ends where a name starts (串起一条乡村振兴示范带)."""
 _STATIONED = re.compile(r"(?:派驻|驻)$")
 """What joins a team's sender to the place it is stationed in (佛山派驻某镇帮扶工作队)."""
-DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队", "小组", "专班")
+DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队", "小组", "专班", "督导组", "巡察组", "指导组", "服务队")
 """Suffixes that take a department name between the level word and themselves (县林业局, 镇“百千万工程”指挥部)."""
 
 
@@ -365,6 +366,8 @@ def find_outlets(text: str) -> list[Candidate]:
     """News outlets named in bylines: the value of 来源: and what stands before 记者
     (南方日报记者, 农民日报·中国农网见习记者, 南都记者 …); parts joined by · are outlets each."""
     found = []
+    for match in re.finditer(r"《([^《》\n]{1,20})》(" + "|".join(OUTLET_AFTER_TITLE) + ")", text):
+        found.append(Candidate(match.start(), match.end(), ORGANIZATION, "outlet"))
     for pattern in (_SOURCE_VALUE, _REPORTING_OUTLET):
         for match in pattern.finditer(text):
             start = match.start(1)
@@ -415,6 +418,8 @@ def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> 
 _QUOTE = re.compile(r"[“「『‘]([^“”「」『』‘’\n]{2,40})[”」』’]")
 """Quotations; ‘…’ is how a quotation inside quoted speech marks a campaign (“…落实‘百千万工程’…”)."""
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
+_INNER_TITLE = re.compile(r"[〈<]([^〈〉<>\n]{2,80})[〉>]")
+"""A title inside a title: 〈〉 in 《》."""
 _PHASE_NOTE = re.compile(r"[(（](?:[一二三四五六七八九十\d]+期|试行|暂行)[)）]")
 """A phase or trial note that belongs to a programme's name: 供水一体化工程(二期)."""
 _PHASE = re.compile(r"[一二三四五六七八九\d]期|配套|提升|扩建|续建|道路管网配套|[^,，。;；]{0,6}配套")
@@ -443,6 +448,15 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 _LONG_FOLLOWER = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:提升行动|专项行动|攻坚行动|三年行动|行动计划|工程)(?!方案|计划|细则|办法|实施)")
 """“莲洲稻香”乡村旅游品牌提升行动: a campaign whose kind is spelled out before 行动 (but in
 《…“三资”管理提升行动方案》 the quoted word is only part of a document's title)."""
+
+
+def _campaigns_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The campaigns one quotation names: each part of a list of campaigns that act on levels
+    (“千企帮千镇、万企兴万村” is two), else the whole quotation (“一村一品、一镇一业” is one slogan)."""
+    parts = [(m.start(), m.end()) for m in re.finditer(r"[^、,，]+", text[start:end])]
+    if len(parts) > 1 and all(e - s >= 5 and _LEVEL_PAIRS.match(text[start + s : start + e]) for s, e in parts):
+        return [(start + s, start + e) for s, e in parts]
+    return [(start, end)]
 
 
 def is_programme_name(name: str, following: str) -> bool:
@@ -477,10 +491,13 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     for start, end in quoted_spans(text):
         following = _MORE_QUOTES.match(text, end + 1).end()  # “粤菜师傅”“广东技工”工程: the follower after the list
         if is_programme_name(text[start:end], text[following : following + 12]) and text[max(0, start - 3) : start - 1] != "作为":
-            found.append(Candidate(start, end, PROGRAMME, "quoted"))
+            found += [Candidate(s, e, PROGRAMME, "quoted") for s, e in _campaigns_of(text, start, end)]
     for match in _TITLE.finditer(text):
-        if not match.group(1).endswith(PUBLICATION_SUFFIXES):
-            found.append(Candidate(match.start(1), match.end(1), PROGRAMME, "title"))
+        if match.group(1).endswith(PUBLICATION_SUFFIXES) or text.startswith(OUTLET_AFTER_TITLE, match.end()):
+            continue  # 《南方日报》, 《瞭望》新闻周刊: an outlet (find_outlets names it)
+        found.append(Candidate(match.start(1), match.end(1), PROGRAMME, "title"))
+        for inner in _INNER_TITLE.finditer(text, match.start(1), match.end(1)):  # 《关于印发〈某方案〉的通知》: the plan too
+            found.append(Candidate(inner.start(1), inner.end(1), PROGRAMME, "title"))
     titles = [(m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
     endings = "|".join(DESIGNATION_ENDINGS)
     designation = re.compile("(?:" + "|".join(DESIGNATION_VERBS) + r")(?:第[一二三四五六七八九十\d]+批)?(?=[^,，。;；、“”《》()（）\s]{2,18}?(?:" + endings + "))")
