@@ -451,10 +451,11 @@ _LONG_FOLLOWER = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:提升行动|专项行动|
 
 
 def _campaigns_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The campaigns one quotation names: each part of a list of campaigns that act on levels
-    (“千企帮千镇、万企兴万村” is two), else the whole quotation (“一村一品、一镇一业” is one slogan)."""
+    """The campaigns one quotation names: each part of a list of paired campaign names of five
+    characters (“千企帮千镇、万企兴万村” is two), else the whole quotation (“一村一品、一镇一业”,
+    a slogan of 一X一Y pairs, is one)."""
     parts = [(m.start(), m.end()) for m in re.finditer(r"[^、,，]+", text[start:end])]
-    if len(parts) > 1 and all(e - s >= 5 and _LEVEL_PAIRS.match(text[start + s : start + e]) for s, e in parts):
+    if len(parts) > 1 and all(e - s >= 5 and text[start + s] != "一" and _PAIRED.match(text[start + s : start + e]) for s, e in parts):
         return [(start + s, start + e) for s, e in parts]
     return [(start, end)]
 
