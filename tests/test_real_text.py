@@ -141,3 +141,15 @@ def test_a_title_inside_a_title_and_a_magazine_in_title_marks():
     assert "平远县促进就业行动方案" in names(doc, "Programme")
     assert "《瞭望》新闻周刊" in names(doc, "Organization")
     assert not {"瞭望", "罗山模式"} & names(doc, "Programme")
+
+
+def test_a_campaign_quoted_in_a_documents_title_is_what_the_document_serves():
+    doc = run("县委印发《关于开展“高质量发展、支部在行动”实践活动的工作方案》,以“高质量发展,支部在行动”为抓手。")
+    assert ("关于开展“高质量发展、支部在行动”实践活动的工作方案", "partOfProgramme", "高质量发展、支部在行动", None) in facts(doc)
+    assert len([e for e in doc._.entities.values() if "支部在行动" in e.name and e.label == "Programme"]) == 2
+
+
+def test_a_year_inside_a_project_name_does_not_cut_it():
+    doc = run("根据《平远县2023年中央农业资源补助资金项目2024年实施方案》,各镇抓好落实。")
+    assert "平远县2023年中央农业资源补助资金项目" in names(doc, "Programme")
+    assert "年中央农业资源补助资金项目" not in names(doc, "Programme")

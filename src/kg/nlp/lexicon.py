@@ -106,7 +106,7 @@ PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "示范片区",
 PROGRAMME_SUFFIXES_PLACED = ("专项行动", "提升行动", "创建行动", "工程", "特色小镇", "小镇", "示范园", "基地")
 """Endings that make an unquoted programme name only after a place (马水镇千亩油茶基地): alone they are common words."""
 
-CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "系列活动", "活动", "战略", "生态建设", "建设", "创建", "工作部署", "工作", "品牌", "培养计划", "培训")
+CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "系列活动", "实践活动", "主题活动", "活动", "战略", "生态建设", "建设", "创建", "工作部署", "工作", "品牌", "培养计划", "培训")
 """Words after a quoted name that make the quoted name a campaign (“绿美怀集”行动)."""
 
 SLOGAN_MODIFIERS = ("头号", "一号", "一把手", "头等", "书记", "民生", "民心", "德政", "系统", "重点", "最后", "关键")
@@ -152,7 +152,7 @@ DEPARTMENT_CORES = (
 )
 """Department names that contain 和, which otherwise ends a name (县住房和城乡建设局)."""
 
-DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则", "清单", "指引", "指南", "导则", "公告", "通告", "纪要")
+DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则", "清单", "指引", "指南", "导则", "公告", "通告", "纪要", "汇总表", "明细表", "一览表")
 """Endings of document titles: what a document's issuer issues and a short reference (《方案》) names."""
 
 

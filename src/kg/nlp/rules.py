@@ -240,6 +240,9 @@ def _left_edge(
     """
     i = suffix_start
     while i > 0 and suffix_start - i <= max_middle:
+        year = _YEAR_BEFORE.search(text, max(0, i - 8), i)
+        if year and year.start() in anchors:  # 平远县2023年中央财政补助项目: the place before the year anchors it
+            i = year.start()
         if i in anchors:
             start, has_place = i, False
             while start in anchors or (text[start - 1 : start] in ("驻", "委") and start - 1 in anchors):  # 顺德区驻新兴县…; 揭阳市委“百千万工程”指挥部
@@ -285,10 +288,18 @@ def _inside_department_name(text: str, position: int) -> bool:
     )
 
 
+_YEAR_BEFORE = re.compile(r"(?<![\d.])(?:19|20)\d\d\s?年度?\s?$")
+"""A year inside a name (某区2023年中央财政补助项目): the walk to the name's start goes over it."""
+
+
 def _walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) -> int:
     """Leftmost start of a name ending at ``position``: stops at punctuation, boundary words and ``verbs``."""
     i = position
     while i > 0 and position - i < max_middle:
+        year = _YEAR_BEFORE.search(text, max(0, i - 8), i)
+        if year and year.start() > 0 and is_cjk(text[year.start() - 1]):
+            i = year.start()
+            continue
         if not is_cjk(text[i - 1]) or _ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in (1, 2, 3, 4)) or _COUNTED.search(text, 0, i):
             break
         i -= 1
