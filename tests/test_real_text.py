@@ -153,3 +153,15 @@ def test_a_year_inside_a_project_name_does_not_cut_it():
     doc = run("各镇抓好平远县2023年中央农业资源补助资金项目的落实。")
     assert "平远县2023年中央农业资源补助资金项目" in names(doc, "Programme")
     assert "年中央农业资源补助资金项目" not in names(doc, "Programme")
+
+
+def test_short_public_bodies_count_but_fragments_and_bare_kinds_do_not():
+    from kg.nlp.merge import plausible_ner
+    assert plausible_ner("财政部", "Organization", "、") and plausible_ner("县委常委会", "Organization", "")
+    assert not plausible_ner("水利局", "Organization", "和") and not plausible_ner("联合社", "Organization", "")
+    assert not plausible_ner("村党支部", "Organization", "")
+
+
+def test_a_body_named_with_its_session_is_the_body():
+    doc = run("县十五届人大常委会第三十四次会议召开。县人大常委会主任姚莲花主持会议。")
+    assert names(doc, "Organization") == {"县十五届人大常委会"}

@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key
-from .lexicon import LEVEL_WORDS, METHOD_ENDINGS, common_words, place_words, surnames
+from .lexicon import LEVEL_WORDS, METHOD_ENDINGS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, common_words, place_words, surnames
 from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
 
 RULE_RANKS = {
@@ -79,12 +79,13 @@ NOT_PLACE_ENDINGS = tuple("树梅花果茶园草")
 """Endings of plants and parks that the general vocabulary tags as place words."""
 
 
-def plausible_ner(text: str, label: str) -> bool:
+def plausible_ner(text: str, label: str, before: str = "") -> bool:
     """Whether a statistical NER mention is shaped like a name of its type in this genre.
 
     People start with a surname and are more than a surname; places are not
     personal names and either end like a place or are known place words; an
-    organisation is not a bare level word plus a suffix (村党支部).
+    organisation has four characters or ends like a public body (财政部, 县委常委会), and is
+    not a village's (村党支部).
     """
     if len(text) < 2 or not all(is_cjk(c) or c in "·" for c in text):
         return False
@@ -99,7 +100,19 @@ def plausible_ner(text: str, label: str) -> bool:
         if text.endswith(NOT_PLACE_ENDINGS) or (len(text) == 2 and (text.endswith(LEVEL_WORDS) or text[0] in "沿赴到往向在临靠" or text[0] in NATURAL_ENDINGS)):
             return False  # 荔枝树, 开园; 古镇, 三镇 (official places come linked from the gazetteer); 沿河, 山海: no names
         return text.endswith(NATURAL_ENDINGS) or text in place_words()
-    return len(text) >= 4 and not text.startswith(LEVEL_WORDS)
+    if label == PROGRAMME:
+        return len(text) >= 4
+    if text.startswith("村") or text in ORG_SUFFIXES_FREE + ORG_SUFFIXES_ANCHORED:
+        return False  # 村党支部, 联合社: a village's or any body, no name
+    if len(text) <= 3 and is_cjk(before) and before not in "在与到向对由经从据":
+        return False  # 水利局 cut from 农业农村和水利局
+    body = text[1:] if text.startswith(LEVEL_WORDS) else text  # 县委常委会, 省农科院: bodies of a level
+    return (len(text) >= 4 and body == text) or (len(body) >= 2 and text.endswith(BODY_ENDINGS))
+
+
+BODY_ENDINGS = ("部", "院", "委", "会", "局", "厅", "办", "中央", "政府", "社", "联")
+"""How short names of public bodies end (财政部, 国务院, 省委, 县委常委会, 省社科联): the NER may
+name them in three characters or after a level word."""
 
 
 def merge_mentions(candidates: list[Mention]) -> list[Mention]:
@@ -174,7 +187,7 @@ class EntityMerger:
         candidates += [Mention(s.start_char, s.end_char, PLACE, RULE_RANKS["place"]) for s in doc.spans.get(self.places_key, [])]
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
-            if label and plausible_ner(ent.text, label):
+            if label and plausible_ner(ent.text, label, doc.text[ent.start_char - 1 : ent.start_char]):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
         text = doc.text  # computed from the tokens on every access
         candidates = [c for c in candidates if not (c.label == PERSON and _DOCTRINE_AFTER.match(text, c.end))
