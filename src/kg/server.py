@@ -86,7 +86,7 @@ MEDIA_TYPES = {
     "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
     "text/csv": "csv", "text/tab-separated-values": "tsv",
     "text/turtle": "turtle", "application/x-turtle": "turtle", "text/n3": "turtle",
-    "application/n-triples": "ntriples", "text/plain": "ntriples",
+    "application/n-triples": "ntriples", "text/plain": "ntriples", "application/turtle": "turtle",
     "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
 }
 # Graph results asked for with a results media type get the RDF syntax of the same family.
@@ -106,7 +106,6 @@ UPLOAD_FORMATS = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
-SINGLE_PARAMETERS = ("query", "update", "format", "graph", "default")
 SPARQL_PATHS = {"/sparql", "/sparql/"}
 GRAPH_STORE_PATH = "/store"
 SHORT_ENTITY_PATH = "/id/"  # also accepted for entity pages, whatever the base's path is
@@ -268,8 +267,8 @@ def _job_errors(run: Callable[[], Any], connection: Connection) -> None:
     """Run one job in a worker and send its outcome; user errors become JobErrors."""
     try:
         connection.send(("ok", run()))
-    except JobError as error:
-        connection.send(("error", error.status, error.code, error.message))
+    except (JobError, HttpError) as error:
+        connection.send(("error", int(error.status), error.code, error.message))
     except ResultCapExceeded as error:
         connection.send(("error", 400, "too-many-results", str(error)))
     except QueryError as error:
@@ -380,12 +379,12 @@ def write_graph(store: ox.Store, method: str, graph: str | None, body: bytes, me
 # ------------------------------------------------------------------ reader jobs
 
 
-def query_job(store: ox.Store, sparql: str, accept: str, fmt: str | None, max_results: int,
+def query_job(store: ox.Store, sparql: str, accept: str, formats: list[str] | None, max_results: int,
               default_graphs: list[str] | None, named_graphs: list[str] | None, base: str) -> tuple[str, bytes]:
     """Client SPARQL: evaluate and serialize in the negotiated format; (format key, body)."""
     results = execute(store, sparql, default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base)
     try:
-        chosen = negotiate(query_kind(results), accept, fmt)
+        chosen = negotiate(query_kind(results), accept, formats)
         return chosen, serialize(results, chosen, max_results)
     finally:
         del results
@@ -648,10 +647,10 @@ class Endpoint:
                                                 max(60.0, self.config.timeout_s))
             return self._explorer
 
-    def answer_query(self, sparql: str, accept: str, fmt: str | None,
+    def answer_query(self, sparql: str, accept: str, formats: list[str] | None,
                      default_graphs: list[str] | None, named_graphs: list[str] | None) -> tuple[str, bytes]:
         """Client SPARQL in a query worker; (content type, body)."""
-        chosen, body = self.queries.run("query", (sparql, accept, fmt, self.config.max_results, default_graphs,
+        chosen, body = self.queries.run("query", (sparql, accept, formats, self.config.max_results, default_graphs,
                                                   named_graphs, self.config.base), self.config.timeout_s)
         return CONTENT_TYPES[chosen], body
 
@@ -699,20 +698,23 @@ class Endpoint:
 # ------------------------------------------------------------------ negotiation
 
 
-def negotiate(kind: str, accept: str, fmt: str | None) -> str:
+def negotiate(kind: str, accept: str, formats: list[str] | None) -> str:
     """A key of RESULT_FORMATS / GRAPH_FORMATS: the ``format`` parameter, else the best Accept match.
 
     ``format`` may be one of our names, a name SPARQLWrapper sends (json-ld, rdf+xml, n3) or a
-    media type. Without a match in Accept (and no wildcard) the answer is 406.
+    media type; it may repeat (SPARQLWrapper sends ``format=tsv&format=text/tab-separated-values``)
+    as long as every value means the same. Without a match in Accept (and no wildcard): 406.
     """
     allowed = FORMATS_FOR_KIND[kind]
-    if fmt:
-        key = MEDIA_TYPES.get(fmt.lower()) if "/" in fmt else FORMAT_NAMES.get(fmt.lower())
-        if kind == "graph" and key in GRAPH_EQUIVALENT:
-            key = GRAPH_EQUIVALENT[key]
+    if formats:
+        keys = {format_key(kind, fmt) for fmt in formats}
+        if len(keys) > 1:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "repeated-parameter",
+                            f"the format parameters disagree: {', '.join(formats)}")
+        key = keys.pop()
         if key not in allowed:
-            raise HttpError(HTTPStatus.NOT_ACCEPTABLE, "bad-format",
-                            f"format {fmt!r} does not fit a {kind} query (choose from {', '.join(sorted(allowed))})")
+            raise HttpError(HTTPStatus.NOT_ACCEPTABLE, "bad-format", f"format {formats[0]!r} does not fit a {kind} "
+                            f"query (choose from {', '.join(sorted(allowed))})")
         return key
     media_types = accepted_media(accept)
     for media in media_types:
@@ -727,6 +729,18 @@ def negotiate(kind: str, accept: str, fmt: str | None) -> str:
         offered = ", ".join(CONTENT_TYPES[k] for k in sorted(allowed))
         raise HttpError(HTTPStatus.NOT_ACCEPTABLE, "not-acceptable", f"cannot answer in {accept!r}; offered: {offered}")
     return DEFAULT_FORMAT[kind]
+
+
+def format_key(kind: str, fmt: str) -> str | None:
+    """The format a ``format`` parameter names for a query of ``kind`` (None if unknown).
+
+    A list of media types (SPARQLWrapper sends its Accept header as a format value) names the
+    first of them that we know.
+    """
+    if "," in fmt:
+        return next((key for part in fmt.split(",") if (key := format_key(kind, part.strip()))), None)
+    key = MEDIA_TYPES.get(fmt.lower()) if "/" in fmt else FORMAT_NAMES.get(fmt.lower())
+    return GRAPH_EQUIVALENT.get(key, key) if kind == "graph" and fmt.lower() != "application/json" else key
 
 
 def accepted_media(accept: str) -> list[str]:
@@ -747,10 +761,10 @@ def accepted_media(accept: str) -> list[str]:
     return [media for _, _, media in sorted(ranked)]
 
 
-def entity_format(accept: str, fmt: str | None) -> str:
+def entity_format(accept: str, formats: list[str] | None) -> str:
     """'html' or a key of GRAPH_FORMATS for an entity IRI (406 when nothing offered is acceptable)."""
-    if fmt:
-        return negotiate("graph", "", fmt)
+    if formats:
+        return negotiate("graph", "", formats)
     media_types = accepted_media(accept)
     for media in media_types:
         if media in {"text/html", "application/xhtml+xml", "*/*", "text/*"}:
@@ -1016,7 +1030,7 @@ class Handler(BaseHTTPRequestHandler):
                             "queries take default-graph-uri and named-graph-uri")
         protocol_dataset = "default-graph-uri" in params or "named-graph-uri" in params
         media, body = self.endpoint.answer_query(
-            sparql, self.headers.get("Accept", ""), self.single(params, "format"),
+            sparql, self.headers.get("Accept", ""), params.get("format"),
             params.get("default-graph-uri", []) if protocol_dataset else None,
             params.get("named-graph-uri", []) if protocol_dataset else None)
         self.send_body(HTTPStatus.OK, media + "; charset=utf-8", body)
@@ -1044,7 +1058,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def graph_get(self, params: dict[str, list[str]]) -> None:
         graph = self.graph_target(params)
-        chosen = entity_format(self.headers.get("Accept", ""), self.single(params, "format"))
+        chosen = entity_format(self.headers.get("Accept", ""), params.get("format"))
         chosen = "turtle" if chosen == "html" else chosen
         body = self.endpoint.queries.run("graph", (graph, chosen, self.endpoint.config.max_results),
                                          self.endpoint.config.timeout_s)
@@ -1071,7 +1085,7 @@ class Handler(BaseHTTPRequestHandler):
             ox.NamedNode(iri)
         except ValueError:
             raise HttpError(HTTPStatus.BAD_REQUEST, "bad-iri", f"{iri!r} is not a valid IRI") from None
-        chosen = entity_format(self.headers.get("Accept", ""), self.single(params, "format"))
+        chosen = entity_format(self.headers.get("Accept", ""), params.get("format"))
         config = self.endpoint.config
         if chosen == "html":
             page = self.endpoint.pages.run("entity_html", (iri, config.base), config.timeout_s)
