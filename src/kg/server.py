@@ -22,9 +22,10 @@ process (a Rust panic). So no SPARQL ever runs in the process that answers HTTP:
   evaluated and before Oxigraph commits. Past the time limit the HTTP process kills the owner
   instead of answering, so the transaction is never committed: a 504 always means "not
   applied". A new owner starts at once.
-* **Readers**: two pools of worker processes on the current snapshot, ``queries`` for client
-  SPARQL, saved queries and Graph Store reads, ``pages`` for entity pages and the explorer,
-  so runaway client queries cannot starve the pages. A job past the time limit gets its
+* **Readers**: pools of worker processes on the current snapshot: ``queries`` for client
+  SPARQL, saved queries and Graph Store reads, ``pages`` for entity pages, and one process that
+  builds the explorer page (tens of seconds on a large store), so neither runaway client
+  queries nor the explorer can starve the entity pages. A job past the time limit gets its
   worker killed (504), a crash costs its worker (500); replacements start in the background.
 * After an update commits, the owner writes a new snapshot and the server switches to it
   before it answers 204: every job started afterwards sees the update (an idle worker reopens
@@ -636,6 +637,7 @@ class Endpoint:
     snapshots: Snapshots
     queries: ReaderPool
     pages: ReaderPool
+    explorer_pool: ReaderPool
     _explorer: str | None = None
     _explorer_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -643,8 +645,8 @@ class Endpoint:
         """The explorer page, built on first use and after each update."""
         with self._explorer_lock:
             if self._explorer is None:
-                self._explorer = self.pages.run("explorer", (self.config.explorer_top, self.config.base),
-                                                max(60.0, self.config.timeout_s))
+                self._explorer = self.explorer_pool.run("explorer", (self.config.explorer_top, self.config.base),
+                                                        max(120.0, self.config.timeout_s))
             return self._explorer
 
     def answer_query(self, sparql: str, accept: str, formats: list[str] | None,
@@ -689,8 +691,8 @@ class Endpoint:
             self._explorer = None
 
     def close(self) -> None:
-        self.queries.close()
-        self.pages.close()
+        for pool in (self.queries, self.pages, self.explorer_pool):
+            pool.close()
         self.owner.close()
         shutil.rmtree(self.snapshots.folder, ignore_errors=True)
 
@@ -1128,9 +1130,10 @@ def describe_entity(store: Any, node: ox.NamedNode) -> EntityFacts:
       ?s ?p {node} . OPTIONAL {{ ?s rdfs:label ?l }}
       FILTER NOT EXISTS {{ ?s a kg:Assertion }} FILTER NOT EXISTS {{ ?s a kg:CoMention }}
     }} GROUP BY ?s ?p ORDER BY ?p ?s"""
+    # Each branch starts from the entity, so Oxigraph never scans every assertion of the store.
     evidence_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?text ?article ?headline WHERE {{
-      {{ ?a rdf:subject {node} }} UNION {{ ?a rdf:object {node} }} UNION {{ {node} org:holds ?post . ?a rdf:object ?post }}
-      ?a a kg:Assertion ; kg:evidenceText ?text .
+      {{ ?a rdf:subject {node} ; kg:evidenceText ?text }} UNION {{ ?a rdf:object {node} ; kg:evidenceText ?text }}
+      UNION {{ {node} org:holds ?post . ?a rdf:object ?post ; kg:evidenceText ?text }}
       OPTIONAL {{ ?a prov:wasDerivedFrom ?article OPTIONAL {{ ?article schema:headline ?headline }} }}
     }} LIMIT 20"""
     articles_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?article ?headline ?date WHERE {{
@@ -1422,7 +1425,10 @@ def make_server(config: ServerConfig) -> QuietServer:
         queries = ReaderPool("query", config.workers, snapshots)
         pools = [queries]
         pages = ReaderPool("page", config.page_workers, snapshots)
-        endpoint = Endpoint(config, owner, snapshots, queries, pages)
+        pools.append(pages)
+        explorer = ReaderPool("explorer", 1, snapshots)
+        pools.append(explorer)
+        endpoint = Endpoint(config, owner, snapshots, queries, pages, explorer)
     except BaseException:
         for pool in pools or []:
             pool.close()
