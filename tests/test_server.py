@@ -18,7 +18,7 @@ import pytest
 from conftest import explore_load_sample
 from endpoint_helpers import TOKEN, Reply, raw_request, request, start
 
-from kg.server import ServerConfig, iri_of_path, make_server
+from kg.server import ServerConfig, make_server
 
 PERSON_PATH = "/id/person/" + quote("张三")
 PEOPLE = "SELECT DISTINCT ?s WHERE { ?s a <https://schema.org/Person> } ORDER BY ?s"
@@ -560,6 +560,8 @@ def test_entity_paths_round_trip_percent_escapes(odd_base: str) -> None:
     page = request(odd_base, "/id/person/" + quote("张三"), headers={"Accept": "text/html"}).text
     assert f'href="{own_path}"' in page
     assert request(odd_base, own_path).status == 200  # the HTML page too
+    from kg.server import iri_of_path
+
     assert iri_of_path("/x/%E5%BC%A0%E4%B8%89%2f%41") == "/x/张三%2FA"
 
 

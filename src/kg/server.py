@@ -639,15 +639,24 @@ class Endpoint:
     pages: ReaderPool
     explorer_pool: ReaderPool
     _explorer: str | None = None
+    _generation: int = 0  # counts writes, so a page built before one is not kept after it
     _explorer_lock: threading.Lock = field(default_factory=threading.Lock)
+    _build_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def explorer(self) -> str:
-        """The explorer page, built on first use and after each update."""
-        with self._explorer_lock:
-            if self._explorer is None:
-                self._explorer = self.explorer_pool.run("explorer", (self.config.explorer_top, self.config.base),
-                                                        max(120.0, self.config.timeout_s))
-            return self._explorer
+        """The explorer page, built on first use and after each update (one build at a time;
+        an update does not wait for a build)."""
+        with self._build_lock:
+            with self._explorer_lock:
+                if self._explorer is not None:
+                    return self._explorer
+                generation = self._generation
+            page = self.explorer_pool.run("explorer", (self.config.explorer_top, self.config.base),
+                                          max(120.0, self.config.timeout_s))
+            with self._explorer_lock:
+                if generation == self._generation:
+                    self._explorer = page
+            return page
 
     def answer_query(self, sparql: str, accept: str, formats: list[str] | None,
                      default_graphs: list[str] | None, named_graphs: list[str] | None) -> tuple[str, bytes]:
@@ -689,6 +698,7 @@ class Endpoint:
         self.snapshots.switch(path)
         with self._explorer_lock:
             self._explorer = None
+            self._generation += 1
 
     def close(self) -> None:
         for pool in (self.queries, self.pages, self.explorer_pool):
