@@ -320,6 +320,6 @@ def test_query_page_buttons_are_chinese(browser: object, explore_store_path: Pat
         assert len(titles) == 5 and all(any("\u4e00" <= c <= "\u9fff" for c in t) for t in titles)
         page.locator('#examples button[data-name="people-and-posts"]').click()
         page.click("#form button[type=submit]")
-        page.wait_for_function("/行|错误/.test(document.getElementById('status').textContent)", timeout=60_000)
+        page.wait_for_function("/\\d+ 行|错误/.test(document.getElementById('status').textContent)", timeout=60_000)
         assert "张三" in page.inner_text("#results"), page.inner_text("#status")
         page.close()
