@@ -161,19 +161,6 @@ def build_store(path: Path, articles: int) -> int:
     return count
 
 
-def build_store(path: Path, articles: int) -> int:
-    """Bulk-load the synthetic articles into a new store at ``path``; return its quad count."""
-    data = Path(tempfile.mkdtemp()) / "synthetic.nq"
-    data.write_text(synthetic_nquads(articles), encoding="utf-8")
-    store = ox.Store(str(path))
-    store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
-    store.optimize()
-    count = len(store)
-    del store
-    data.unlink()
-    return count
-
-
 class Client:
     """One keep-alive HTTP connection to the server."""
 

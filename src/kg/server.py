@@ -835,8 +835,6 @@ class Handler(BaseHTTPRequestHandler):
             error = self.not_allowed()
         else:
             error = HttpError(HTTPStatus(code), "bad-request", message or HTTPStatus(code).phrase)
-        if not hasattr(self, "_headers_buffer"):
-            self._headers_buffer = []
         self.close_connection = True
         try:
             self.send_error_json(error)
@@ -881,7 +879,7 @@ class Handler(BaseHTTPRequestHandler):
                          f"{self.command} is not allowed here (allowed: {allowed})", {"Allow": allowed})
 
     def params(self, query_string: str) -> dict[str, list[str]]:
-        """URL-encoded parameters, strictly UTF-8; single-valued ones must not repeat."""
+        """URL-encoded parameters, strictly UTF-8 (a 400 otherwise)."""
         try:
             params = parse_qs(query_string, keep_blank_values=True, encoding="utf-8", errors="strict")
         except UnicodeDecodeError:
@@ -890,6 +888,7 @@ class Handler(BaseHTTPRequestHandler):
 
     @staticmethod
     def single(params: dict[str, list[str]], name: str) -> str | None:
+        """A parameter that may be given once (``query``, ``update``, ``graph`` …): repeated, a 400."""
         values = params.get(name)
         if values is None:
             return None
