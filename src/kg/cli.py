@@ -81,14 +81,27 @@ def make_parser() -> argparse.ArgumentParser:
     viz.add_argument("--types", metavar="T,T", help="keep only these types: Person,Place,Organization,Programme")
     _store_option(viz)
 
-    serve = _command(sub, "serve", "Serve the store: SPARQL endpoint at /sparql, explorer, entity pages.", "kg serve --port 8000", cmd_serve)
+    serve = _command(sub, "serve", "Serve the store: SPARQL endpoint at /sparql, Graph Store at /store, explorer, entity pages.", "kg serve --port 8000", cmd_serve)
+    serve.description += (
+        "\n\nNo SPARQL runs in the process that answers HTTP: client queries run in worker processes on a"
+        "\nread-only snapshot of the store, so a query that crashes the engine or runs past --timeout costs"
+        "\none worker (500 or 504), never the server. The store is LOCKED against builds while the server"
+        "\nruns: `kg build` into it stops with 'is another kg process using it?'; stop the server, build,"
+        "\nstart it again. With --allow-update, updates and Graph Store writes are applied one at a time"
+        "\nby the process that holds the store, in one transaction that commits only if it finished within"
+        "\n--timeout: a 504 means the update was rolled back and NOT applied. Every query started after an"
+        "\nupdate's 204 sees it."
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    serve.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (needs --token)")
-    serve.add_argument("--token", help="bearer token that SPARQL Update requests must send")
-    serve.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per-query time limit (default: 10)")
+    serve.add_argument("--allow-update", action="store_true", help="accept SPARQL Update and Graph Store writes (needs --token)")
+    serve.add_argument("--token", help="bearer token that updates must send: 'Authorization: Bearer TOKEN'")
+    serve.add_argument("--allow-load", action="store_true", help="with --allow-update: permit LOAD <url>, which makes the server fetch that URL")
+    serve.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="time limit per query or update; past it the worker is stopped or the update rolled back (default: 10)")
     serve.add_argument("--max-results", type=int, default=10000, metavar="N", help="result cap per query (default: 10000)")
+    serve.add_argument("--workers", type=int, default=2, metavar="N", help="processes for client SPARQL; entity pages have two of their own (default: 2)")
     serve.add_argument("--cors", metavar="ORIGIN", help="send Access-Control-Allow-Origin: ORIGIN (e.g. '*')")
+    serve.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI of the entities; relative IRIs in queries resolve against it (default: {DEFAULT_BASE})")
     _store_option(serve)
 
     stats = _command(sub, "stats", "Counts, centrality, components and communities; GraphML/GEXF export.", "kg stats --graphml output/graph.graphml", cmd_stats)
@@ -199,7 +212,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.allow_update and not args.token:
         raise ValueError("--allow-update needs --token TOKEN: updates are accepted only with that bearer token")
-    server.serve(args.store, args.host, args.port, allow_update=args.allow_update, token=args.token, timeout_s=args.timeout, max_results=args.max_results, cors=args.cors)
+    server.serve(server.ServerConfig(
+        args.store, args.host, args.port, allow_update=args.allow_update, token=args.token, timeout_s=args.timeout,
+        max_results=args.max_results, cors=args.cors, base=args.base, workers=args.workers, allow_load=args.allow_load))
     return 0
 
 

@@ -7,12 +7,14 @@ unchanged article (same content hash) is not written at all.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import IO, Iterable
 
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
+from .jsonld import compact
 from .vocab import KG, PREFIXES
 
 DEFAULT_STORE = Path("output/store")
@@ -81,6 +83,11 @@ class Store:
 
     def export(self, out: IO[bytes], fmt: str) -> None:
         """Serialise the whole store; triple formats merge the article graphs (each triple once)."""
+        if fmt == "jsonld":  # with our prefixes as a compact @context
+            buffer = io.BytesIO()
+            self.oxigraph.dump(buffer, RDF_FORMATS[fmt])
+            out.write(compact(buffer.getvalue()))
+            return
         if fmt in QUAD_FORMATS:
             self.oxigraph.dump(out, RDF_FORMATS[fmt], prefixes=PREFIXES)
             return
