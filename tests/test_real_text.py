@@ -165,3 +165,19 @@ def test_short_public_bodies_count_but_fragments_and_bare_kinds_do_not():
 def test_a_body_named_with_its_session_is_the_body():
     doc = run("县十五届人大常委会第三十四次会议召开。县人大常委会主任姚莲花主持会议。")
     assert names(doc, "Organization") == {"县十五届人大常委会"}
+
+
+def test_the_object_of_a_verb_of_carrying_out_can_be_a_programme():
+    assert ("平远县", "implements", "乡土人才回引计划", None) in facts(run("近年来,平远县大力实施乡土人才回引计划。"))
+    assert ("仁居镇", "implements", "美丽圩镇建设项目", None) in facts(run("仁居镇举行美丽圩镇建设项目开工仪式。"))
+    assert "仁居岛郊野公园" in names(run("仁居村紧扣绿美示范带建设,全力打造仁居岛郊野公园。"), "Programme")
+    assert not names(run("各镇谋划建设镇村建设项目,打造一批示范区。"), "Programme")
+
+
+def test_quoted_names_before_a_count_of_a_kind_are_programmes():
+    found = facts(run("平远县坚持规划先行,高质量打造“红之韵”“绿之源”两条示范带。"))
+    assert {("平远县", "implements", "红之韵", None), ("平远县", "implements", "绿之源", None)} <= found
+
+
+def test_a_village_the_division_list_lacks_is_no_person():
+    assert not names(run("邹坊村正在打造的“欢乐农场”项目进展顺利。"), "Person")

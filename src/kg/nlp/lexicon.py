@@ -106,7 +106,16 @@ PROGRAMME_SUFFIXES_BARE = ("乡村振兴示范带", "示范带", "示范片区",
 PROGRAMME_SUFFIXES_PLACED = ("专项行动", "提升行动", "创建行动", "工程", "特色小镇", "小镇", "示范园", "基地")
 """Endings that make an unquoted programme name only after a place (马水镇千亩油茶基地): alone they are common words."""
 
-CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "系列活动", "实践活动", "主题活动", "活动", "战略", "生态建设", "建设", "创建", "工作部署", "工作", "品牌", "培养计划", "培训")
+OBJECT_VERBS = ("大力实施", "深入实施", "实施", "打造", "推进", "启动", "创建", "举行", "紧扣", "建设", "新建", "谋划", "开展")
+"""Verbs whose object, when it ends like a programme (``OBJECT_KINDS``), is a programme's name."""
+OBJECT_KINDS = ("回引计划", "培养计划", "行动计划", "计划", "示范带", "示范区", "示范园", "郊野公园", "农业公园", "湿地公园",
+                "功能区", "专项行动", "提升行动", "建设项目")
+"""Endings of a verb's object that make it a programme (大力实施乡土人才回引计划, 举行美丽圩镇建设项目开工仪式);
+the more generic ones (项目, 基地, 工程) name kinds as often as programmes there (实施镇村项目, 建设种植基地)."""
+COUNTED_KINDS = ("示范带", "工程", "行动", "项目", "产业园", "品牌", "活动", "战略")
+"""Kinds after a count that make the quoted names before them programmes (“红之韵”“绿之源”两条示范带)."""
+
+CAMPAIGN_FOLLOWERS = ("专项行动", "攻坚行动", "结对帮扶行动", "行动", "工程", "项目", "系列活动", "实践活动", "主题活动", "活动", "战略", "生态建设", "建设", "创建", "工作部署", "工作", "品牌", "培养计划", "培训")
 """Words after a quoted name that make the quoted name a campaign (“绿美怀集”行动)."""
 
 SLOGAN_MODIFIERS = ("头号", "一号", "一把手", "头等", "书记", "民生", "民心", "德政", "系统", "重点", "最后", "关键")
@@ -126,7 +135,7 @@ IMPLEMENT_VERBS = (
     "推进", "推动", "实施", "开展", "打造", "创建", "落实", "结合", "纳入", "申报", "完成", "启动", "参与",
     "抓好", "建设", "把", "围绕", "对标", "深化", "践行", "制定实施", "牵头", "部署", "助力", "借助", "依托",
     "入选", "获评", "承接", "对接", "用好", "聚焦", "加入", "列入", "争创", "建成", "列为", "评为", "主办", "承办", "通过", "结成", "共建", "认定为", "确定为", "命名为", "响应", "建起",
-    "按照", "根据", "获批", "承担", "关于", "具体实施", "负责",
+    "按照", "根据", "获批", "承担", "关于", "具体实施", "负责", "紧扣",
 )
 """Verbs by which a place or body takes part in a programme (关于 implements)."""
 

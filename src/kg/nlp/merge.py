@@ -91,6 +91,8 @@ def plausible_ner(text: str, label: str, before: str = "") -> bool:
         return False
     compound = text[:2] in surnames() and len(text[:2]) == 2 and text[:2] not in common_words()
     if label == PERSON:
+        if text.endswith(tuple("村镇乡县")):
+            return False  # 邹坊村: a village the division list lacks, not a person
         if compound:
             return 3 <= len(text) <= 4
         return len(text) == 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM

@@ -37,6 +37,9 @@ from .lexicon import (
     PROGRAMME_SUFFIXES_BARE,
     PROGRAMME_SUFFIXES_PLACED,
     PUBLICATION_SUFFIXES,
+    COUNTED_KINDS,
+    OBJECT_KINDS,
+    OBJECT_VERBS,
     OUTLET_AFTER_TITLE,
     SLOGAN_MODIFIERS,
     SPEECH_CUES,
@@ -188,7 +191,7 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
     return [c for c in found if not any(c.start < e and s < c.end and not (s <= c.start and c.end <= e) for s, e in places) and c.start not in in_place]
 
 
-_CLAUSE_ENDINGS = tuple("上下里中他她们")
+_CLAUSE_ENDINGS = tuple("上下里中他她们村镇乡")
 
 
 def _reads_as_clause(name: str) -> bool:
@@ -471,10 +474,15 @@ def _campaigns_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start, end)]
 
 
+_COUNTED_KIND = re.compile(r"(?:[一二两三四五六七八九十\d]+[条个项大张])?[\u4e00-\u9fff]{0,6}?(?:" + "|".join(COUNTED_KINDS) + ")")
+
+
 def is_programme_name(name: str, following: str) -> bool:
     """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
     if name.startswith(SLOGAN_MODIFIERS) or re.search(r"[+＋:：;；。!！?？]", name):
         return False
+    if re.match(r"[一二两三四五六七八九十\d]+[条个项大张]", following) and _COUNTED_KIND.match(following):
+        return True  # “红之韵”“绿之源”两条示范带
     if re.search(r"[,，、]", name):  # “千企帮千镇、万企兴万村”行动, “一村一品、一镇一业”: a list is a name as a campaign
         return following.startswith(CAMPAIGN_FOLLOWERS) or all(_PAIRED.match(part) for part in re.split("[、,，]", name))
     return (
@@ -555,6 +563,7 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
             if (has_place or not needs_place) and length >= 6 and not inside_title and not goes_on and not text.startswith(("”", "」"), match.end()):
                 note = _PHASE_NOTE.match(text, match.end())
                 found.append(Candidate(start, note.end() if note else match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
+    found += verb_objects(text, titles)
     found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设|" + _CAPACITY_PROJECT, text))
     named = "".join(text[s:e] for s, e in quoted_spans(text) + titles)
     in_place = {i for start, end in places + quoted_spans(text) for i in range(start, end)}
@@ -568,6 +577,26 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
         end = project.end() if project else match.end(1)
         found.append(Candidate(start, end, PROGRAMME, "bare"))
         covered_until = end
+    return found
+
+
+_OBJECT = re.compile("(?:" + "|".join(OBJECT_VERBS) + r")+(?:好|了|起)?([\u4e00-\u9fff·]{2,18}?(?:" + "|".join(OBJECT_KINDS) + "))")
+
+
+def verb_objects(text: str, titles: list[tuple[int, int]]) -> list[Candidate]:
+    """Programmes named as the object of a verb of carrying out: 大力实施乡土人才回引计划,
+    全力打造某岛郊野公园, 举行美丽圩镇建设项目开工仪式. The name starts after the verb (and after
+    the last 的 of a modifier: 打造全国一流的某基地) and ends at the first programme ending."""
+    found = []
+    for match in _OBJECT.finditer(text):
+        start = text.rfind("的", match.start(1), match.end(1)) + 1 or match.start(1)
+        if any(s <= start < e for s, e in titles) or match.end(1) - start < 6 or text[start] in FUNCTION_CHARS:
+            continue
+        name = text[start : match.end(1)]
+        stem = name[: -len(next(k for k in OBJECT_KINDS if name.endswith(k)))]
+        if _COUNTED_START.match(text, start) or len(stem) < 3 or stem.endswith(("项目", "工作", "年度")):
+            continue  # 打造一批示范点, 镇村建设项目, 某项目计划: a kind or a schedule, not a name
+        found.append(Candidate(start, match.end(1), PROGRAMME, "bare"))
     return found
 
 
