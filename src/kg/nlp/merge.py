@@ -155,6 +155,17 @@ def propagate(text: str, accepted: list[Mention]) -> list[Mention]:
     return sorted(found, key=lambda m: (m.start, -m.end))
 
 
+def _without_people_inside_names(accepted: list[Mention], length: int) -> list[Mention]:
+    """No person inside another entity's name (农民日 in 农民日报), in one pass over the text."""
+    reach = [0] * (length + 1)  # reach[i]: the furthest end of a non-person mention starting at or before i
+    for mention in accepted:
+        if mention.label != PERSON:
+            reach[mention.start] = max(reach[mention.start], mention.end)
+    for i in range(1, length + 1):
+        reach[i] = max(reach[i], reach[i - 1])
+    return [m for m in accepted if m.label != PERSON or reach[m.start] < m.end]
+
+
 def _add_place_prefixed_forms(text: str, accepted: list[Mention], entities: dict[str, Entity]) -> None:
     """An organisation named after its place, written after a higher place (封开县南丰镇党委: the
     town's committee) keeps that fuller written form as an alias: some name it so, some not."""
@@ -187,15 +198,15 @@ class EntityMerger:
             Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_)) for s in doc.spans.get(self.rules_key, [])
         ]
         candidates += [Mention(s.start_char, s.end_char, PLACE, RULE_RANKS["place"]) for s in doc.spans.get(self.places_key, [])]
+        text = doc.text  # computed from the tokens on every access
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
-            if label and plausible_ner(ent.text, label, doc.text[ent.start_char - 1 : ent.start_char]):
+            if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
-        text = doc.text  # computed from the tokens on every access
         candidates = [c for c in candidates if not (c.label == PERSON and _DOCTRINE_AFTER.match(text, c.end))
                       and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
         accepted = propagate(text, merge_mentions(candidates))
-        accepted = [m for m in accepted if not (m.label == PERSON and any(o.label != PERSON and _contains(o, m) for o in accepted))]
+        accepted = _without_people_inside_names(accepted, len(text))
         entities: dict[str, Entity] = {}
         for mention in accepted:
             written = text[mention.start : mention.end]
