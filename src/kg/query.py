@@ -1,7 +1,7 @@
 """Run SPARQL on the store: ad-hoc queries and the saved queries in ``queries/*.rq``.
 
 Everything that evaluates SPARQL for the explorer, the statistics and the endpoint goes
-through :func:`execute` (union default graph, user errors as :class:`QueryError`) and
+through :func:`execute` (the merged default graph, user errors as :class:`QueryError`) and
 :func:`serialize` (row cap, cancellation, every result format), so they behave alike.
 Saved-query parameters are bound as typed RDF literals in a VALUES clause (see
 :func:`bind_params`): a value is never pasted into the query text as syntax.
@@ -57,14 +57,13 @@ def oxigraph_of(store: Any) -> ox.Store:
 
 
 def execute(store: Any, sparql: str, substitutions: dict[str, ox.Literal] | None = None) -> Any:
-    """Evaluate a SPARQL query over the union of all article graphs.
+    """Evaluate a SPARQL query: the store's merged graph is the default graph, the article graphs the named graphs.
 
     Returns pyoxigraph's ``QuerySolutions``, ``QueryTriples`` or ``QueryBoolean``.
     """
     try:
         return oxigraph_of(store).query(
             sparql,
-            use_default_graph_as_union=True,
             substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
         )
     except SyntaxError as error:
