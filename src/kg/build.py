@@ -121,6 +121,11 @@ def worker_pipeline():
     return load_pipeline()
 
 
+def preload_pipeline() -> None:
+    """Load this worker's pipeline ahead of its first task (returns nothing to ship back)."""
+    worker_pipeline()
+
+
 def extract_batch(articles: list[Article], run: Run, base: str = DEFAULT_BASE) -> list[Extracted]:
     """Extract a batch of articles in this process; every article ends as RDF or as an error."""
     from .nlp.pipeline import make_doc
@@ -260,7 +265,7 @@ class DaskCluster:
                 self.client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as error:
             raise BuildError(f"cannot reach the Dask scheduler {scheduler} ({_one_line(error)}); start it with `dask scheduler` or use --scheduler local") from error
-        self.client.run(worker_pipeline)  # load the pipeline on every worker now, not in its first task
+        self.client.run(preload_pipeline)  # load the pipeline on every worker now, not in its first task
         self.workers = max(1, len(self.client.scheduler_info()["workers"]))
 
     def map(self, batches: Iterator[list[Article]], run: Run, base: str) -> Iterator[list[Extracted]]:

@@ -38,7 +38,7 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
 def open_store(location: str, read_only: bool = False):
     """The store at ``location``: a folder (embedded Oxigraph) or a SPARQL endpoint URL."""
     if location.startswith(("http://", "https://")):
-        from .remote import RemoteStore
+        from .remote import RemoteStore  # noqa: PLC0415  (only needed for endpoints)
 
         return RemoteStore(location)
     return Store(location, read_only=read_only)

@@ -78,10 +78,8 @@ SELECT ?subject ?predicate ?object ?text ?article ?headline WHERE {
   GRAPH ?graph {
     ?assertion rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object ; kg:evidenceText ?text .
   }
-  OPTIONAL {
-    ?graph prov:wasDerivedFrom ?article .
-    OPTIONAL { ?article schema:headline ?headline }
-  }
+  ?graph prov:wasDerivedFrom ?article .
+  OPTIONAL { ?article schema:headline ?headline }
 }"""
 
 # A co-mention node holds the entities named together in sentences of one article; a pair's

@@ -46,31 +46,36 @@ class StoreError(Exception):
     """A store that cannot be opened or written, with what to do about it."""
 
 
-def removal_update(graphs: Iterable[str]) -> str:
-    """SPARQL Update removing article graphs and keeping the merged default graph exact.
+def removal_update(graphs: Iterable[str], merged: str | None = None) -> str:
+    """SPARQL Update removing article graphs and keeping the merged graph exact.
 
-    For each graph: its triples leave the default graph unless another named graph states
-    them; then the default-graph descriptions of nodes it referred to go when no other named
+    For each graph: its triples leave the merged graph unless another article graph states
+    them; then the merged-graph descriptions of nodes it referred to go when no other article
     graph refers to them; then the graph itself goes. Software agents no run refers to any
-    more go last. Run as one request, it is one transaction.
+    more go last. Run as one request, it is one transaction. The merged graph is the default
+    graph, or the named graph ``merged`` on servers without a default graph of their own.
     """
+    def in_merged(pattern: str) -> str:
+        return f"GRAPH <{merged}> {{ {pattern} }}" if merged else pattern
+
+    others = f"?other != <{merged}> && " if merged else ""
     operations = []
     for graph in graphs:
         g = f"<{graph}>"
         operations += [
-            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g}) }} }}",
-            f"DELETE {{ ?n ?p ?o }} WHERE {{ "
+            f"DELETE {{ {in_merged('?s ?p ?o')} }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER({others}?other != {g}) }} }}",
+            f"DELETE {{ {in_merged('?n ?p ?o')} }} WHERE {{ "
             f"{{ SELECT DISTINCT ?n WHERE {{ GRAPH {g} {{ {{ ?x ?y ?n }} UNION {{ ?n ?y ?x }} }} FILTER(isIRI(?n)) }} }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?n ?a ?b }} FILTER(?other != {g}) }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?b ?a ?n }} FILTER(?other != {g}) }} "
-            f"?n ?p ?o }}",
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?n ?a ?b }} FILTER({others}?other != {g}) }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?b ?a ?n }} FILTER({others}?other != {g}) }} "
+            f"{in_merged('?n ?p ?o')} }}",
             f"DROP SILENT GRAPH {g}",
         ]
     if operations:
         operations.append(
-            f"DELETE {{ ?agent ?p ?o }} WHERE {{ ?agent a <{PROV}SoftwareAgent> ; ?p ?o . "
-            f"FILTER NOT EXISTS {{ ?run <{PROV}wasAssociatedWith> ?agent }} }}"
+            f"DELETE {{ {in_merged('?agent ?p ?o')} }} WHERE {{ {in_merged(f'?agent a <{PROV}SoftwareAgent> ; ?p ?o')} "
+            f"FILTER NOT EXISTS {{ {in_merged(f'?run <{PROV}wasAssociatedWith> ?agent')} }} }}"
         )
     return " ;\n".join(operations)
 
