@@ -275,3 +275,14 @@ def test_exports_stream_the_merged_graph(tmp_path):
     store.export(out, "nt")
     triples = set(ox.parse(out.getvalue(), format=ox.RdfFormat.N_TRIPLES))
     assert len(triples) == len(list(store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())))
+
+
+def test_viz_of_a_large_network_keeps_the_most_central_entities_and_says_what_it_left_out(explore_store, tmp_path, monkeypatch):
+    from kg import viz
+
+    monkeypatch.setattr(viz, "DEFAULT_TOP", 4)
+    info = viz.write_explorer(explore_store, tmp_path / "graph.html")
+    assert info["nodes"] == 4 and info["total_nodes"] > 4
+    assert info["left_out"].startswith(f"left out {info['total_nodes'] - 4} of {info['total_nodes']} entities")
+    focused = viz.write_explorer(explore_store, tmp_path / "focus.html", focus="张三", hops=1)
+    assert focused["nodes"] > 1 and "张三" in (tmp_path / "focus.html").read_text(encoding="utf-8")

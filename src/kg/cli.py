@@ -93,7 +93,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     viz = _command(sub, "viz", "Write the interactive HTML network explorer (works offline).", "kg viz --top 500 -o output/graph.html", cmd_viz)
     _output_option(viz, "output/graph.html")
-    viz.add_argument("--top", type=int, metavar="N", help="keep the N entities with the highest PageRank")
+    viz.add_argument("--top", type=int, metavar="N", help="keep the N entities with the highest PageRank (default: all, or 2000 when the store has more and no --focus is given)")
     viz.add_argument("--focus", metavar="NAME", help="keep only the neighbourhood of the entity with this name")
     viz.add_argument("--hops", type=int, default=2, metavar="K", help="with --focus: how many steps out (default: 2)")
     viz.add_argument("--types", metavar="T,T", help="keep only these types: Person,Place,Organization,Programme")
@@ -293,6 +293,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
     types = [t.strip() for t in args.types.split(",")] if args.types else None
     info = viz.write_explorer(store, args.output, top=args.top, focus=args.focus, hops=args.hops, types=types)
     print(f"wrote {args.output}: {info.get('nodes', '?')} nodes, {info.get('edges', '?')} edges")
+    if info.get("left_out"):
+        print(f"kg: {info['left_out']} (kept the most central by PageRank); choose with --top N, --focus NAME or --types", file=sys.stderr)
     return 0
 
 

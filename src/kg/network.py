@@ -114,13 +114,18 @@ def build_network(store: Any, filters: Filters | None = None) -> nx.MultiDiGraph
     pagerank, degree, community. Edge attributes: predicate (IRI or 'comention'),
     label, weight, evidence (list of {text, article, headline}).
     """
-    graph = _read_graph(store)
-    graph = apply_filters(graph, filters or Filters())
+    return prefilter(read_network(store), filters or Filters())
+
+
+def prefilter(graph: nx.MultiDiGraph, filters: Filters) -> nx.MultiDiGraph:
+    """Apply ``filters`` to a network read by :func:`read_network` and add centrality."""
+    graph = apply_filters(graph, filters)
     annotate_centrality(graph)
     return graph
 
 
-def _read_graph(store: Any) -> nx.MultiDiGraph:
+def read_network(store: Any) -> nx.MultiDiGraph:
+    """The whole entity network of the store, before filters and centrality."""
     graph = nx.MultiDiGraph()
     type_names = {iri: name for name, iri in ENTITY_TYPES.items()}
     rank = {name: index for index, name in enumerate(ENTITY_TYPES)}
