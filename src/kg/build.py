@@ -395,7 +395,8 @@ def build(
         for article in articles:
             summary.articles += 1
             graph = str(iri.graph(article.id))
-            present.add(graph)
+            if prune:
+                present.add(graph)
             old = store.graph_hash(graph)
             if old == content_hash(article.text, run.fingerprint):
                 summary.unchanged += 1

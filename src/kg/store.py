@@ -144,9 +144,17 @@ class Store:
         return sum(1 for _ in self.oxigraph.named_graphs())
 
     def export(self, out: IO[bytes], fmt: str) -> None:
-        """Serialise the store, streaming: quad formats write every graph, triple formats the merged graph."""
+        """Serialise the store, streaming: quad formats write every graph, triple formats the merged graph.
+
+        An on-disk store streams in index order, which keeps each subject's triples together;
+        an in-memory store (``kg extract``) is small and sorted first for the same effect.
+        """
         if fmt in QUAD_FORMATS:
             self.oxigraph.dump(out, RDF_FORMATS[fmt], prefixes=PREFIXES)
+        elif self.path is None:
+            triples = sorted((q.triple for q in self.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph())),
+                             key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+            ox.serialize(triples, out, RDF_FORMATS[fmt], prefixes=PREFIXES)
         else:
             self.oxigraph.dump(out, RDF_FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
