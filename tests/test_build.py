@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 
 from kg import build as build_module
 from kg.build import build, extractor_fingerprint, split_text

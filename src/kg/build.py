@@ -413,7 +413,7 @@ def build(
     executor = make_executor(workers, scheduler)
     try:
         progress.start(total, executor.workers)
-        batches = _batched(stale(iter_articles(sources, read_errors)), BATCH_ARTICLES)
+        batches = batched(stale(iter_articles(sources, read_errors)), BATCH_ARTICLES)
         for results in executor.map(batches, run, base):
             done = [r for r in results if r.error is None]
             summary.errors += [r.error for r in results if r.error is not None]
@@ -443,11 +443,12 @@ def _prune(store: Any, present: set[str], summary: BuildSummary, progress: Progr
         progress.note(f"not pruning: {summary.unreadable} files could not be read, so their articles cannot be told apart from deleted ones; fix or remove them and build with --prune again")
         return 0
     gone = [graph for graph in store.article_graphs() if graph not in present]
-    for chunk in _batched(iter(gone), 50):
+    for chunk in batched(iter(gone), 50):
         store.remove_graphs(chunk)
     return len(gone)
 
 
-def _batched(items: Iterator, size: int) -> Iterator[list]:
+def batched(items: Iterator, size: int) -> Iterator[list]:
+    """Lists of up to ``size`` consecutive items, drawn lazily."""
     while batch := list(islice(items, size)):
         yield batch

@@ -130,13 +130,14 @@ def _open_output(path: Path | None):
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .build import BATCH_ARTICLES, _batched, extract_batch, extractor_fingerprint, find_article_sources, iter_articles
+    from .build import BATCH_ARTICLES, batched, extract_batch, extractor_fingerprint, iter_articles
+    from .ingest import find_article_sources
     from .rdf import Run
 
     errors: list[str] = []
     memory = Store(None)
     run = Run.start(extractor_fingerprint(), args.base)
-    for batch in _batched(iter_articles(find_article_sources(args.files), errors), BATCH_ARTICLES):
+    for batch in batched(iter_articles(find_article_sources(args.files), errors), BATCH_ARTICLES):
         results = extract_batch(batch, run, args.base)
         errors += [r.error for r in results if r.error]
         memory.write(b"".join(r.nquads for r in results if not r.error))
