@@ -56,6 +56,7 @@ def test_build_reports_articles_entities_and_quads(tmp_path):
     result = kg("build", EXAMPLES, "--store", tmp_path / "store")
     assert "4 articles (4 written, 0 unchanged, 0 failed)" in result.stdout
     assert "Person" in result.stdout and "Programme" in result.stdout
+    assert result.stderr == "", "no library chatter (jieba's dictionary messages) on stderr"
 
 
 def test_rebuild_is_idempotent(built_store):
@@ -268,3 +269,9 @@ def test_extraction_does_not_depend_on_the_hash_seed():
         assert result.returncode == 0, result.stderr
         outputs.add(result.stdout)
     assert len(outputs) == 1
+
+
+def test_bad_worker_counts_and_unreachable_schedulers_are_one_line_errors(tmp_path):
+    assert_one_line_error(kg("build", EXAMPLES, "--workers", "0", "--store", tmp_path / "s", check=False), "--workers")
+    assert_one_line_error(kg("build", EXAMPLES, "--scheduler", "tcp://127.0.0.1:1", "--store", tmp_path / "s", check=False),
+                          "tcp://127.0.0.1:1", "dask scheduler")

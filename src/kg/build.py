@@ -262,7 +262,7 @@ class DaskCluster:
                 self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
                 self.client = Client(self.cluster)
             else:
-                self.client = Client(scheduler, timeout="20s")
+                self.client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise BuildError(f"cannot reach the Dask scheduler {scheduler} ({_one_line(error)}); start it with `dask scheduler` or use --scheduler local") from error
         self.client.run(preload_pipeline)  # load the pipeline on every worker now, not in its first task
@@ -287,8 +287,6 @@ class DaskCluster:
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
     """Where to extract: a Dask cluster when ``scheduler`` is given, else ``workers`` local processes
     (default: the machine's cores), or this process alone for one worker."""
-    if workers is not None and workers < 1:
-        raise BuildError(f"--workers must be at least 1, not {workers}")
     if scheduler:
         return DaskCluster(scheduler, workers or os.cpu_count() or 1)
     workers = workers or os.cpu_count() or 1
@@ -408,6 +406,8 @@ def build(
 
     read_errors: list[str] = []
     total = count_articles(sources)
+    if workers is not None and workers < 1:
+        raise BuildError(f"--workers must be at least 1, not {workers}")
     if not scheduler and workers != 1:  # starting processes costs more than a few articles
         workers = max(1, min(workers or os.cpu_count() or 1, -(-total // BATCH_ARTICLES)))
     executor = make_executor(workers, scheduler)
