@@ -135,12 +135,14 @@ def store_counts(location: str) -> tuple[int, int]:
     return int(named.value), len(store)
 
 
-def nlp_stage_rate(corpus: Path, sample: int = 300) -> float:
-    """Chars/s of the NLP stage alone (tokenizer to relations) on the first ``sample`` articles, one process."""
+def nlp_stage_rate(corpus: Path, count: int, sample: int = 300) -> float:
+    """Chars/s of the NLP stage alone (tokenizer to relations), one process, on ``sample`` articles
+    spread evenly over the corpus (its mix of genre and People's Daily text)."""
     from kg.build import worker_pipeline
     from kg.nlp.pipeline import make_doc
 
-    texts = [json.loads(line)["text"] for line, _ in zip(corpus.open(encoding="utf-8"), range(sample))]
+    step = max(1, count // sample)
+    texts = [json.loads(line)["text"] for n, line in enumerate(corpus.open(encoding="utf-8")) if n % step == 0]
     nlp = worker_pipeline()
     started = time.perf_counter()
     for _ in nlp.pipe((make_doc(nlp, t) for t in texts), batch_size=16):
@@ -151,8 +153,8 @@ def nlp_stage_rate(corpus: Path, sample: int = 300) -> float:
 def bench_builds(work: Path, count: int, modes: list[str], sinks: dict[str, str]) -> dict[str, str]:
     corpus = work / f"corpus-{count}.jsonl"
     chars = write_corpus(corpus, count)
-    print(f"\n== {count} articles, {chars:,} characters ({chars / count:.0f} per article); load: {os.getloadavg()[0]:.2f}")
-    print(f"NLP stage alone, one process: {nlp_stage_rate(corpus):,.0f} chars/s")
+    print(f"\n== {count} articles, {chars:,} characters ({chars / count:.0f} per article); load: {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"NLP stage alone, one process: {nlp_stage_rate(corpus, count):,.0f} chars/s", flush=True)
     print(f"{'mode':<22}{'s':>8}{'art/s':>8}{'chars/s':>9}{'RSS kg':>8}{'RSS wkr':>8}{'quads/art':>10}{'named/1kc':>10}{'all/1kc':>8}{'store MB':>9}")
     stores = {}
     for mode in modes + [f"sink:{name}" for name in sinks]:
@@ -174,7 +176,7 @@ def bench_builds(work: Path, count: int, modes: list[str], sinks: dict[str, str]
         named, total = store_counts(location)
         size = store_size(Path(location)) if not location.startswith("http") else float("nan")
         print(f"{mode:<22}{seconds:8.1f}{count / seconds:8.2f}{chars / seconds:9.0f}{main:8.2f}{child:8.2f}"
-              f"{total / count:10.0f}{1000 * named / chars:10.0f}{1000 * total / chars:8.0f}{size:9.0f}")
+              f"{total / count:10.0f}{1000 * named / chars:10.0f}{1000 * total / chars:8.0f}{size:9.0f}", flush=True)
         stores[mode] = location
     return stores
 

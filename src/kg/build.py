@@ -38,6 +38,9 @@ MAX_PIECE_CHARS = 3000
 """Longest text handed to the pipeline at once; longer articles are cut into pieces this long at most."""
 BATCH_ARTICLES = 8
 """Articles per task sent to a worker: large enough to batch the NER, small enough to keep memory flat."""
+FLUSH_EVERY_BATCHES = 50
+"""The store's write buffers are flushed to disk this often. Without it they grow with the store
+(measured: 0.5 → 1.3 GB over 0.5M → 2M quads loaded in build-sized batches; 0.35 GB flat with it)."""
 _SENTENCE_END = re.compile(r"[。!?！？;；\n]")
 _CLAUSE_END = re.compile(r"[，,、:：\s]")
 
@@ -414,7 +417,9 @@ def build(
     try:
         progress.start(total, executor.workers)
         batches = batched(stale(iter_articles(sources, read_errors)), BATCH_ARTICLES)
-        for results in executor.map(batches, run, base):
+        for number, results in enumerate(executor.map(batches, run, base), start=1):
+            if number % FLUSH_EVERY_BATCHES == 0:
+                store.flush()
             done = [r for r in results if r.error is None]
             summary.errors += [r.error for r in results if r.error is not None]
             store.write(b"".join(r.nquads for r in done), [r.graph for r in done if r.graph in stored])
