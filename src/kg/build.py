@@ -437,6 +437,7 @@ def build(
     if prune:
         summary.pruned = _prune(store, present, summary, progress)
     store.flush()
+    store.optimize()
     summary.quads = len(store)
     summary.seconds = time.perf_counter() - started
     return summary

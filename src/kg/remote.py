@@ -171,6 +171,9 @@ class RemoteStore:
     def flush(self) -> None:
         """Nothing to do: the server persists each request."""
 
+    def optimize(self) -> None:
+        """Nothing to do: the server compacts its own storage."""
+
     # --- export ------------------------------------------------------------------------------
 
     def export(self, out: IO[bytes], fmt: str) -> None:

@@ -160,3 +160,7 @@ class Store:
 
     def flush(self) -> None:
         self.oxigraph.flush()
+
+    def optimize(self) -> None:
+        """Compact the store after a build (measured: 371 → 104 MB for 0.49M quads, in 0.1 s)."""
+        self.oxigraph.optimize()
