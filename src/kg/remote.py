@@ -1,10 +1,11 @@
 """A SPARQL 1.1 endpoint as the store: the same methods as :class:`kg.store.Store`, over HTTP.
 
-``kg build --store URL`` writes each article graph with a Graph Store HTTP Protocol PUT where
-the server offers it (Oxigraph's ``/store``, Virtuoso's ``/sparql-graph-crud``) and with SPARQL
-Update otherwise, and the merged graph's triples with one POST per batch, before the article
-graphs: a graph present on the server always has its triples in the merged graph, and a
-rebuilt article is removed first by the same SPARQL Update as in the embedded store.
+``kg build --store URL`` writes a batch of articles to an Oxigraph server as one N-Quads POST to
+its ``/store`` (one transaction). Elsewhere it writes the merged graph's triples with one Graph
+Store HTTP Protocol POST per batch and then each article graph with a PUT (Virtuoso's
+``/sparql-graph-crud``), or with SPARQL Update where there is no Graph Store Protocol: a graph
+present on the server always has its triples in the merged graph. A rebuilt article is
+removed first by the same SPARQL Update as in the embedded store.
 
 Servers differ in where the merged graph lives. Oxigraph (and other stores with a real
 default graph) keep it in the default graph. Virtuoso has none (its default dataset is the
@@ -138,6 +139,9 @@ class RemoteStore:
         self.remove_graphs(replacing)
         if not nquads:
             return
+        if self.gsp_url and not self.virtuoso:  # Oxigraph takes the whole batch as N-Quads in one request
+            with self._request(self.gsp_url, nquads, {"Content-Type": "application/n-quads"}, "POST"):
+                return
         graphs: dict[str, list[ox.Triple]] = {}
         for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
             name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
