@@ -155,8 +155,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     store = open_store(args.store)
-    with BuildProgress() as progress:
-        summary = build(args.paths, store, args.base, workers=args.workers, scheduler=args.scheduler, prune=args.prune, progress=progress)
+    try:
+        with BuildProgress() as progress:
+            summary = build(args.paths, store, args.base, workers=args.workers, scheduler=args.scheduler, prune=args.prune, progress=progress)
+    finally:
+        store.close()
     for error in summary.errors:
         print(f"kg: error: {error}", file=sys.stderr)
     by_type = ", ".join(f"{label} {count}" for label, count in sorted(summary.entities.items())) or "none new"

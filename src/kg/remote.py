@@ -178,6 +178,9 @@ class RemoteStore:
     def optimize(self) -> None:
         """Nothing to do: the server compacts its own storage."""
 
+    def close(self) -> None:
+        """Nothing to do: every request stands alone."""
+
     # --- export ------------------------------------------------------------------------------
 
     def export(self, out: IO[bytes], fmt: str) -> None:

@@ -20,6 +20,7 @@ matches the article graphs present.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
@@ -85,6 +86,7 @@ class Store:
 
     def __init__(self, path: Path | str | None = DEFAULT_STORE, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         self.location = str(self.path) if self.path is not None else "memory"
         try:
             if self.path is None:
@@ -162,5 +164,15 @@ class Store:
         self.oxigraph.flush()
 
     def optimize(self) -> None:
-        """Compact the store after a build (measured: 371 → 104 MB for 0.49M quads, in 0.1 s)."""
+        """Compact the store after a build."""
         self.oxigraph.optimize()
+
+    def close(self) -> None:
+        """Release the store, leaving it compact on disk. RocksDB deletes the write-ahead logs of a
+        build only when the store is next opened for writing, so it is opened once more here
+        (measured: 11 → 4 MB for 15k quads, 178 → 53 MB for 0.24M)."""
+        del self.oxigraph
+        gc.collect()
+        if self.path is not None and not self.read_only:
+            ox.Store(str(self.path))
+            gc.collect()
