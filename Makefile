@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/places_dev.py
 	$(BIN)/python bench/viz_load.py
 	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/corpus.py --articles 1000,4000 --modes 1,2,dask --sinks --long --queries
 
 clean:
 	rm -rf output/store output/graph.*

@@ -48,7 +48,7 @@ SPARQL_PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.
 CLI_FORMATS = ("table", "csv", "tsv", "json")
 
 # The dataset of a query that names none: the union of the article graphs.
-STORE_DEFAULT_DATASET: dict[str, Any] = {"use_default_graph_as_union": True}
+STORE_DEFAULT_DATASET: dict[str, Any] = {}
 
 
 class QueryError(ValueError):
@@ -87,14 +87,13 @@ def execute(
     empty, as in the Protocol); ``base_iri`` resolves relative IRIs in the query.
     Returns pyoxigraph's ``QuerySolutions``, ``QueryTriples`` or ``QueryBoolean``.
     """
-    dataset = dataset_arguments(sparql, default_graphs, named_graphs)
+    options = dataset_arguments(sparql, default_graphs, named_graphs)
+    if base_iri:
+        options["base_iri"] = base_iri
+    if substitutions:
+        options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
     try:
-        return oxigraph_of(store).query(
-            sparql,
-            base_iri=base_iri,
-            substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
-            **dataset,
-        )
+        return oxigraph_of(store).query(sparql, **options)  # a remote store takes no options
     except SyntaxError as error:
         raise QueryError(f"invalid SPARQL: {_one_line(error)}") from None
     except RuntimeError as error:
