@@ -261,7 +261,10 @@ class Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=10)
-        self.connection.close()
+        try:
+            self.connection.close()
+        except OSError:  # already closed from the other end of a replacement; nothing left to release
+            pass
 
 
 def _job_errors(run: Callable[[], Any], connection: Connection) -> None:
