@@ -1,4 +1,5 @@
-"""Places below the village that no division list holds: natural villages, groups, hamlets.
+"""Places that no division list holds: natural villages, groups and hamlets below the village,
+and villages known only by the list they stand in.
 
 County news names them right after their village (华坪村水南组, 三家村德苴小组, 槐东村高份片)
 or town (金石镇翁厝), often in lists (华坪村水南组、新兴组). ``kg_subplace_ruler`` runs after
@@ -92,6 +93,38 @@ def _plausible(stem: str, in_list: bool) -> bool:
     return in_list or not words & common_words()
 
 
+_VILLAGE_LIST = re.compile(r"(?:[\u4e00-\u9fff]{2,4}(?:村|社区)、){2,}[\u4e00-\u9fff]{2,4}(?:村|社区)")
+_BARE_VILLAGE_LIST = re.compile(r"(?:[\u4e00-\u9fff]{2,3}、)+[\u4e00-\u9fff]{2,3}(?=等(?:[一二三四五六七八九十\d]+个)?(?:村|行政村|自然村))")
+
+
+def find_listed_villages(text: str) -> list[tuple[int, int]]:
+    """Villages the division list may lack, known by the list they stand in: three or more names
+    ending in 村 joined by 、 (甲村、乙村、丙村), or names before 等村 (甲、乙、丙等村)."""
+    found = []
+    for pattern in (_VILLAGE_LIST, _BARE_VILLAGE_LIST):
+        for match in pattern.finditer(text):
+            items = [(m.start(), m.end()) for m in re.finditer(r"[^、]+", match[0])]
+            first_start, first_end = items[0]
+            while first_end - first_start > 3 and text[match.start() + first_start :][:2] in stop_verbs():
+                first_start += 2  # 串联英山村、…: the list starts after the verb
+            while first_end - first_start > 2 and not _starts_a_name(text, match.start() + first_start):
+                first_start += 1  # 解决龙利、三浪等村: the verb ends inside the match
+            items[0] = (first_start, first_end)
+            names = [match[0][s:e] for s, e in items]
+            if all(not set(name) & FUNCTION_CHARS and not _has_verb(name) for name in names):
+                found += [(match.start() + s, match.start() + e) for s, e in items]
+    return found
+
+
+def _starts_a_name(text: str, position: int) -> bool:
+    before = text[max(0, position - 2) : position]
+    return not before or not _CJK.match(before[-1]) or before in stop_verbs() or before[-1] in FUNCTION_CHARS
+
+
+def _has_verb(name: str) -> bool:
+    return any(name[i:j] in stop_verbs() for i in range(len(name)) for j in range(i + 2, len(name) + 1))
+
+
 @Language.factory("kg_subplace_ruler", default_config={"spans_key": "kg_places"})
 def make_subplace_ruler(nlp: Language, name: str, spans_key: str) -> "SubplaceRuler":
     return SubplaceRuler(spans_key)
@@ -106,9 +139,11 @@ class SubplaceRuler:
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, []))
         taken = {(s.start_char, s.end_char) for s in spans}
-        for start, end in find_subplaces(doc.text, sorted(taken)):
+        known = sorted(taken)
+        for start, end in find_subplaces(doc.text, known) + find_listed_villages(doc.text):
             span = doc.char_span(start, end, label=spans[0].label_ if spans else "Place")
-            if span is not None and (start, end) not in taken:
+            if span is not None and not any(s < end and start < e for s, e in known):  # the division list's names win
                 spans.append(span)
+                known.append((start, end))
         doc.spans[self.spans_key] = sorted(spans, key=lambda s: s.start)
         return doc
