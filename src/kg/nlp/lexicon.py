@@ -43,6 +43,16 @@ GROUP_LABELS = tuple(sorted("省领导 市领导 县领导 区领导 镇领导 �
 BYLINE_AUTHOR_CUES = ("本报记者", "特约记者", "记者", "实习生", "通讯员", "作者", "撰稿", "文/图", "图/文", "文", "摄影", "摄")
 BYLINE_EDITOR_CUES = ("责任编辑", "值班编辑", "编辑", "编审", "校对", "审核", "责编")
 
+CREDIT_IN_PARENS = re.compile(
+    r"(?:(?<=日电)|(?<=讯)|(?<=[。！？!?])[ 　]?(?=[(（][^)）\n]{2,20}[)）][ 　]*(?:\n|$)))[(（]"
+    r"(?P<names>[\u4e00-\u9fff]{2,4}(?:[ 　、，,;；]+[\u4e00-\u9fff]{2,4}){0,3})[)）]"
+)
+"""Reporters credited in parentheses: after a dateline (抚州10月12日电(某某), 宜宾讯(某 某)) or
+closing a paragraph (…。(某某 某某)); the group must hold names only, which the readers check."""
+
+OUTLET_ENDINGS = tuple("社网报台站刊")
+"""Last characters of an outlet credited in parentheses (新华社, 某某网), never of a reporter's name there."""
+
 SPEECH_CUES = tuple(
     sorted(
         "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 列席 陪同 参加 带队 率队 调研 一行 等人 等 同志 总书记 报道 代表".split(),
@@ -57,7 +67,7 @@ ORG_SUFFIXES_ANCHORED = tuple(
         """
         人大常委会 常委会 人民政府 政府 党委 党总支 党支部 党工委 纪委 监委 政协 人大 工商联 妇联 团委 科协 委办 府办 政府办
         农业农村局 局 厅 委员会 委 村委会 居委会 办公室 指挥部 融媒体中心 中心 宣传部 组织部 统战部 武装部 工作部 人民法院 人民检察院 法院 检察院
-        派出所 小组 工作组 督导组 巡察组 指导组 专班 工作队 服务队 联合党委 农办 编办 农业农村办 党政办 经发办 综治办 街道办事处 办事处 融媒 供销合作联社 合作联社 日报 晚报 报社 电视台 广播电视台 人民医院 中医院 支行 分行 供销社 供销合作社
+        派出所 小组 工作组 督导组 巡察组 指导组 专班 工作队 服务队 联合党委 农办 编办 农业农村办 党政办 经发办 综治办 街道办事处 办事处 融媒 供销合作联社 合作联社 日报 晚报 报社 电视台 广播电视台 人民医院 中医院 支行 分行 供销社 供销合作社 党校 党建办
         """.split(),
         key=len,
         reverse=True,
@@ -112,6 +122,11 @@ OBJECT_KINDS = ("回引计划", "培养计划", "行动计划", "计划", "示�
                 "功能区", "专项行动", "提升行动", "建设项目")
 """Endings of a verb's object that make it a programme (大力实施乡土人才回引计划, 举行美丽圩镇建设项目开工仪式);
 the more generic ones (项目, 基地, 工程) name kinds as often as programmes there (实施镇村项目, 建设种植基地)."""
+HEARING_VERBS = ("听取", "审议", "宣读", "审定", "学习")
+"""Verbs of a meeting whose objects, when they end like a document (``DOCUMENT_KINDS``), are its titles,
+written without 《》 (会议听取了某县某行动方案、某实施意见)."""
+DOCUMENT_KINDS = ("行动方案", "工作方案", "实施方案", "方案", "实施意见", "意见", "名单", "规划", "办法")
+"""Endings of a document heard at a meeting."""
 COUNTED_KINDS = ("示范带", "工程", "行动", "项目", "产业园", "品牌", "活动", "战略")
 """Kinds after a count that make the quoted names before them programmes (“红之韵”“绿之源”两条示范带)."""
 
@@ -185,7 +200,7 @@ BOUNDARY_WORDS = frozenset(
     申报 完成 纳入 建设 参与 加入 带领 组织 发动 支持 帮助 协调 指导 整合 培育 引进 入驻 合作 签约 签下 与其 担任 兼任 出任 当选
     今年 去年 明年 目前 近年来 如今 全县 全市 全区 全镇 全省 全村 当地 该 这 那 其 各 每 些 个
     按照 根据 依据 对照 围绕 关于 通过 来自 挂任 挂职 听取 陪同 调研 走访 前往 得到 受到 获得
-    任命 拟任 提名 免去 决定 学习 贯彻 传达 落实
+    任命 拟任 提名 免去 决定 学习 贯彻 传达 落实 其中 走进 来到 深入 考察 参观 察看 观摩 获评 评为
     """.split()
 )
 """Words an organisation or programme name does not start with: where a name's left edge stops."""

@@ -227,7 +227,7 @@ class PlaceRuler:
             elif match.kind == FULL and match not in plain:
                 right_before = self._codes({surface_of[m] for m in plain if m.end == match.start})
                 support = right_before if self._is_word(surface, self.max_common_frequency) else named
-                if self._has_named_parent(surface, support):
+                if self._has_named_parent(surface, support) or self._names_its_own_body(text, match, surface):
                     accepted.append(match)
                     named |= {c for c in self._codes({surface}) if self._has_named_parent_code(c, support)}  # 河头镇 then supports 向阳村
             elif match.kind == VILLAGE and len(surface) < self.min_village_length:
@@ -237,6 +237,12 @@ class PlaceRuler:
                                             or (self.unsupported_villages and not self._is_common(surface, "village"))):
                 accepted.append(match)
         return accepted
+
+    @staticmethod
+    def _names_its_own_body(text: str, match: Match, surface: str) -> bool:
+        """A short full name followed by a body of its own level, its suffix written twice
+        (兴县县委, 眉县县长): the division, though its two characters alone could be a word."""
+        return len(surface) == 2 and surface[-1] in "县区市旗" and text.startswith(surface[-1], match.end)
 
     def _villages_after_their_town(self, matches: list[Match], plain: set[Match],
                                    surface_of: dict[Match, str]) -> set[str]:
@@ -574,7 +580,7 @@ class PlaceLinker:
         "village_stop_after": "庄落寨级镇",
         "generic_village_count": 100,
         "unsupported_villages": False,
-        "short_form_cue": "讯|融媒",
+        "short_form_cue": "讯|融媒|新闻网|日报|晚报|电视台|广播电视台",
     },
 )
 def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regions: list[str],
@@ -591,7 +597,7 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
     ``generic_village_count``: villages whose
     name more villages bear need their town, not just their county, named;
     ``unsupported_villages``: take other village names without support; ``short_form_cue``: what
-    may follow a county or city short form to make it a place on its own (阳春讯)."""
+    may follow a county or city short form to make it a place on its own (阳春讯, 玉林新闻网)."""
     return PlaceRuler(
         spans_key=spans_key, label=label, regions=regions, max_common_frequency=max_common_frequency,
         max_common_place_frequency=max_common_place_frequency, max_short_form_frequency=max_short_form_frequency,

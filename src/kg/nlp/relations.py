@@ -39,7 +39,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .lexicon import BRANCH_SUFFIXES, LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
+from .lexicon import BRANCH_SUFFIXES, LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, CREDIT_IN_PARENS, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
 from .resolve import is_abbreviation
 from .text import sentence_bounds
 
@@ -154,11 +154,22 @@ def byline_relations(view: ArticleView) -> list[Relation]:
             if not _PHOTO_CREDITED.match(view.text, person.end):  # 记者 黄某 摄: the photographer, not an author
                 relations.append(_relation(person.entity, predicate, ARTICLE, view.text, match.start(), person.end, 0.95))
             position = person.end
-            while position < len(view.text) and view.text[position] in "、，, 　":
+            while position < len(view.text) and view.text[position] in "、，, 　;；":
                 position += 1
             if view.text[position : position + 4].startswith(tuple(cues)):
                 break
-    return relations + _authors_line(view)
+    return relations + _authors_line(view) + _credited_authors(view)
+
+
+def _credited_authors(view: ArticleView) -> list[Relation]:
+    """The reporters credited in parentheses after a dateline or at a paragraph's end (…电(某某), …。(某某 某某))."""
+    relations = []
+    for match in CREDIT_IN_PARENS.finditer(view.text):
+        start, end = match.span("names")
+        people = [m for m in view.within(start, end) if m.entity.label == PERSON]
+        if people and "".join(re.split(r"[ 　、，,;；]", match["names"])) == "".join(view.text[m.start : m.end] for m in people):
+            relations += [_relation(m.entity, "author", ARTICLE, view.text, match.start(), match.end(), 0.9) for m in people]
+    return relations
 
 
 def _authors_line(view: ArticleView) -> list[Relation]:

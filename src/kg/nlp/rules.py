@@ -23,6 +23,7 @@ from .lexicon import (
     BRANCH_SUFFIXES,
     BYLINE_AUTHOR_CUES,
     BYLINE_EDITOR_CUES,
+    CREDIT_IN_PARENS,
     CAMPAIGN_FOLLOWERS,
     DESIGNATION_ENDINGS,
     DESIGNATION_VERBS,
@@ -31,6 +32,7 @@ from .lexicon import (
     ORG_SUFFIXES_ANCHORED,
     FUNCTION_CHARS,
     ORG_SUFFIXES_FREE,
+    OUTLET_ENDINGS,
     PERSON_ROLES,
     GROUP_LABELS,
     PROGRAMME_SUFFIXES,
@@ -40,6 +42,8 @@ from .lexicon import (
     COUNTED_KINDS,
     OBJECT_KINDS,
     OBJECT_VERBS,
+    HEARING_VERBS,
+    DOCUMENT_KINDS,
     OUTLET_AFTER_TITLE,
     SLOGAN_MODIFIERS,
     SPEECH_CUES,
@@ -77,7 +81,7 @@ def is_cjk(char: str) -> bool:
 _NOT_IN_GIVEN_NAMES = set("到率赴已得地着过的了是在和与及或、，。,.:：;；!！?？“”‘’()（）《》【】 \n\t/／等也都就把被将从向对给为让说")
 _BYLINE = re.compile(
     "(?P<cue>" + "|".join(sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)) + r")[ \t　]*[/／:：|｜][ \t　]*"
-    r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|摄影|责任编辑|值班编辑)[ \t　]+"
+    r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|作者|摄影|责任编辑|值班编辑)[ \t　]+"
     r"|(?P<glued>(?:全媒体|本报|特约|见习)?记者|通讯员)(?=[\u4e00-\u9fff])"
 )
 _PADDED_NAME = re.compile(r"[\u4e00-\u9fff][ 　][\u4e00-\u9fff](?=[ 　、,，\n)）]|$)")
@@ -140,6 +144,35 @@ def _names_in_list(text: str, i: int, separators: str, strict: bool = True, min_
             return
 
 
+_SLOT_END = re.compile(r"出席|参加|陪同|[,，、;；](?=[^,，、;；。\n]{0,12}?(?:" + "|".join(map(re.escape, TITLES)) + "))")
+"""What closes the name after a chain of titles in an attendee list: a verb of attending, or a
+separator followed by the next entry's title (…校长翦鹰,县委常委、…)."""
+
+
+def _name_in_slot(text: str, i: int) -> int:
+    """Length of a name of two or three characters that fills the slot after a title, up to a
+    list separator (县委党校校长翦鹰,), even when its surname is missing from the table; 0 if
+    the slot holds a word, a title or anything but Chinese characters."""
+    for length in (2, 3):
+        token = text[i : i + length]
+        if (len(token) == length and all(is_cjk(c) and c not in _NOT_IN_GIVEN_NAMES for c in token)
+                and _SLOT_END.match(text, i + length) and token[:2] not in common_words() and token[:2] not in stop_verbs()
+                and not token.startswith(TITLES + SPEECH_CUES + PERSON_ROLES)):
+            return length
+    return 0
+
+
+def credited_names(text: str) -> list[tuple[int, int]]:
+    """Names credited in parentheses after a dateline or at a paragraph's end, when the group holds names only."""
+    found = []
+    for match in CREDIT_IN_PARENS.finditer(text):
+        names = [(m.start(), m.end()) for m in re.finditer(r"[\u4e00-\u9fff]+", text[match.start("names") : match.end("names")])]
+        offset = match.start("names")
+        if all(read_name(text, offset + s) == e - s and text[offset + e - 1] not in OUTLET_ENDINGS for s, e in names):
+            found += [(offset + s, offset + e) for s, e in names]
+    return found
+
+
 def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
     """People introduced by a post, a role, a byline cue or an age, or followed by a speech cue.
 
@@ -149,8 +182,10 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
     in_place = {i for start, end in places for i in range(start, end)}
     found: list[Candidate] = []
     for match in _BYLINE.finditer(text):
-        for start, end in _names_in_list(text, match.end(), "、， 　", strict=match["glued"] is not None, padded=True):
+        for start, end in _names_in_list(text, match.end(), "、， 　;；", strict=match["glued"] is not None, padded=True):
             found.append(Candidate(start, end, PERSON, "byline"))
+    for start, end in credited_names(text):
+        found.append(Candidate(start, end, PERSON, "byline"))
     for match in _NAMES_LINE.finditer(text, text.find("\n") + 1 if "\n" in text else len(text)):
         names = [(m.start(), m.end()) for m in re.finditer(r"\S+", match[0])]
         if all(read_name(text, match.start() + s) == e - s for s, e in names):  # 陆某某 潘某: the authors' line
@@ -163,7 +198,10 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
         if match.start() in in_place or match.end() - 1 in in_place or text[match.start() - 1 : match.start() + 1] in common_words():
             continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民
         min_ppm = 0.5 if match.group(0) in TITLES else COMMON_SURNAME_PPM  # 村民正忙着: after a role, only a common surname starts a name
-        for start, end in _names_in_list(text, match.end(), "、", min_ppm=min_ppm):
+        listed = list(_names_in_list(text, match.end(), "、", min_ppm=min_ppm))
+        if not listed and match.group(0) in TITLES and (length := _name_in_slot(text, match.end())):
+            listed = [(match.end(), match.end() + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
+        for start, end in listed:
             if not _reads_as_clause(text[start:end]):
                 found.append(Candidate(start, end, PERSON, "title"))
     for match in re.finditer("|".join(GROUP_LABELS), text):  # 县领导王某、李某: a list after a group label
@@ -306,6 +344,8 @@ def _walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str])
         if not is_cjk(text[i - 1]) or _ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in (1, 2, 3, 4)) or _COUNTED.search(text, 0, i):
             break
         i -= 1
+    if i > 0 and text[i - 1 : i + 1] in BOUNDARY_WORDS:
+        i += 1  # 其中西山…: the edge fell inside a boundary word, the name starts after it
     return i
 
 
@@ -493,7 +533,7 @@ def is_programme_name(name: str, following: str) -> bool:
     )
 
 
-_PLACE_ACTS = re.compile(r"(?:新建|建设|打造|推进|实施|启动|谋划|建起|建成)")
+_PLACE_ACTS = re.compile(r"(?:新建|建设|打造|推进|实施|启动|谋划|建起|建成|以)")
 """Verbs right after a place that make it the actor, not the first word of a project's name."""
 
 
@@ -580,24 +620,46 @@ def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]
     return found
 
 
-_OBJECT = re.compile("(?:" + "|".join(OBJECT_VERBS) + r")+(?:好|了|起)?([\u4e00-\u9fff·]{2,18}?(?:" + "|".join(OBJECT_KINDS) + "))")
+def _object_pattern(verbs: tuple[str, ...], kinds: tuple[str, ...], chars: str) -> re.Pattern:
+    """A verb, then an object of ``chars`` that ends with one of ``kinds``; further objects of the
+    same kind may follow in a list (听取了A方案、B意见)."""
+    item = "[" + chars + "]{2,24}?(?:" + "|".join(kinds) + ")"
+    return re.compile("(?:" + "|".join(verbs) + r")+(?:好|了|起)?(" + item + r"(?:、" + item + r")*)")
+
+
+_OBJECTS = ((_object_pattern(OBJECT_VERBS, OBJECT_KINDS, r"\u4e00-\u9fff·\d"), OBJECT_KINDS, ("项目", "工作", "年度")),
+            (_object_pattern(HEARING_VERBS, DOCUMENT_KINDS, r"\u4e00-\u9fff·\d“”"), DOCUMENT_KINDS, ()))
+"""Each verb pattern with its kinds and the stems that make a schedule of a kind, not a name (某项目计划).
+Quoted programmes have their own finder; only a document's title holds a quoted word (“三农”领域…意见)."""
 
 
 def verb_objects(text: str, titles: list[tuple[int, int]]) -> list[Candidate]:
-    """Programmes named as the object of a verb of carrying out: 大力实施乡土人才回引计划,
-    全力打造某岛郊野公园, 举行美丽圩镇建设项目开工仪式. The name starts after the verb (and after
-    the last 的 of a modifier: 打造全国一流的某基地) and ends at the first programme ending."""
+    """Programmes named as the objects of a verb of carrying out (大力实施乡土人才回引计划,
+    全力打造某岛郊野公园, 举行美丽圩镇建设项目开工仪式) and documents heard at a meeting
+    (听取了某县某行动方案、某实施意见). A name starts after the verb or the list's 、 (and after
+    the last 的 of a modifier: 打造全国一流的某基地) and ends at the first ending of its kind."""
     found = []
-    for match in _OBJECT.finditer(text):
-        start = text.rfind("的", match.start(1), match.end(1)) + 1 or match.start(1)
-        if any(s <= start < e for s, e in titles) or match.end(1) - start < 6 or text[start] in FUNCTION_CHARS:
-            continue
-        name = text[start : match.end(1)]
-        stem = name[: -len(next(k for k in OBJECT_KINDS if name.endswith(k)))]
-        if _COUNTED_START.match(text, start) or len(stem) < 3 or stem.endswith(("项目", "工作", "年度")):
-            continue  # 打造一批示范点, 镇村建设项目, 某项目计划: a kind or a schedule, not a name
-        found.append(Candidate(start, match.end(1), PROGRAMME, "bare"))
+    for pattern, kinds, schedules in _OBJECTS:
+        for match in pattern.finditer(text):
+            item_start = match.start(1)
+            for item in text[match.start(1) : match.end(1)].split("、"):
+                candidate = _object_name(text, item_start, item_start + len(item), kinds, schedules, titles)
+                found += [candidate] if candidate else []
+                item_start += len(item) + 1
     return found
+
+
+def _object_name(text: str, start: int, end: int, kinds: tuple[str, ...], schedules: tuple[str, ...],
+                 titles: list[tuple[int, int]]) -> Candidate | None:
+    """The programme named by one object of a verb, unless it names a kind or a schedule."""
+    start = text.rfind("的", start, end) + 1 or start
+    if any(s <= start < e for s, e in titles) or end - start < 6 or text[start] in FUNCTION_CHARS:
+        return None
+    name = text[start:end]
+    stem = name[: -len(next(k for k in kinds if name.endswith(k)))]
+    if _COUNTED_START.match(text, start) or len(stem) < 3 or (schedules and stem.endswith(schedules)):
+        return None  # 打造一批示范点, 镇村建设项目, 某项目计划: a kind or a schedule, not a name
+    return Candidate(start, end, PROGRAMME, "bare")
 
 
 # ---------------------------------------------------------------- component
