@@ -50,9 +50,6 @@ CREDIT_IN_PARENS = re.compile(
 """Reporters credited in parentheses: after a dateline (抚州10月12日电(某某), 宜宾讯(某 某)) or
 closing a paragraph (…。(某某 某某)); the group must hold names only, which the readers check."""
 
-OUTLET_ENDINGS = tuple("社网报台站刊")
-"""Last characters of an outlet credited in parentheses (新华社, 某某网), never of a reporter's name there."""
-
 SPEECH_CUES = tuple(
     sorted(
         "说 说道 表示 告诉 介绍 指出 认为 强调 坦言 感慨 笑着 算了 提到 称 透露 补充 要求 主持 出席 列席 陪同 参加 带队 率队 调研 一行 等人 等 同志 总书记 报道 代表".split(),

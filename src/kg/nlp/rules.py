@@ -32,7 +32,6 @@ from .lexicon import (
     ORG_SUFFIXES_ANCHORED,
     FUNCTION_CHARS,
     ORG_SUFFIXES_FREE,
-    OUTLET_ENDINGS,
     PERSON_ROLES,
     GROUP_LABELS,
     PROGRAMME_SUFFIXES,
@@ -113,7 +112,8 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
         while given < 2 and j + given < len(text):
             char = text[j + given]
             rest = text[j + given :]
-            if not is_cjk(char) or char in _NOT_IN_GIVEN_NAMES or rest.startswith(TITLES + SPEECH_CUES + PERSON_ROLES):
+            if not is_cjk(char) or char in _NOT_IN_GIVEN_NAMES or rest.startswith(TITLES + SPEECH_CUES + PERSON_ROLES) \
+                    or (given == 1 and rest[:2] in BOUNDARY_WORDS):  # 嵇文深入某镇: 深入 is the verb, not the name's end
                 break
             given += 1
         if given:
@@ -168,7 +168,7 @@ def credited_names(text: str) -> list[tuple[int, int]]:
     for match in CREDIT_IN_PARENS.finditer(text):
         names = [(m.start(), m.end()) for m in re.finditer(r"[\u4e00-\u9fff]+", text[match.start("names") : match.end("names")])]
         offset = match.start("names")
-        if all(read_name(text, offset + s) == e - s and text[offset + e - 1] not in OUTLET_ENDINGS for s, e in names):
+        if all(read_name(text, offset + s) == e - s and not text[offset + s : offset + e].endswith(OUTLET_ENDINGS) for s, e in names):
             found += [(offset + s, offset + e) for s, e in names]
     return found
 
@@ -379,8 +379,9 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
                 start -= 2
             if has_place and (sent := _STATIONED.search(text, 0, start)):  # 省财政厅驻封开县…工作队: the sender names it too
                 start = _walk_left(text, sent.start(), 8, STRONG_VERBS)
-            if suffix == "中心" and ((start, suffix_start) in places_set or text.endswith(("几何", "地理", "核心"), 0, suffix_start)):
-                continue  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body
+            if suffix == "中心" and ((start, suffix_start) in places_set or text.endswith(("几何", "地理", "核心"), 0, suffix_start)
+                                    or text.startswith("村", end)):
+                continue  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body; 某某中心村: a kind of village
             if has_place and suffix in ("委", "党委", "党工委") and not text.startswith(ORG_SUFFIXES_ANCHORED, end) and not text.startswith("中共", start):  # 肇庆市高要区委书记, 东莞市麻涌镇党委书记: the committee is the district's or town's, the city only says where that is (中共珠海市金湾区委 is named in full)
                 start = max((s for s, e in places if e == suffix_start and s > start and any(e2 == s for _, e2 in places)), default=start)
             if has_place:
