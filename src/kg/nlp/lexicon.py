@@ -64,7 +64,7 @@ ORG_SUFFIXES_ANCHORED = tuple(
         """
         人大常委会 常委会 人民政府 政府 党委 党总支 党支部 党工委 纪委 监委 政协 人大 工商联 妇联 团委 科协 委办 府办 政府办
         农业农村局 局 厅 委员会 委 村委会 居委会 办公室 指挥部 融媒体中心 中心 宣传部 组织部 统战部 武装部 工作部 人民法院 人民检察院 法院 检察院
-        派出所 小组 工作组 督导组 巡察组 指导组 专班 工作队 服务队 联合党委 农办 编办 农业农村办 党政办 经发办 综治办 街道办事处 办事处 融媒 供销合作联社 合作联社 日报 晚报 报社 电视台 广播电视台 人民医院 中医院 支行 分行 供销社 供销合作社 党校 党建办
+        派出所 小组 工作组 督导组 巡察组 指导组 专班 工作队 服务队 联合党委 农办 编办 农业农村办 党政办 经发办 综治办 街道办事处 办事处 融媒 供销合作联社 合作联社 日报 晚报 报社 电视台 广播电视台 人民医院 中医院 支行 分行 供销社 供销合作社 党校 党建办 党组 总工会
         """.split(),
         key=len,
         reverse=True,
@@ -119,10 +119,10 @@ OBJECT_KINDS = ("回引计划", "培养计划", "行动计划", "计划", "示�
                 "功能区", "专项行动", "提升行动", "建设项目")
 """Endings of a verb's object that make it a programme (大力实施乡土人才回引计划, 举行美丽圩镇建设项目开工仪式);
 the more generic ones (项目, 基地, 工程) name kinds as often as programmes there (实施镇村项目, 建设种植基地)."""
-HEARING_VERBS = ("听取", "审议", "宣读", "审定", "学习")
+HEARING_VERBS = ("讨论通过", "审议通过", "听取", "审议", "宣读", "审定", "学习")
 """Verbs of a meeting whose objects, when they end like a document (``DOCUMENT_KINDS``), are its titles,
 written without 《》 (会议听取了某县某行动方案、某实施意见)."""
-DOCUMENT_KINDS = ("行动方案", "工作方案", "实施方案", "方案", "实施意见", "意见", "名单", "规划", "办法")
+DOCUMENT_KINDS = ("行动方案", "工作方案", "实施方案", "方案", "实施意见", "意见", "名单", "规划", "办法", "工作报告")
 """Endings of a document heard at a meeting."""
 COUNTED_KINDS = ("示范带", "工程", "行动", "项目", "产业园", "品牌", "活动", "战略")
 """Kinds after a count that make the quoted names before them programmes (“红之韵”“绿之源”两条示范带)."""
@@ -173,7 +173,7 @@ DEPARTMENT_CORES = (
 )
 """Department names that contain 和, which otherwise ends a name (县住房和城乡建设局)."""
 
-DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则", "清单", "指引", "指南", "导则", "公告", "通告", "纪要", "汇总表", "明细表", "一览表")
+DOCUMENT_ENDINGS = ("决定", "方案", "意见", "通知", "办法", "规划", "计划", "纲要", "条例", "规定", "措施", "要点", "细则", "清单", "指引", "指南", "导则", "公告", "通告", "纪要", "汇总表", "明细表", "一览表", "请示", "报告", "批复", "名单")
 """Endings of document titles: what a document's issuer issues and a short reference (《方案》) names."""
 
 

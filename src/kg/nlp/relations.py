@@ -842,7 +842,9 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
         found.append(_relation(adjacent.entity, "implements", programme.entity, text, adjacent.start, programme.end, 0.85))
     actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)]
     actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
-    verbs = list(re.finditer("|".join(IMPLEMENT_VERBS), text[sentence_start:quote_start]))
+    named = [(m.start - sentence_start, m.end - sentence_start) for m in outer if m.entity.label == PROGRAMME]
+    verbs = [v for v in re.finditer("|".join(IMPLEMENT_VERBS), text[sentence_start:quote_start])
+             if not any(s <= v.start() < e for s, e in named)]  # a verb inside another title (《关于推行…》) acts on nothing here
     right_before = text[max(sentence_start, quote_start - 2) : quote_start]
     verb_at = sentence_start + verbs[-1].start() if verbs else None
     if right_before.endswith(("以", "是", "为")) and not text.endswith(IMPLEMENT_VERBS, 0, quote_start):  # 以“百千万工程”为牵引 (not 列为)

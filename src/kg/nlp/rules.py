@@ -409,7 +409,8 @@ def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tu
     return found + find_outlets(text)
 
 
-_SOURCE_VALUE = re.compile(r"(?:信息来源|来源|稿源)\s*[:：]\s*([^\s|｜,，;；()（）:：]{2,16})")
+_SOURCE_VALUE = re.compile(r"(?:信息来源|来源|稿源)[ \t　]*[:：][ \t　]*([^\s|｜,，;；()（）:：]{2,16})(?![^\s|｜,，;；()（）]*[:：])")
+"""The value of a 来源: field; an empty field followed by the next label (来源: 关键词:) has none."""
 _REPORTING_OUTLET = re.compile(r"(?:^|(?<=[\s/:：。]))([^\s/:：。,，、()（）“”\"]{2,24}?)\s?(?:全媒体|融媒体)?(?:见习|特约|首席)?记者"
                                r"(?=\s*[\u4e00-\u9fff]{2,4}(?:\s|摄|$|[、)）]))", re.MULTILINE)
 OUTLET_ENDINGS = ("报", "网", "台", "社", "+", "发布", "频道", "资讯", "客户端", "新闻", "融媒", "传媒", "杂志", "周刊", "南都")
