@@ -23,6 +23,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from kg.resources import word_list
+
 from .doc import ORGANIZATION, PERSON, PLACE, Entity, entity_key
 from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
 from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
@@ -71,9 +73,9 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-NATURAL_ENDINGS = tuple("江河湖海山岭岛湾峡洲") + ("半岛", "海峡", "流域", "平原", "盆地")
+NATURAL_ENDINGS = word_list("natural_endings")
 """Endings of natural features, which no division list holds (official divisions come from the place ruler)."""
-NOT_PLACE_ENDINGS = tuple("树梅花果茶园草")
+NOT_PLACE_ENDINGS = word_list("not_place_endings")
 """Endings of plants and parks that the general vocabulary tags as place words."""
 
 

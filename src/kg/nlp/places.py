@@ -25,11 +25,9 @@ from spacy.tokens import Doc
 
 from kg.divisions import DivisionRecord, Divisions, short_forms
 from kg.nlp.doc import PLACE, Division, Entity, entity_key
+from kg.resources import word_list
 
-DEFAULT_REGIONS = [
-    "粤港澳大湾区", "大湾区", "珠三角", "珠江三角洲", "粤东西北", "粤东", "粤西", "粤北",
-    "港澳", "香港", "澳门", "台湾", "长三角", "京津冀", "北部湾", "华南", "岭南",
-]
+DEFAULT_REGIONS = list(word_list("regions"))
 """Regions this genre names that have no statistical code."""
 
 _RIVER_CUES = r"流域|畔|沿岸|两岸|[东南西北]岸|岸边|干流|支流|[上中下]游|水系|河段|江段|航道|河道|江面|河面"

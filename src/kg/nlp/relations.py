@@ -38,19 +38,18 @@ from functools import cached_property
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.resources import word_list, word_table
+
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .lexicon import BRANCH_SUFFIXES, LEVEL_TITLES, BYLINE_AUTHOR_CUES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
+from .lexicon import BRANCH_SUFFIXES, BYLINE_CUE, LEVEL_TITLES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
 from .resolve import is_abbreviation
 from .text import sentence_bounds
 
-NATURAL_FEATURES = ("江", "河", "湖", "山", "海峡")
-MEDIA_ENDINGS = ("日报", "晚报", "报社", "融媒", "融媒体中心", "电视台", "广播电视台")
+NATURAL_FEATURES = word_list("natural_features")
+MEDIA_ENDINGS = word_list("media_endings")
 """Outlets report on programmes; they are never taken for their implementers."""
 
-GENERIC_BODIES = (
-    "专业合作社", "合作社", "经济联合社", "联合社", "有限公司", "公司", "企业", "协会", "商会", "集团", "工作队", "党支部", "党总支", "党委",
-    "中心", "指挥部", "专班", "支行", "分行", "银行", "中学", "小学", "医院", "卫生院", "局",
-)
+GENERIC_BODIES = word_list("generic_bodies")
 """Words that stand for the last body named with that ending (合作社理事长, 该局负责人)."""
 
 
@@ -140,19 +139,17 @@ def _relation(subject: Entity, predicate: str, obj: Entity | str, text: str, sta
 def byline_relations(view: ArticleView) -> list[Relation]:
     """Authors and editors: people listed after byline cues."""
     relations = []
-    cues = sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)
-    pattern = re.compile("(" + "|".join(cues) + r")[ \t　]*[/／:：|｜]?[ \t　]*")
-    for match in pattern.finditer(view.text):
-        if match.group(1) == "文" and not re.match(r"文[ \t　]*[/／:：|｜]", match.group(0)):
+    for match in BYLINE_CUE.finditer(view.text):
+        if match["cue"] == "文" and not match["separator"]:
             continue
-        predicate = "editor" if match.group(1) in BYLINE_EDITOR_CUES else "author"
+        predicate = "editor" if match["cue"] in BYLINE_EDITOR_CUES else "author"
         position = match.end()
         while (person := view.starting_at(position, PERSON)) is not None:
             relations.append(_relation(person.entity, predicate, ARTICLE, view.text, match.start(), person.end, 0.95))
             position = person.end
             while position < len(view.text) and view.text[position] in "、，, 　":
                 position += 1
-            if view.text[position : position + 4].startswith(tuple(cues)):
+            if BYLINE_CUE.match(view.text, position):
                 break
     return relations
 
@@ -270,7 +267,7 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
     return relations
 
 
-POST_BODIES = {"总指挥": ("指挥部",), "组长": ("小组", "专班", "工作组"), "队长": ("工作队",), "理事长": ("合作社", "理事会")}
+POST_BODIES = {post: tuple(endings.split()) for post, endings in word_table("post_bodies").items()}
 """Posts that belong to one kind of body: the body named last before with that ending holds it."""
 
 
@@ -567,7 +564,7 @@ def supporting_documents(view: ArticleView) -> list[Relation]:
     return found
 
 
-GENERIC_PROGRAMMES = ("示范带", "试点", "产业园", "项目", "实施方案", "方案", "行动", "办法", "意见", "计划", "规划", "工作指引")
+GENERIC_PROGRAMMES = word_list("generic_programmes")
 
 
 _SETTLES = re.compile(r"(?:等[\d一二三四五六七八九十]+家(?:企业|公司))?(?:已|先后|正式|陆续)?(?:签约)?入驻(?:了)?")
@@ -906,7 +903,7 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
 
 _THIS_BODY = re.compile(r"(?:这家|该)(?:公司|企业|合作社|协会|局|中心)|(?:(?<=[。,，;；:：\n])|^)(?:公司|企业|合作社)(?=[^的和与及、+＋,，。])")
 """这家企业, 该局, and a bare 公司 opening a clause (2023年,公司投资…): the last body named so."""
-LOCAL_REFERENCES = {"该镇": "镇", "该村": "村", "镇里": "镇", "村里": "村", "县里": "县", "市里": "市", "区里": "区", "全县": "县", "全市": "市", "全区": "区", "全镇": "镇", "全村": "村"}
+LOCAL_REFERENCES = word_table("local_references")
 
 
 def local_references(view: ArticleView, start: int, end: int) -> list[MentionRef]:

@@ -20,6 +20,8 @@ from collections import defaultdict
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.resources import word_list
+
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
 from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, STANDALONE_DEPARTMENTS, TITLES, bare_title, is_document, surnames
 
@@ -60,7 +62,7 @@ def is_abbreviation(short: str, full: str) -> bool:
     return in_order(short, full)
 
 
-LEVEL_ENDINGS = ("省", "市", "县", "区", "镇", "乡", "街道")
+LEVEL_ENDINGS = word_list("level_endings")
 
 
 def resolve_places(entities: dict[str, Entity]) -> None:
@@ -97,7 +99,7 @@ def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
                 merge_into(entities, short, full)
 
 
-GENERIC_DOCUMENT_HEADS = ("实施", "行动", "工作", "三年", "建设", "发展", "总体", "若干")
+GENERIC_DOCUMENT_HEADS = word_list("generic_document_heads")
 """What a short reference to a document may start with: 《实施方案》, 《行动计划》, 《三年规划》."""
 
 
@@ -267,7 +269,7 @@ def drop_nested_places(entities: dict[str, Entity]) -> None:
 
 
 _ADDRESS_TITLE = re.compile("|".join(map(re.escape, TITLES + ("总",))))  # 谭总: the company head
-HEAD_CUES = ("总经理", "董事长", "总裁", "负责人")
+HEAD_CUES = word_list("head_cues")
 
 
 def _title_near(text: str, cues: tuple[str, ...], name: str) -> bool:

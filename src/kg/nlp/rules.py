@@ -17,12 +17,15 @@ from typing import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
 
+from kg.resources import word_list, word_table
+
 from .doc import ORGANIZATION, PERSON, PROGRAMME
 from .lexicon import (
     BOUNDARY_WORDS,
     BRANCH_SUFFIXES,
-    BYLINE_AUTHOR_CUES,
-    BYLINE_EDITOR_CUES,
+    BYLINE_BARE_CUES,
+    BYLINE_CUE,
+    BYLINE_FIELDS,
     CAMPAIGN_FOLLOWERS,
     DESIGNATION_ENDINGS,
     DESIGNATION_VERBS,
@@ -69,11 +72,7 @@ def is_cjk(char: str) -> bool:
 
 # ---------------------------------------------------------------- people
 
-_NOT_IN_GIVEN_NAMES = set("到率赴已得地着过的了是在和与及或、，。,.:：;；!！?？“”‘’()（）《》【】 \n\t/／等也都就把被将从向对给为让说")
-_BYLINE = re.compile(
-    "(?P<cue>" + "|".join(sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)) + r")[ \t　]*[/／:：|｜][ \t　]*"
-    r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|摄影|责任编辑|值班编辑)[ \t　]+"
-)
+_NOT_IN_GIVEN_NAMES = set(word_list("not_in_given_names")) | set(" \n\t")
 
 
 def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> int:
@@ -105,10 +104,6 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
     return 0
 
 
-BYLINE_FIELDS = ("来源", "发布", "时间", "日期", "编辑", "责任", "审核", "校对", "作者", "记者", "通讯员", "摄影")
-"""Words that start the next field of a byline line."""
-
-
 def _names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5) -> Iterable[tuple[int, int]]:
     """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华)."""
     while i < len(text):
@@ -133,7 +128,9 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
     """
     in_place = {i for start, end in places for i in range(start, end)}
     found: list[Candidate] = []
-    for match in _BYLINE.finditer(text):
+    for match in BYLINE_CUE.finditer(text):
+        if not (match["separator"] or (match["gap"] and match["cue"] in BYLINE_BARE_CUES)):
+            continue  # 文 is a cue only before a slash or colon: 文/陈某, not 文化
         for start, end in _names_in_list(text, match.end(), "、， 　", strict=False):
             found.append(Candidate(start, end, PERSON, "byline"))
     cue_pattern = re.compile("|".join(map(re.escape, TITLES + PERSON_ROLES)) + r"|\d+岁的")
@@ -165,7 +162,7 @@ def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
     return [c for c in found if not any(c.start < e and s < c.end and not (s <= c.start and c.end <= e) for s, e in places) and c.start not in in_place]
 
 
-_CLAUSE_ENDINGS = tuple("上下里中他她们")
+_CLAUSE_ENDINGS = word_list("clause_endings")
 
 
 def _reads_as_clause(name: str) -> bool:
@@ -186,14 +183,14 @@ def _ends_boundary(text: str, position: int) -> bool:
 
 # ---------------------------------------------------------------- names with a structural ending
 
-_HARD_STOPS = set("的了在与和及把被由将等是对向从兼")
-_WORDS_WITH_STOPS = frozenset(("和美", "和谐", "和平", "和睦"))
+_HARD_STOPS = set(word_list("hard_stops"))
+_WORDS_WITH_STOPS = frozenset(word_list("words_with_stops"))
 """Words in programme names that begin with a character that otherwise ends a name (和美乡村)."""
 _STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(" + "|".join(STANDALONE_DEPARTMENTS) + ")(?!长)")
 """Party departments named alone in a list of posts (市委常委、宣传部部长)."""
 _COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项家处片]$")
 """一条, 三个 …: a count ends where a name starts (串起一条乡村振兴示范带)."""
-DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队", "小组", "专班")
+DEPARTMENT_SUFFIXES = word_list("department_suffixes")
 """Suffixes that take a department name between the level word and themselves (县林业局, 镇“百千万工程”指挥部)."""
 
 
@@ -238,7 +235,7 @@ def _left_edge(
     return _walk_left(text, suffix_start, max_middle, verbs), False
 
 
-_RANKS = {"省": 0, "市": 1, "州": 1, "盟": 1, "县": 2, "区": 2, "旗": 2, "镇": 3, "乡": 3, "道": 3, "村": 4}
+_RANKS = {level: int(rank) for level, rank in word_table("place_ranks").items()}
 
 
 def _place_rank(name_or_text: str) -> int:
@@ -370,13 +367,13 @@ _PHASE_NOTE = re.compile(r"[(（](?:[一二三四五六七八九十\d]+期|试�
 """A phase or trial note that belongs to a programme's name: 供水一体化工程(二期)."""
 _PHASE = re.compile(r"[一二三四五六七八九\d]期|配套|提升|扩建|续建|道路管网配套|[^,，。;；]{0,6}配套")
 """What may stand between a programme's name and 工程/项目 in the name of its phase (示范带二期工程)."""
-NAME_VERBS = frozenset("保护 提升 改造 整治 修复 治理 开发 利用 活化 融合 振兴 综合 提质 升级 扩容 美化 绿化 亮化 净化 连片 示范".split())
+NAME_VERBS = frozenset(word_list("name_verbs"))
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
-COLUMN_ENDINGS = ("编者按", "手记", "访谈", "观察", "评论", "短评", "快评", "特写", "聚焦")
+COLUMN_ENDINGS = word_list("column_endings")
 """【编者按】, 【记者手记】: columns of a paper, not the outlet that publishes it."""
 _CAPACITY_PROJECT = r"年产[\d.]+[万亿]?(?:吨|件|台|套|只|片|平方米|立方米|千瓦)[\u4e00-\u9fff]{2,14}?项目"
 """Projects named by their capacity: 年产5万吨高性能陶瓷项目."""
-GENERIC_PROJECTS = ("重点项目", "重大项目", "重点工程", "民生工程")
+GENERIC_PROJECTS = word_list("generic_projects")
 _COUNTED_START = re.compile(r"(?:首批|第[一二三四五六七八九十\d]+批|一批|多个|[一二三四五六七八九十\d]+个)")
 _MORE_QUOTES = re.compile(r"(?:[、和及与]?[“「][^”」\n]{1,20}[”」])*")
 _PAIRED = re.compile(f"^(?:[一{NUMERALS}][^、,，]{{1,2}}){{2}}$")

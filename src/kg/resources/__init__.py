@@ -1,0 +1,49 @@
+"""The extractor's hand-written knowledge, kept as package data rather than code.
+
+- ``lexicon/*.txt``: word lists, one word a line (``#`` starts a comment line);
+- ``lexicon/*.tsv``: word tables, tab-separated columns;
+- ``predicates.toml``: one table per relation predicate (IRI, types, labels, scorer threshold, colour);
+- ``entity_rules.jsonl`` and ``relation_patterns.jsonl``: the rules of the entity ruler and the
+  relation extractor, one JSON object a line, each with an example and a counter-example;
+- ``phrasings.toml``: the named phrasings the few rule procedures read.
+
+Every module of the chain (ingest, nlp, rdf, network, evaluate) reads these files through this
+module, so each word list and each fact about a predicate exists once. A hash over this folder
+covers everything the rules know.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parent
+LEXICON = RESOURCES / "lexicon"
+
+
+def data_lines(path: Path) -> list[str]:
+    """The lines of a resource file without blank lines and ``#`` comment lines, stripped."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str, folder: Path = LEXICON) -> tuple[str, ...]:
+    """The words of ``lexicon/<name>.txt``, in file order."""
+    return tuple(data_lines(folder / f"{name}.txt"))
+
+
+def longest_first(words: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """``words`` longest first (stable), so that 副镇长 is tried before 镇长."""
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def word_rows(name: str, folder: Path = LEXICON) -> tuple[tuple[str, ...], ...]:
+    """The rows of ``lexicon/<name>.tsv``: tab-separated columns."""
+    return tuple(tuple(line.split("\t")) for line in data_lines(folder / f"{name}.tsv"))
+
+
+def word_table(name: str, folder: Path = LEXICON) -> dict[str, str]:
+    """``lexicon/<name>.tsv`` as a mapping of its first column to its second."""
+    return {row[0]: row[1] for row in word_rows(name, folder)}
