@@ -14,21 +14,15 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from kg.resources import predicates
+
 PERSON, PLACE, ORGANIZATION, PROGRAMME = "Person", "Place", "Organization", "Programme"
 ENTITY_TYPES = (PERSON, PLACE, ORGANIZATION, PROGRAMME)
 ARTICLE = "ARTICLE"
 """Object of ``author`` and ``editor`` relations: the article itself."""
 
-PREDICATES = (
-    "containedInPlace",
-    "holdsPost",
-    "locatedIn",
-    "implements",
-    "partOfProgramme",
-    "issuedBy",
-    "author",
-    "editor",
-)
+PREDICATES = tuple(predicates())
+"""The relation predicates, from ``kg/resources/predicates.toml``."""
 
 
 @dataclass

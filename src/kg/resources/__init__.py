@@ -14,8 +14,14 @@ covers everything the rules know.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 RESOURCES = Path(__file__).resolve().parent
 LEXICON = RESOURCES / "lexicon"
@@ -47,3 +53,39 @@ def word_rows(name: str, folder: Path = LEXICON) -> tuple[tuple[str, ...], ...]:
 def word_table(name: str, folder: Path = LEXICON) -> dict[str, str]:
     """``lexicon/<name>.tsv`` as a mapping of its first column to its second."""
     return {row[0]: row[1] for row in word_rows(name, folder)}
+
+
+ARTICLE = "ARTICLE"
+"""The object type of a relation about the article itself (author, editor)."""
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """One relation predicate, as ``predicates.toml`` describes it."""
+
+    name: str
+    iri: str
+    subject: tuple[str, ...]
+    object: tuple[str, ...]
+    label_zh: str
+    label_en: str
+    colour: str
+    threshold: float | None = None
+    """The relation scorer's decision threshold; ``None`` for predicates it does not score."""
+    article_first: bool = False
+
+    @property
+    def between_entities(self) -> bool:
+        """Whether both ends are entities (not the article)."""
+        return ARTICLE not in self.object
+
+
+@lru_cache(maxsize=None)
+def predicates(path: Path = RESOURCES / "predicates.toml") -> dict[str, Predicate]:
+    """The predicate table, in file order, by name."""
+    with path.open("rb") as handle:
+        table = tomllib.load(handle)
+    return {
+        name: Predicate(name=name, **{key: tuple(value) if isinstance(value, list) else value for key, value in row.items()})
+        for name, row in table.items()
+    }
