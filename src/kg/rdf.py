@@ -18,7 +18,7 @@ from typing import Iterable
 from urllib.parse import quote
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import ORG, PROV, RDF, RDFS, SDO, SKOS, XSD
 from spacy.tokens import Doc
 
 from . import __version__
@@ -26,6 +26,7 @@ from .ingest import Article
 from .nlp.text import sentence_bounds
 from .nlp.doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
 from .nlp.lexicon import LEVEL_WORDS
+from .resources import predicates
 from .vocab import DEFAULT_BASE, KG
 
 TYPE_CLASSES = {
@@ -35,16 +36,8 @@ TYPE_CLASSES = {
     PROGRAMME: (KG.Programme,),
 }
 TYPE_PATHS = {PERSON: "person", PLACE: "place", ORGANIZATION: "org", PROGRAMME: "programme"}
-PREDICATE_TERMS = {
-    "containedInPlace": SDO.containedInPlace,
-    "locatedIn": SDO.location,
-    "implements": KG.implements,
-    "partOfProgramme": SDO.isPartOf,
-    "issuedBy": DCTERMS.publisher,
-    "author": SDO.author,
-    "editor": SDO.editor,
-    "holdsPost": ORG.holds,
-}
+PREDICATE_TERMS = {name: URIRef(predicate.iri) for name, predicate in predicates().items()}
+"""The RDF property of each predicate, from ``kg/resources/predicates.toml``."""
 SOFTWARE_AGENT = "software/kg-" + __version__
 _IRI_UNSAFE = re.compile(r'[\s<>"{}|\\^`#?/%]')
 
@@ -238,7 +231,7 @@ def _add_relation(
     if subject is None or obj is None:
         return
     predicate = PREDICATE_TERMS[relation.predicate]
-    if relation.predicate in ("author", "editor"):
+    if predicates()[relation.predicate].article_first:
         # The article is the subject in schema.org: article schema:author person.
         subject, obj = obj, subject
     if relation.predicate == "holdsPost":
