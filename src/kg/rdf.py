@@ -25,8 +25,7 @@ from . import __version__
 from .ingest import Article
 from .nlp.text import sentence_bounds
 from .nlp.doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .nlp.lexicon import LEVEL_WORDS
-from .resources import predicates
+from .resources import predicates, word_list
 from .vocab import DEFAULT_BASE, KG
 
 TYPE_CLASSES = {
@@ -38,6 +37,8 @@ TYPE_CLASSES = {
 TYPE_PATHS = {PERSON: "person", PLACE: "place", ORGANIZATION: "org", PROGRAMME: "programme"}
 PREDICATE_TERMS = {name: URIRef(predicate.iri) for name, predicate in predicates().items()}
 """The RDF property of each predicate, from ``kg/resources/predicates.toml``."""
+LEVEL_WORDS = word_list("level_words")
+"""Names starting with a level word (市委, 县政协) name a body only within a place: their IRIs are scoped."""
 SOFTWARE_AGENT = "software/kg-" + __version__
 _IRI_UNSAFE = re.compile(r'[\s<>"{}|\\^`#?/%]')
 
