@@ -28,8 +28,9 @@ from tqdm import tqdm
 
 from kg.evaluate import Scores, match_entities, score_article, simplified_annotation
 from kg.nlp.pipeline import build_pipeline, make_doc
-from kg.nlp.relation_model import MODEL_DIR, RelationModel, candidates, model_relations, pair_features
+from kg.nlp.relation_model import MODEL_DIR, PAIR_TYPES, RelationModel, candidates, model_relations, pair_features
 from kg.nlp.relations import ArticleView
+from kg.resources import predicates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +102,7 @@ def fit(examples: list[tuple[str, list[str], bool]], settings: dict) -> Relation
                 squares[predicate][feature] += g * g
                 weights[predicate][feature] -= settings["learning_rate"] * g / (squares[predicate][feature] ** 0.5 + 1e-8)
     pruned = {p: {f: round(w, 4) for f, w in ws.items() if abs(w) >= settings["min_weight"]} for p, ws in weights.items()}
-    return RelationModel(pruned, dict(settings["thresholds"]))
+    return RelationModel(pruned, settings.get("thresholds") or {p: predicates()[p].threshold for p in PAIR_TYPES})
 
 
 def score_model_alone(model: RelationModel, examples: list[tuple[str, list[str], bool]]) -> Counter:

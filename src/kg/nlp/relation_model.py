@@ -26,19 +26,19 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation
+from kg.resources import predicates
+
+from .doc import PLACE, Relation
 from .relations import ArticleView, MentionRef, local_references
 from .text import sentence_bounds
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "relations"
 
 PAIR_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "implements": ((ORGANIZATION, PLACE), (PROGRAMME,)),
-    "partOfProgramme": ((PROGRAMME,), (PROGRAMME,)),
-    "issuedBy": ((PROGRAMME,), (ORGANIZATION,)),
-    "locatedIn": ((ORGANIZATION,), (PLACE,)),
+    name: (predicate.subject, predicate.object) for name, predicate in predicates().items() if predicate.threshold is not None
 }
-"""The predicates the model scores, with the entity types of subject and object."""
+"""The predicates the model scores (those with a threshold in ``predicates.toml``), with the entity
+types of subject and object."""
 
 MAX_GAP = 80
 """Pairs further apart than this many characters are not scored."""
