@@ -18,6 +18,7 @@ from pathlib import Path
 from .nlp.doc import ARTICLE, ENTITY_TYPES, Entity, Relation
 from .nlp.pipeline import load_pipeline, make_doc
 from .nlp.text import to_simplified
+from .resources import predicates
 
 
 class EvalError(ValueError):
@@ -161,6 +162,13 @@ def simplified_annotation(annotation: dict) -> dict:
     return annotation | {"entities": entities, "relations": relations}
 
 
+def check_predicates(path: Path, annotation: dict) -> None:
+    """Every annotated relation must use a predicate of the predicate table (``kg/resources/predicates.toml``)."""
+    unknown = sorted({str(r.get("p")) for r in annotation.get("relations", [])} - set(predicates()))
+    if unknown:
+        raise EvalError(f"{path}: unknown predicate {unknown[0]!r}; annotate one of {', '.join(predicates())}")
+
+
 def evaluate(directory: Path) -> Scores:
     """Run the pipeline over every annotated ``*.json`` in ``directory`` and score it."""
     files = sorted(Path(directory).glob("*.json"))
@@ -174,6 +182,7 @@ def evaluate(directory: Path) -> Scores:
             text = annotation["text"]
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise EvalError(f"{path}: not an annotated article ({error}); see the format in genre-dev/README.md") from error
+        check_predicates(path, annotation)
         doc = nlp(make_doc(nlp, text))
         score_article(simplified_annotation(annotation), doc._.entities, doc._.relations, scores)
     return scores
