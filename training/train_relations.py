@@ -29,7 +29,7 @@ from tqdm import tqdm
 from kg.evaluate import Scores, match_entities, score_article, simplified_annotation
 from kg.nlp.pipeline import build_pipeline, make_doc
 from kg.nlp.relation_model import MODEL_DIR, PAIR_TYPES, RelationModel, candidates, model_relations, pair_features
-from kg.nlp.relations import ArticleView
+from kg.nlp.mentions import ArticleView
 from kg.resources import predicates
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from kg.resources import predicates
 
 from .doc import PLACE, Relation
-from .relations import ArticleView, MentionRef, local_references
+from .mentions import ArticleView, MentionRef, local_references
 from .text import sentence_bounds
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "relations"

@@ -29,11 +29,8 @@ one sentence and the words between them:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
-from typing import Callable, Iterator
-from functools import cached_property
+from typing import Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -42,85 +39,13 @@ from kg.resources import word_list, word_table
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
 from .lexicon import BRANCH_SUFFIXES, BYLINE_CUE, LEVEL_TITLES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
+from .mentions import ArticleView, MentionRef, generic_body, generic_body_at, local_references
 from .resolve import is_abbreviation
 from .text import sentence_bounds
 
 NATURAL_FEATURES = word_list("natural_features")
 MEDIA_ENDINGS = word_list("media_endings")
 """Outlets report on programmes; they are never taken for their implementers."""
-
-GENERIC_BODIES = word_list("generic_bodies")
-"""Words that stand for the last body named with that ending (合作社理事长, 该局负责人)."""
-
-
-@dataclass(frozen=True)
-class MentionRef:
-    start: int
-    end: int
-    entity: Entity
-
-
-class ArticleView:
-    """The mentions of an article in text order, with lookups the rules need."""
-
-    def __init__(self, doc: Doc) -> None:
-        self.text = doc.text
-        self.entities: dict[str, Entity] = doc._.entities
-        self.mentions = sorted(
-            (MentionRef(s, e, entity) for entity in self.entities.values() for s, e in entity.mentions),
-            key=lambda m: (m.start, -m.end),
-        )
-        self.starts = [m.start for m in self.mentions]
-        self.by_end: dict[int, list[MentionRef]] = {}
-        for mention in self.mentions:
-            self.by_end.setdefault(mention.end, []).append(mention)
-
-    def starting_at(self, position: int, label: str | None = None) -> MentionRef | None:
-        """The longest mention starting at ``position`` (of ``label`` if given)."""
-        i = bisect_left(self.starts, position)
-        while i < len(self.mentions) and self.mentions[i].start == position:
-            if label is None or self.mentions[i].entity.label == label:
-                return self.mentions[i]
-            i += 1
-        return None
-
-    def ending_at(self, position: int, labels: tuple[str, ...]) -> MentionRef | None:
-        """The longest mention of one of ``labels`` ending at ``position``."""
-        found = [m for m in self.by_end.get(position, []) if m.entity.label in labels]
-        return min(found, key=lambda m: m.start) if found else None
-
-    def within(self, start: int, end: int) -> list[MentionRef]:
-        i = bisect_left(self.starts, start)
-        found = []
-        while i < len(self.mentions) and self.mentions[i].start < end:
-            if self.mentions[i].end <= end:
-                found.append(self.mentions[i])
-            i += 1
-        return found
-
-    @cached_property
-    def references(self) -> list[MentionRef]:
-        """Generic references to programmes named before (该项目, 这条示范带, 《方案》)."""
-        return programme_references(self)
-
-    def last_before(self, position: int, label: str, accept: Callable[[str], bool]) -> MentionRef | None:
-        """The last mention of ``label`` ending by ``position`` whose name ``accept`` takes (the body,
-        park or place a back-reference stands for)."""
-        earlier = [m for m in self.mentions if m.end <= position and m.entity.label == label and accept(m.entity.name)]
-        return earlier[-1] if earlier else None
-
-    def outermost(self, mentions: list[MentionRef]) -> list[MentionRef]:
-        return [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end) for o in mentions)]
-
-    def unique(self, label: str, ending: str) -> Entity | None:
-        """The one entity of ``label`` whose name ends with ``ending``, if there is exactly one."""
-        found = [e for e in self.entities.values() if e.label == label and e.name.endswith(ending)]
-        return found[0] if len(found) == 1 else None
-
-    def main_place(self, level_char: str) -> Entity | None:
-        """The most-mentioned place whose name ends with the level character (市, 县, 镇 …)."""
-        found = [e for e in self.entities.values() if e.label == PLACE and e.name.endswith(level_char) and e.code]
-        return max(found, key=lambda e: len(e.mentions)) if found else None
 
 
 def _relation(subject: Entity, predicate: str, obj: Entity | str, text: str, start: int, end: int, confidence: float, post: str | None = None) -> Relation:
@@ -227,7 +152,7 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
             before = title_start - (1 if view.text[title_start - 1 : title_start] == "的" else 0)
             body = next((m for m in view.mentions if m.entity.label == ORGANIZATION and m.start < title_start < m.end < title_end), None)
             post = view.text[body.end : title_end] if body else title.group(0)  # 浛洸镇党委书记: 书记 of 浛洸镇党委
-            body = body or view.ending_at(before, (ORGANIZATION, PLACE)) or _generic_body(view, before)
+            body = body or view.ending_at(before, (ORGANIZATION, PLACE)) or generic_body(view, before)
             if body is None or body.start < joint.end() - 2:
                 continue
             relations.append(_relation(person.entity, "holdsPost", body.entity, view.text, person.start, title_end, 0.75, post))
@@ -250,7 +175,7 @@ def posts_by_appointment(view: ArticleView) -> list[Relation]:
             if person is not None and bodies:
                 relations.append(_relation(person.entity, "holdsPost", bodies[-1].entity, view.text, bodies[-1].start, match.end(), 0.7, match.group(1)))
         for match in re.finditer(r"(?:担任|兼任|出任|挂任|挂职|现任|曾任)", view.text[start:end]):  # 李某去年起担任德庆县贡柑协会会长
-            body = view.starting_at(start + match.end(), ORGANIZATION) or _generic_body_at(view, start + match.end())
+            body = view.starting_at(start + match.end(), ORGANIZATION) or generic_body_at(view, start + match.end())
             title = re.match(f"副?(?:{_TITLE_PATTERN})", view.text[body.end : end]) if body else None
             clause_start = _clause_start(view.text, start, start + match.start())
             people = [m for m in view.within(clause_start, start + match.start()) if m.entity.label == PERSON]
@@ -306,7 +231,7 @@ def _people_after(view: ArticleView, position: int) -> list[MentionRef]:
 
 def _body_before(view: ArticleView, position: int) -> tuple[Entity, int] | None:
     """The organisation or place right before a title, or the one body a generic word stands for."""
-    mention = view.ending_at(position, (ORGANIZATION, PLACE)) or _generic_body(view, position)
+    mention = view.ending_at(position, (ORGANIZATION, PLACE)) or generic_body(view, position)
     return (mention.entity, mention.start) if mention is not None else None
 
 
@@ -365,30 +290,12 @@ def _last_of_chain(view: ArticleView, position: int) -> MentionRef | None:
     return place
 
 
-def _generic_body(view: ArticleView, position: int) -> MentionRef | None:
-    """公司, 合作社 … right before ``position``: the last organisation named with that ending."""
-    for generic in GENERIC_BODIES:
-        if view.text.endswith(generic, 0, position):
-            endings = ("公司", "企业", "厂") if generic == "企业" else (generic,)  # 这家企业: the last company
-            named = view.last_before(position - len(generic), ORGANIZATION, lambda name: name.endswith(endings))
-            body = named.entity if named else view.unique(ORGANIZATION, generic)
-            if body is not None:
-                return MentionRef(position - len(generic), position, body)
-    return None
-
-
-def _generic_body_at(view: ArticleView, position: int) -> MentionRef | None:
-    """A generic body word starting at ``position`` (兼任联合社社长), standing for the last body named so."""
-    generic = next((g for g in GENERIC_BODIES if view.text.startswith(g, position)), None)
-    return _generic_body(view, position + len(generic)) if generic else None
-
-
 def location_relations(view: ArticleView) -> list[Relation]:
     """An organisation whose name begins with a place is located in the last place of that run."""
     relations = []
     seen: set[str] = set()
     for match in re.finditer(r"(?:(?:去年|今年|前年|近年|已经|已|也|于?\d{4}年)*)(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司; 公司去年落户…
-        before = view.ending_at(match.start(), (ORGANIZATION,)) or _generic_body(view, match.start())
+        before = view.ending_at(match.start(), (ORGANIZATION,)) or generic_body(view, match.start())
         place = _last_of_chain(view, match.end()) or next((r for r in local_references(view, match.end(), match.end() + 2) if r.start == match.end()), None)
         if place is not None and before is not None:
             relations.append(_relation(before.entity, "locatedIn", place.entity, view.text, before.start, place.end, 0.8))
@@ -564,9 +471,6 @@ def supporting_documents(view: ArticleView) -> list[Relation]:
     return found
 
 
-GENERIC_PROGRAMMES = word_list("generic_programmes")
-
-
 _SETTLES = re.compile(r"(?:等[\d一二三四五六七八九十]+家(?:企业|公司))?(?:已|先后|正式|陆续)?(?:签约)?入驻(?:了)?")
 _SETTLER_AFTER = re.compile(r"(?:[,，]其中|的)?(?:首家|龙头|重点)?(?:企业|公司)?(?:有|包括)?(?:(?:落户|位于)[^,，。;；]{1,10}?的)?")
 
@@ -723,22 +627,6 @@ def named_in_body(view: ArticleView) -> list[Relation]:
         named.update({p.key: p for p in programmes if p.name in body.entity.name})  # 马头镇驻镇帮镇扶村工作队
         for programme in named.values():
             found.append(_relation(body.entity, "implements", programme, view.text, body.start, body.end, 0.8))
-    return found
-
-
-def programme_references(view: ArticleView) -> list[MentionRef]:
-    """A bare 示范带, 试点 … outside any name stands for the last programme named with that ending."""
-    covered = {i for m in view.mentions for i in range(m.start, m.end)}
-    found = []
-    for match in re.finditer("|".join(GENERIC_PROGRAMMES), view.text):
-        if match.start() in covered or (match.start() > 0 and view.text[match.start() - 1] not in "已入把将该这此一,，。\n的、与和在照据为列对按及助托担条个项批支座片是"):
-            continue
-        ending = match.group(0)
-        named = view.last_before(match.start(), PROGRAMME, lambda name: bare_title(name).endswith(ending))
-        if named is None and ending == "实施方案":  # 实施方案 may refer to any 方案 named before
-            named = view.last_before(match.start(), PROGRAMME, lambda name: bare_title(name).endswith("方案"))
-        if named:
-            found.append(MentionRef(match.start(), match.end(), named.entity))
     return found
 
 
@@ -899,31 +787,6 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
             return subjects
         clause_start = previous
     return []
-
-
-_THIS_BODY = re.compile(r"(?:这家|该)(?:公司|企业|合作社|协会|局|中心)|(?:(?<=[。,，;；:：\n])|^)(?:公司|企业|合作社)(?=[^的和与及、+＋,，。])")
-"""这家企业, 该局, and a bare 公司 opening a clause (2023年,公司投资…): the last body named so."""
-LOCAL_REFERENCES = word_table("local_references")
-
-
-def local_references(view: ArticleView, start: int, end: int) -> list[MentionRef]:
-    """镇里, 全县 …: the place of that level named last before them (the most named for 全县), as a mention there."""
-    found = []
-    for match in re.finditer("|".join(LOCAL_REFERENCES), view.text[start:end]):
-        at = start + match.start()
-        level = LOCAL_REFERENCES[match.group(0)]
-        if match.group(0).startswith("全"):
-            place = view.main_place(level)
-        else:
-            named = view.last_before(at, PLACE, lambda name: name.endswith(level))
-            place = named.entity if named else None
-        if place is not None:
-            found.append(MentionRef(at, at + len(match.group(0)), place))
-    for match in _THIS_BODY.finditer(view.text, start, end):  # 这家公司通过“万企兴万村”行动…
-        body = _generic_body(view, match.end())
-        if body is not None:
-            found.append(MentionRef(match.start(), match.end(), body.entity))
-    return found
 
 
 def _inside_other(mention: MentionRef, outer: list[MentionRef]) -> bool:

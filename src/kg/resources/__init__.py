@@ -14,6 +14,7 @@ covers everything the rules know.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -89,3 +90,25 @@ def predicates(path: Path = RESOURCES / "predicates.toml") -> dict[str, Predicat
         name: Predicate(name=name, **{key: tuple(value) if isinstance(value, list) else value for key, value in row.items()})
         for name, row in table.items()
     }
+
+
+_SLOT = re.compile(r"@([a-z_]+)")
+
+
+def expand_word_lists(template: str, folder: Path = LEXICON) -> str:
+    """A regex with each ``@name`` replaced by the alternation of the word list ``name``
+    (longest first, escaped): ``(?:@issue_verbs)了?`` → ``(?:(?:审议通过|印发|…))了?``."""
+    return _SLOT.sub(lambda m: "(?:" + "|".join(map(re.escape, longest_first(word_list(m.group(1), folder)))) + ")", template)
+
+
+@lru_cache(maxsize=None)
+def phrasings(path: Path = RESOURCES / "phrasings.toml") -> dict[str, dict]:
+    """The named phrasings of ``phrasings.toml``: ``{name: {"regex": …, "about": …}}``."""
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@lru_cache(maxsize=None)
+def phrasing(name: str) -> re.Pattern:
+    """The compiled regex of the phrasing ``name``, its word-list slots filled in."""
+    return re.compile(expand_word_lists(phrasings()[name]["regex"]))
