@@ -968,11 +968,17 @@ def extract_relations(doc: Doc) -> list[Relation]:
         key = (relation.subject, relation.predicate, relation.object, relation.post)
         if relation.subject == relation.object:
             continue
-        if key not in best or relation.confidence > best[key].confidence:
+        if key not in best or _rank(relation) < _rank(best[key]):
             best[key] = relation
     issued = {(r.object, r.subject) for r in best.values() if r.predicate == "issuedBy"}
     kept = [r for r in best.values() if not (r.predicate == "implements" and (r.subject, r.object) in issued)]  # the issuer of a document does not implement it
-    return sorted(kept, key=lambda r: (r.start, r.predicate))
+    return sorted(kept, key=lambda r: (r.start, r.predicate, r.end, r.subject, r.object, r.post or ""))
+
+
+def _rank(relation: Relation) -> tuple[float, int, int]:
+    """Of two findings of one fact the surer wins, then the earlier and shorter evidence: the
+    result does not depend on the order in which rules run."""
+    return -relation.confidence, relation.start, relation.end
 
 
 @Language.factory("kg_relation_extractor")
