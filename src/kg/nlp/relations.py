@@ -28,17 +28,21 @@ one sentence and the words between them:
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from collections import Counter
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import registry
 
-from kg.resources import word_list, word_table
+from kg.resources import RESOURCES, word_list, word_table
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
 from .lexicon import BRANCH_SUFFIXES, BYLINE_CUE, LEVEL_TITLES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
+from .patterns import MaskedArticle, PatternError, RelationPattern, find_relations
 from .mentions import ArticleView, MentionRef, generic_body, generic_body_at, local_references
 from .resolve import is_abbreviation
 from .text import sentence_bounds
@@ -354,22 +358,6 @@ def _programmes_by_sentence(view: ArticleView) -> Iterator[tuple[tuple[int, int]
 
 
 _PROJECTS_OF = re.compile(r"[”」》]?(?:的)?(?:重点|重大|首批|年度)?(?:项目|工程)")
-_INCLUDING = re.compile(r"(?:其中)?(?:包括|包含|涵盖)了?")
-
-
-def projects_of_a_programme(view: ArticleView) -> list[Relation]:
-    """“P”重点项目 …(其中)包括A、B和C: the listed projects are parts of P."""
-    found = []
-    for (start, end), _, programme in _programmes_by_sentence(view):
-        if not _PROJECTS_OF.match(view.text, programme.end):
-            continue
-        for including in _INCLUDING.finditer(view.text, programme.end, end):
-            for part in _listed_programmes(view, including.end(), end):
-                if part.entity is not programme.entity:
-                    found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.7))
-    return found
-
-
 _ROUND_UP = re.compile(r"集中(?:开工|动工|签约|投产|竣工)")
 _STARTS = re.compile(r"开工|动工|开建|签约|投产|竣工|之列")
 
@@ -406,34 +394,6 @@ def _listed_programmes(view: ArticleView, position: int, end: int) -> list[Menti
             break
         position += joiner.end()
     return listed
-
-
-_AS_PART_OF = re.compile(r"作为[“「《]?$")
-_PART_NOUN = re.compile(r"[”」》]?(?:的)?(?:重要|核心|关键)?(?:内容|组成部分|抓手|举措|载体|子项目|配套项目)[,，]")
-
-
-def parts_named_as_such(view: ArticleView) -> list[Relation]:
-    """作为“P”的重要内容,Q…: the first programme of the next clause is part of P."""
-    found = []
-    for (start, _), mentions, programme in _programmes_by_sentence(view):
-        noun = _PART_NOUN.match(view.text, programme.end)
-        if noun and _AS_PART_OF.search(view.text, start, programme.start):
-            part = next((m for m in view.outermost(mentions) if m.start >= noun.end() and m.entity.label == PROGRAMME), None)
-            if part is not None and _clause_start(view.text, start, part.start) == noun.end():
-                found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.7))
-    return found
-
-
-def places_framing_a_project(view: ArticleView) -> list[Relation]:
-    """在X镇,Q项目…: the place that opens a sentence about a project implements it."""
-    found = []
-    for start, end in sentence_bounds(view.text):
-        place = view.starting_at(start + 1, PLACE) if view.text.startswith("在", start) else None
-        if place is not None and view.text[place.end : place.end + 1] in ",，":
-            subject = view.starting_at(place.end + 1, PROGRAMME)
-            if subject is not None:
-                found.append(_relation(place.entity, "implements", subject.entity, view.text, start, subject.end, 0.65))
-    return found
 
 
 _COUNT_OF_DOCUMENTS = re.compile(r"(?:等)?(?:[一二两三四五六七八九十\d]+(?:份|个|项))?(?:等)?$")
@@ -802,13 +762,6 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
                       and not is_document(e.name) and _named_in_title(e, programme.entity.name)})
     for inner in named.values():
         found.append(_relation(programme.entity, "partOfProgramme", inner, view.text, max(0, programme.start - 1), min(len(view.text), programme.end + 1), 0.85))
-    implementing = re.match(r"[》”」]?[^。;；]{0,12}?(落实|贯彻|实施)[《“「]", view.text[programme.end : programme.end + 20])
-    if implementing and re.search("提出|明确|要求|部署", implementing.group(0)):
-        implementing = None  # 方案还提出实施“X”工程: X is the plan's part, not what the plan carries out
-    if implementing and is_document(programme.entity.name):  # 《方案》是落实《…行动计划》的配套文件
-        target = view.starting_at(programme.end + implementing.end(), PROGRAMME)
-        if target is not None and target.entity is not programme.entity:
-            found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
     if is_document(programme.entity.name):  # 方案明确实施A项目、B试点 / 提出建设C产业园 / 《方案》是…,明确…
         sentence_start, sentence_end = next(((s, e) for s, e in sentence_bounds(view.text) if s <= programme.end < e), (0, len(view.text)))
         plan = re.match(r"[》”」]?[,，]?(?:还|也|同时|进一步)?(?:明确|提出)", view.text[programme.end : programme.end + 8])
@@ -821,19 +774,6 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
                     continue  # the campaign the document's own title names is what it belongs to, not a part of it
                 if part.entity.label == PROGRAMME and part.entity is not programme.entity and (companions or not is_document(part.entity.name)):
                     found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.75))
-    supporting = re.match(r"[》”」]?[^。;；]{0,30}?是[^。;；]{0,16}?[“「《]", view.text[programme.end : programme.end + 50])
-    if supporting and is_document(programme.entity.name):  # 是开平推进“百千万工程”的配套文件
-        target = view.starting_at(programme.end + supporting.end(), PROGRAMME)
-        rest = view.text[target.end : target.end + 14] if target else ""
-        if target is not None and target.entity is not programme.entity and re.match(r"[”」》]?[^。;；,，]{0,6}?的?(配套文件|具体举措|实施方案|重要举措|实施细则)", rest):
-            found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
-    found += _framed_parts(view, programme, mentions)
-    after = view.text[programme.end : programme.end + 60]
-    listing = re.match(r"[”」]?(?:[、和及与]?[“「][^”」]{1,20}[”」])*[^。;；,，]{0,30}?的[“「]", after)
-    if listing:
-        target = view.starting_at(programme.end + listing.end(), PROGRAMME)
-        if target is not None and target.entity is not programme.entity:
-            found.append(_relation(programme.entity, "partOfProgramme", target.entity, view.text, programme.start, target.end, 0.75))
     return found
 
 
@@ -844,36 +784,6 @@ def _named_in_title(programme: Entity, title: str) -> bool:
     name = programme.name
     return any(is_abbreviation(name, title[i:j]) for i in range(len(title)) if title[i] == name[0]
                for j in range(i + len(name) + 1, min(len(title), i + 20) + 1) if title[j - 2 : j] == name[-2:])
-
-
-_FRAMED_BY = re.compile(r"(?:根据|按照|依据|对照)《$")
-_FRAMED_BY_REFERENCE = re.compile(r"(?:根据|按照|依据|对照)$")  # 按照规划,X建起了P
-_INCLUDED_IN = re.compile(r"[”」》]?(?:建设|项目|工作)?(?:已经|已|也|还|正式|被|先后)*(?:纳入|列入|写入|依据|根据|按照)了?[《“「]")
-
-
-def _framed_parts(view: ArticleView, programme: MentionRef, mentions: list[MentionRef]) -> list[Relation]:
-    """根据《方案》,全县将实施A项目和B试点: A and B are parts of the document; P已纳入《规划》: P is part of it."""
-    text = view.text
-    found = []
-    framed = _FRAMED_BY.search(text, max(0, programme.start - 3), programme.start) or _FRAMED_BY_REFERENCE.search(text, max(0, programme.start - 2), programme.start)
-    if framed is None and text[programme.start - 1 : programme.start] == "《":  # 根据阳东区林业局制定的《…》,
-        clause_start = _clause_start(text, 0, programme.start, "。;；,，\n")
-        framed = re.compile(r"(?:根据|按照|依据|对照)(?=[^。;；,，]{0,24}《$)").match(text, clause_start, programme.start)
-    clause = re.match(r"》?[^。;；,，]{0,12}?[,，]", text[programme.end : programme.end + 16])
-    if framed and clause and is_document(programme.entity.name):
-        sentence_end = min((e for s, e in sentence_bounds(text) if s <= programme.end < e), default=len(text))
-        if re.search(r"(?:重点|重大)项目[:：]?$", text[programme.end : sentence_end]):  # 按照《方案》部署,各镇明确了重点项目。A…;B…。
-            following = text.find("。", sentence_end + 1)
-            sentence_end = following if following > 0 else len(text)
-        for part in view.outermost(view.within(programme.end + clause.end(), sentence_end)):
-            if part.entity.label == PROGRAMME and part.entity is not programme.entity and not is_document(part.entity.name):
-                found.append(_relation(part.entity, "partOfProgramme", programme.entity, text, framed.start(), part.end, 0.7))
-    included = _INCLUDED_IN.match(text, programme.end)
-    if included:
-        target = view.starting_at(included.end(), PROGRAMME)
-        if target is not None and target.entity is not programme.entity:
-            found.append(_relation(programme.entity, "partOfProgramme", target.entity, text, programme.start, target.end, 0.75))
-    return found
 
 
 _ISSUE = "|".join(ISSUE_VERBS)
@@ -940,29 +850,38 @@ def _listed_bodies(view: ArticleView, position: int, joiners: str) -> list[Menti
     return bodies
 
 
-def extract_relations(doc: Doc) -> list[Relation]:
-    """All relations of the article, one per (subject, predicate, object, post), best evidence kept."""
-    view = ArticleView(doc)
-    found = (
-        byline_relations(view)
-        + post_relations(view)
-        + posts_after_names(view)
-        + posts_by_appointment(view)
-        + containment_relations(view)
-        + location_relations(view)
-        + programme_relations(view)
-        + supporting_documents(view)
-        + projects_of_a_programme(view)
-        + round_up_projects(view)
-        + parts_named_as_such(view)
-        + places_framing_a_project(view)
-        + settler_relations(view)
-        + named_in_body(view)
-        + linked_places(view)
-        + roles_in_programmes(view)
-        + implicit_implementers(view)
-        + bases_of_programmes(view)
-    )
+PROCEDURES = {
+    "byline": byline_relations,
+    "post_chain": post_relations,
+    "posts_after_names": posts_after_names,
+    "appointments": posts_by_appointment,
+    "containment": containment_relations,
+    "location": location_relations,
+    "programmes": programme_relations,
+    "supporting_documents": supporting_documents,
+    "round_up": round_up_projects,
+    "settlers": settler_relations,
+    "named_in_body": named_in_body,
+    "linked_places": linked_places,
+    "roles": roles_in_programmes,
+    "implicit_implementers": implicit_implementers,
+    "bases": bases_of_programmes,
+}
+for _name, _function in PROCEDURES.items():
+    registry.misc.register(f"kg.{_name}.v1", func=_function)
+DEFAULT_PROCEDURES = [f"kg.{name}.v1" for name in PROCEDURES]
+PATTERNS_FILE = RESOURCES / "relation_patterns.jsonl"
+
+
+def read_patterns(path: Path = PATTERNS_FILE) -> list[dict]:
+    """The relation patterns of a JSON Lines file (blank lines skipped)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def best_relations(found: Iterable[Relation]) -> list[Relation]:
+    """One relation per (subject, predicate, object, post), the best evidence kept; the issuer of a
+    document is not also its implementer."""
     best: dict[tuple, Relation] = {}
     for relation in found:
         key = (relation.subject, relation.predicate, relation.object, relation.post)
@@ -971,7 +890,7 @@ def extract_relations(doc: Doc) -> list[Relation]:
         if key not in best or _rank(relation) < _rank(best[key]):
             best[key] = relation
     issued = {(r.object, r.subject) for r in best.values() if r.predicate == "issuedBy"}
-    kept = [r for r in best.values() if not (r.predicate == "implements" and (r.subject, r.object) in issued)]  # the issuer of a document does not implement it
+    kept = [r for r in best.values() if not (r.predicate == "implements" and (r.subject, r.object) in issued)]
     return sorted(kept, key=lambda r: (r.start, r.predicate, r.end, r.subject, r.object, r.post or ""))
 
 
@@ -981,14 +900,55 @@ def _rank(relation: Relation) -> tuple[float, int, int]:
     return -relation.confidence, relation.start, relation.end
 
 
-@Language.factory("kg_relation_extractor")
-def make_relation_extractor(nlp: Language, name: str) -> "RelationExtractor":
-    return RelationExtractor()
+@Language.factory("kg_relation_extractor", default_config={"procedures": DEFAULT_PROCEDURES})
+def make_relation_extractor(nlp: Language, name: str, procedures: list[str]) -> "RelationExtractor":
+    """The relation rules: the patterns added with ``add_patterns`` (the pipeline adds
+    ``kg/resources/relation_patterns.jsonl``) and the registered ``procedures`` (names in
+    spaCy's ``misc`` registry, such as ``kg.post_chain.v1``), run in this order."""
+    return RelationExtractor(procedures)
 
 
 class RelationExtractor:
-    """Fills ``doc._.relations``."""
+    """Fills ``doc._.relations`` from relation patterns and registered procedures; saved and
+    loaded like spaCy's SpanRuler (``patterns.jsonl`` in its folder)."""
+
+    def __init__(self, procedures: list[str] = DEFAULT_PROCEDURES) -> None:
+        self.procedure_names = list(procedures)
+        self.procedures = [registry.misc.get(name) for name in self.procedure_names]
+        self.patterns: list[RelationPattern] = []
+
+    def add_patterns(self, patterns: Iterable[dict]) -> None:
+        """Add relation patterns (dicts of the JSON Lines format); a bad one raises ``PatternError``."""
+        known = {p.id for p in self.patterns}
+        for data in patterns:
+            try:
+                pattern = RelationPattern(**data)
+            except TypeError as error:
+                raise PatternError(f"pattern {data.get('id', data)!r}: {error}") from error
+            if pattern.id in known:
+                raise PatternError(f"pattern {pattern.id}: the id is used twice")
+            known.add(pattern.id)
+            self.patterns.append(pattern)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.relations = extract_relations(doc)
+        doc._.relations = best_relations(self.find(ArticleView(doc)))
         return doc
+
+    def find(self, view: ArticleView) -> Iterator[Relation]:
+        """Every relation the procedures and patterns find, before duplicates are merged."""
+        for procedure in self.procedures:
+            yield from procedure(view)
+        masked = MaskedArticle(view)
+        for pattern in self.patterns:
+            yield from find_relations(pattern, masked)
+
+    def to_disk(self, path: Path, exclude: tuple = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        lines = (json.dumps(p.to_dict(), ensure_ascii=False) for p in self.patterns)
+        (path / "patterns.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+    def from_disk(self, path: Path, exclude: tuple = ()) -> "RelationExtractor":
+        self.patterns = []
+        self.add_patterns(read_patterns(Path(path) / "patterns.jsonl"))
+        return self
