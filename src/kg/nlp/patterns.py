@@ -21,7 +21,7 @@ stay those of the text and the words between the names stay words. In it:
 - ``(?P<S>…)``: a stretch, every mention of the subject's types inside it;
 - ``@name``: the word list ``lexicon/name.txt`` (longest first);
 - ``<Programme>`` (inside ``[…]``): the marker of a type: ``[^,，<Programme>]`` is any character
-  but a comma and the start of a programme.
+  but a comma and the start of a programme; ``<Mention>``: every character of any mention.
 
 Optional fields: ``scope``; ``refs``, the back-references that count as mentions (``local``:
 镇里, 全县, 这家公司; ``programme``: 该项目, 示范带; ``body``: a bare 合作社 for the last one named);
@@ -59,7 +59,7 @@ REFERENCE_KINDS = ("local", "programme", "body")
 CLAUSE_MARKS = re.compile(r"[,，;；:：]")
 _SLOT = re.compile(r"\{(?:(?P<role>[A-Z])(?::(?P<types>[A-Za-z|]+))?|(?P<bare>[A-Z][a-z]+(?:\|[A-Z][a-z]+)*))(?P<mod>[+>]?)\}")
 _STRETCH = re.compile(r"\(\?P<([A-Z])>")
-_TYPE_MARK = re.compile(r"<([A-Z][a-z]+)>")
+_TYPE_MARK = re.compile(r"<(Person|Place|Organization|Programme|Document|Mention)>")
 
 
 class PatternError(ValueError):
@@ -143,7 +143,7 @@ def compile_template(template: str, predicate: str) -> tuple[re.Pattern, dict[st
     regex = _SLOT.sub(slot, expand_word_lists(template))
     for role in _STRETCH.findall(template):
         slots.setdefault(role, Slot(defaults.get(role, tuple(MARKERS)), "stretch"))
-    regex = _TYPE_MARK.sub(lambda m: TYPE_MARKERS[m.group(1)], regex)
+    regex = _TYPE_MARK.sub(lambda m: TYPE_MARKERS.get(m.group(1), "".join(MARKERS.values()) + FILLER), regex)
     try:
         return re.compile(regex), slots
     except re.error as error:

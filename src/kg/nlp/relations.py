@@ -131,7 +131,6 @@ def post_relations(view: ArticleView) -> list[Relation]:
 
 
 _TITLE_AFTER = re.compile(r"\s*(?:[,，(（]\s*)?(?:(?:同时|也|还|现|曾)?(?:担任|兼任|出任|是)|任|作为)?\s*")
-_THIS = re.compile(r"(?:这家|这个|该)$")
 
 
 def posts_after_names(view: ArticleView) -> list[Relation]:
@@ -343,18 +342,9 @@ def programme_relations(view: ArticleView) -> list[Relation]:
         programmes = [m for m in mentions if m.entity.label == PROGRAMME] + [r for r in references if start <= r.start < end]
         for programme in programmes:
             relations += _implementers(view, programme, outer, start)
-            relations += _implementers_after(view, programme, outer, end)
             relations += _containing_programmes(view, programme, mentions)
             relations += _issuers(view, programme, outer, start)
     return relations
-
-
-def _programmes_by_sentence(view: ArticleView) -> Iterator[tuple[tuple[int, int], list[MentionRef], MentionRef]]:
-    """Each programme mention with its sentence's span and mentions."""
-    for start, end in sentence_bounds(view.text):
-        mentions = view.within(start, end)
-        for programme in (m for m in mentions if m.entity.label == PROGRAMME):
-            yield (start, end), mentions, programme
 
 
 _PROJECTS_OF = re.compile(r"[”」》]?(?:的)?(?:重点|重大|首批|年度)?(?:项目|工程)")
@@ -377,23 +367,6 @@ def round_up_projects(view: ArticleView) -> list[Relation]:
             if part.entity.label == PROGRAMME and part.entity is not programme.entity and name.endswith(("项目", "工程")) and not is_document(name):
                 found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, start, end, 0.6))
     return found
-
-
-def _listed_programmes(view: ArticleView, position: int, end: int) -> list[MentionRef]:
-    """The programmes named from ``position`` on, joined by 、和及与."""
-    listed = []
-    while position < end:
-        position += view.text[position : position + 1] in "《“「"
-        part = view.starting_at(position, PROGRAMME)
-        if part is None:
-            break
-        listed.append(part)
-        position = part.end + (view.text[part.end : part.end + 1] in "》”」")
-        joiner = re.match(r"[、和及与]|以及", view.text[position:end])
-        if joiner is None:
-            break
-        position += joiner.end()
-    return listed
 
 
 _COUNT_OF_DOCUMENTS = re.compile(r"(?:等)?(?:[一二两三四五六七八九十\d]+(?:份|个|项))?(?:等)?$")
@@ -590,9 +563,6 @@ def named_in_body(view: ArticleView) -> list[Relation]:
     return found
 
 
-_FRAMING = re.compile(r"(按照|根据|围绕|依托|借助|通过|在|为落实)$")
-
-
 def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
     found = []
     text = view.text
@@ -600,14 +570,6 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
         return found  # a campaign named inside a document title: the title is what is issued and implemented
     quote_start = programme.start - 1 if text[programme.start - 1 : programme.start] in "“「《" else programme.start
     local = local_references(view, sentence_start, programme.end)
-    adjacent = (
-        view.ending_at(quote_start, (PLACE, ORGANIZATION))
-        or next((r for r in local if r.end == quote_start), None)
-        or (view.ending_at(quote_start - 1, (PLACE, ORGANIZATION)) if text[quote_start - 1 : quote_start] == "的" else None)
-    )
-    signed = adjacent is not None and adjacent.entity.label == ORGANIZATION and text[quote_start : quote_start + 1] == "《" and is_document(programme.entity.name)
-    if adjacent is not None and not signed and not _inside_other(adjacent, outer + local):  # 信宜市“强镇兴村”, 全县“百千万工程”; not 市政府《意见》
-        found.append(_relation(adjacent.entity, "implements", programme.entity, text, adjacent.start, programme.end, 0.85))
     actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)]
     actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
     verbs = list(re.finditer("|".join(IMPLEMENT_VERBS), text[sentence_start:quote_start]))
@@ -622,26 +584,6 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     if verb_at is not None and actors:
         for subject in _subjects_of(view, verb_at, actors, sentence_start):
             found.append(_relation(subject.entity, "implements", programme.entity, text, subject.start, min(len(text), programme.end + 1), 0.7))
-    framing = _FRAMING.search(text[max(sentence_start, quote_start - 3) : quote_start])
-    clause_start = _clause_start(text, sentence_start, quote_start, ",，;；:：")
-    framing_start = quote_start - len(framing.group(0)) if framing else None
-    if framing is None and is_document(programme.entity.name):  # 按照X制定的《方案》, …: the clause frames what follows
-        framing = re.match(r"(?:按照|根据|依据|对照)(?=[^。;；]{0,24}$)", text[clause_start:quote_start])
-        framing_start = clause_start
-    if framing is None:  # 按照河源市委“百千万工程”工作部署: a body may stand between the framing word and the name
-        body = view.ending_at(quote_start, (ORGANIZATION, PLACE))
-        framing = body and _FRAMING.search(text[max(sentence_start, body.start - 3) : body.start])
-        framing_start = body.start - len(framing.group(0)) if framing else None
-    follow = re.match(r"[”」》]?[^,，。;；]{0,16}?[,，]", text[programme.end : programme.end + 20])
-    if framing and follow:  # 按照“驻镇帮镇扶村”工作部署,顺德区… / 在“万企兴万村”行动牵线下,公司…
-        after = programme.end + follow.end()
-        for actor in _actor_list(view, after, actors_after(view, after, outer)):
-            found.append(_relation(actor.entity, "implements", programme.entity, text, framing_start, actor.end, 0.7))
-    landing = re.match(r"[”」》]?(?:项目|工程|行动|试点)?[^,，。;；]{0,3}?[在于]", text[programme.end : programme.end + 8])
-    if landing:  # “千村示范”工程在东源县全面铺开 / 该项目在龙眼村落地
-        place = _last_of_chain(view, programme.end + landing.end())
-        if place is not None and re.match(r"[^,，。;；]{0,6}?(落地|实施|启动|开工|推进|建成|铺开|试点|推广)", text[place.end : place.end + 10]):
-            found.append(_relation(place.entity, "implements", programme.entity, text, programme.start, place.end, 0.7))
     inner_place = view.starting_at(programme.start, PLACE)
     if inner_place is not None and inner_place.end < programme.end and inner_place.entity.name.endswith(("镇", "乡", "村", "街道")):
         found.append(_relation(inner_place.entity, "implements", programme.entity, text, programme.start, programme.end, 0.6))
@@ -663,60 +605,6 @@ def _actor_list(view: ArticleView, position: int, candidates: list[MentionRef]) 
             listed.append(actor)
         expected = actor.end + (1 if view.text[actor.end : actor.end + 1] in "、和与及的" else 0)
     return listed
-
-
-_REACHES = re.compile(r"[”」》]?(?:建设|项目)?[,，]?[^,，。;；]{0,4}?(覆盖|串联起|串起|串联|连接|落地|惠及|辐射)")
-_REACHES_LATER = re.compile(r"[,，][^,，。;；]{0,6}?(?:覆盖|串联起|串起|串联|连接|辐射带动|惠及)")
-_DONE_BY = re.compile(r"[”」》]?(?:项目|工程)?是")
-_PARTNERS = re.compile(r"[”」》]?(?:行动|工程|活动)?中?[,，]?与")
-_BY = re.compile(r"[”」》]?(?:建设|项目)?[,，]?(?:建成后|完工后|投产后)?(?:则|将)?交?由")
-_BY_LATER = re.compile(r"[^。;；]{0,30}?[,，](?:则|将)?交?由")
-_DOES = re.compile(r"[^,，。;；]{0,12}?(牵头|具体实施|实施|负责|部署建设|部署|承担|承接|主导|指导实施|指导|建设|承建|运营|合作运营|推进|打造|参与建设|参与|投资)")
-
-
-def _implementers_after(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_end: int) -> list[Relation]:
-    """Actors named after the programme: P覆盖/串起/落地 A、B; P由X牵头, A、B具体实施."""
-    text = view.text
-    found = []
-    candidates = [m for m in outer if m.start >= programme.end and m.entity.label in (PLACE, ORGANIZATION)]
-    reach = _REACHES.match(text, programme.end)
-    sentence_start = _clause_start(text, 0, programme.start, "。\n;；,，")  # the clause P opens
-    if reach is None and re.fullmatch(r"(?:这条|这个|该)?[“「《]?", text[sentence_start : programme.start]):
-        reach = _REACHES_LATER.search(text, programme.end, sentence_end)  # 这条示范带…,全长21公里,串联A村、B村
-    if reach:
-        for actor in _actor_list(view, reach.end(), candidates):
-            found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.7))
-    done_by = _DONE_BY.match(text, programme.end)
-    if done_by:  # 示范带是莲花镇去年牵头启动的
-        actor = next((m for m in candidates if m.start == done_by.end()), None)
-        if actor is not None and re.match(r"[^,，。;；]{0,6}?(?:牵头|启动|打造|实施|建设|推动|承办)", text[actor.end : actor.end + 10]):
-            found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.7))
-    partners = _PARTNERS.match(text, programme.end)
-    if partners:  # 参与“万企兴万村”行动,与和平村、那山村、两安村签订结对帮扶协议
-        listed = _actor_list(view, partners.end(), candidates)
-        if listed and re.match(r"[^,，。;；]{0,4}?(?:签订|签约|结对|共建|合作)", text[listed[-1].end : listed[-1].end + 8]):
-            for actor in listed:
-                found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, actor.end, 0.65))
-    by = _BY.match(text, programme.end)
-    if by is None and re.fullmatch(r"(?:这条|这个|这一|该)?[“「《]?", text[sentence_start : programme.start]):
-        by = _BY_LATER.search(text, programme.end, sentence_end)  # P,作为…的配套项目,由A与B携手推进
-    if by:
-        actors = _actor_list(view, by.end(), candidates)
-        does = _DOES.match(text, actors[-1].end) if actors else None
-        if does:
-            for actor in actors:
-                found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, does.end(), 0.75))
-            after = re.match(r"[,，、]", text[does.end() : does.end() + 1])
-            more = _actor_list(view, does.end() + 1, candidates) if after else []
-            then = _DOES.match(text, more[-1].end) if more else None
-            for actor in more if then else []:  # …由县海洋与渔业局牵头,沙扒镇、溪头镇具体实施
-                found.append(_relation(actor.entity, "implements", programme.entity, text, programme.start, then.end(), 0.7))
-    return found
-
-
-def actors_after(view: ArticleView, position: int, outer: list[MentionRef]) -> list[MentionRef]:
-    local = local_references(view, position, position + 6)
-    return [m for m in outer + local if m.start >= position and m.entity.label in (PLACE, ORGANIZATION)]
 
 
 def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sentence_start: int) -> list[MentionRef]:
@@ -747,10 +635,6 @@ def _subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sent
             return subjects
         clause_start = previous
     return []
-
-
-def _inside_other(mention: MentionRef, outer: list[MentionRef]) -> bool:
-    return not any(o is mention or (o.start, o.end) == (mention.start, mention.end) for o in outer)
 
 
 def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: list[MentionRef]) -> list[Relation]:
@@ -786,68 +670,14 @@ def _named_in_title(programme: Entity, title: str) -> bool:
                for j in range(i + len(name) + 1, min(len(title), i + 20) + 1) if title[j - 2 : j] == name[-2:])
 
 
-_ISSUE = "|".join(ISSUE_VERBS)
-
-
 def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
-    """Who issued a document: the body its title begins with; X(与Y联合)印发(了/的)《…》;
-    《…》由X(…)制定; 以X名义印发."""
+    """Who issued a document: the body its title begins with."""
     if not is_document(programme.entity.name):
         return []
-    text = view.text
-    found = []
     head = view.starting_at(programme.start, ORGANIZATION)
     if head is not None and head.end < programme.end:
-        found.append(_relation(programme.entity, "issuedBy", head.entity, text, programme.start - 1, programme.end + 1, 0.85))
-    title_start = programme.start - 1 if text[programme.start - 1 : programme.start] == "《" else programme.start
-    if title_start < programme.start:  # 揭阳市委、市政府《关于…的实施意见》: the bodies that sign the title
-        signer = view.ending_at(title_start, (ORGANIZATION,))
-        while signer is not None:
-            found.append(_relation(programme.entity, "issuedBy", signer.entity, text, signer.start, min(len(text), programme.end + 1), 0.85))
-            signer = view.ending_at(signer.start - 1, (ORGANIZATION,)) if text[signer.start - 1 : signer.start] in "、和" else None
-    before = re.search(rf"({_ISSUE})[了的]?$", text[max(sentence_start, title_start - 14) : title_start])
-    if before:
-        verb_at = title_start - len(before.group(0))
-        bodies = [m for m in outer if m.entity.label == ORGANIZATION and m.end <= verb_at and m.start >= sentence_start]
-        bodies += [r for r in local_references(view, sentence_start, verb_at) if r.entity.label == ORGANIZATION]  # 该局正牵头制定《…》
-        bodies.sort(key=lambda m: m.start)
-        if bodies and re.fullmatch(r"[^,，。;；]{0,10}", text[bodies[-1].end : verb_at]):
-            issuers = [bodies[-1]]
-            for body in reversed(bodies[:-1]):  # X与Y联合印发
-                if re.fullmatch(r"[、和与及]|[^,，。;；]{0,3}会同", text[body.end : issuers[0].start]):  # A将会同B制定
-                    issuers.insert(0, body)
-            for issuer in issuers:
-                found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, issuer.start, min(len(text), programme.end + 1), 0.9))
-    after = re.match(r"[》]?[。,，]?(?:该\w{1,3})?(?:由|经)", text[programme.end : programme.end + 8])
-    if after:  # 《…》由X于今年初发布 / 该方案由X牵头制定 / 由X会同Y起草 / 经X局务会审议通过
-        issuers = _listed_bodies(view, programme.end + after.end(), r"[、和与及]|会同|联合")
-        tail = text[issuers[-1].end : issuers[-1].end + 16] if issuers else ""
-        if re.match(rf"[^,，。;；]{{0,10}}?({_ISSUE})", tail):
-            for issuer in issuers:
-                found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, programme.start, issuer.end, 0.85))
-    drafted = re.match(r"》(?:所作)?的?起草说明", text[programme.end : programme.end + 8])
-    about = re.search(r"关于《$", text[max(0, title_start - 3) : title_start + 1])
-    if drafted and about:  # 区委农办主任X关于《…》所作的起草说明: the body that drafted it
-        bodies = [m for m in outer if m.entity.label == ORGANIZATION and sentence_start <= m.start and m.end <= title_start]
-        if bodies and re.fullmatch(r"[^,，。;；]{0,12}?关于", text[bodies[-1].end : title_start]):
-            found.append(_relation(programme.entity, "issuedBy", bodies[-1].entity, text, bodies[-1].start, programme.end + drafted.end(), 0.75))
-    on_behalf = re.search(rf"以([^,，。]{{2,30}}?)名义({_ISSUE})", text[programme.end : programme.end + 50])
-    if on_behalf:  # 同意以区委办公室、区政府办公室名义印发
-        for issuer in _listed_bodies(view, programme.end + on_behalf.start(1), r"[、和与及]"):
-            found.append(_relation(programme.entity, "issuedBy", issuer.entity, text, programme.start, programme.end + on_behalf.end(), 0.85))
-    return found
-
-
-def _listed_bodies(view: ArticleView, position: int, joiners: str) -> list[MentionRef]:
-    """The organisations named from ``position`` on, joined by ``joiners`` (A、B / A会同B)."""
-    bodies = []
-    while (body := view.starting_at(position, ORGANIZATION)) is not None:
-        bodies.append(body)
-        joint = re.match(joiners, view.text[body.end : body.end + 2])
-        if joint is None:
-            break
-        position = body.end + joint.end()
-    return bodies
+        return [_relation(programme.entity, "issuedBy", head.entity, view.text, programme.start - 1, programme.end + 1, 0.85)]
+    return []
 
 
 PROCEDURES = {
