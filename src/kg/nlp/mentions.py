@@ -27,6 +27,7 @@ from kg.resources import phrasing, word_table
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Entity
 from .lexicon import bare_title
+from .resolve import is_abbreviation
 
 GENERIC_BODIES = {word: tuple(endings.split()) for word, endings in word_table("generic_bodies").items()}
 """Word → the endings of the bodies it stands for (合作社 → 合作社; 企业 → 公司, 企业, 厂)."""
@@ -176,3 +177,12 @@ def generic_body_at(view: ArticleView, position: int) -> MentionRef | None:
     """A generic body word starting at ``position`` (兼任联合社社长), standing for the last body named so."""
     generic = next((g for g in GENERIC_BODIES if view.text.startswith(g, position)), None)
     return generic_body(view, position + len(generic)) if generic else None
+
+
+def named_in_title(programme: Entity, title: str) -> bool:
+    """Whether a document title holds the programme's name, an alias, or a long form it abbreviates."""
+    if any(len(n) >= 4 and n in title for n in (programme.name, *programme.aliases)):
+        return True
+    name = programme.name
+    return any(is_abbreviation(name, title[i:j]) for i in range(len(title)) if title[i] == name[0]
+               for j in range(i + len(name) + 1, min(len(title), i + 20) + 1) if title[j - 2 : j] == name[-2:])

@@ -38,17 +38,19 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
 
-from kg.resources import RESOURCES, word_list, word_table
+from kg.resources import RESOURCES, phrasing, word_list, word_table
 
 from .doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .lexicon import BRANCH_SUFFIXES, BYLINE_CUE, LEVEL_TITLES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, ISSUE_VERBS, TITLES, bare_title, is_document
+from .lexicon import BRANCH_SUFFIXES, BYLINE_CUE, LEVEL_TITLES, BYLINE_EDITOR_CUES, IMPLEMENT_VERBS, TITLES, bare_title, is_document
 from .patterns import MaskedArticle, PatternError, RelationPattern, find_relations
-from .mentions import ArticleView, MentionRef, generic_body, generic_body_at, local_references
-from .resolve import is_abbreviation
+from .mentions import ArticleView, MentionRef, generic_body, generic_body_at, local_references, named_in_title
 from .text import sentence_bounds
 
 NATURAL_FEATURES = word_list("natural_features")
 MEDIA_ENDINGS = word_list("media_endings")
+PARK_WORDS = word_list("park_words")
+"""What the name of a park or base holds (产业园, 种植基地): what 入驻 and 园区 refer back to."""
+PARK_ENDINGS = ("园", "园区")
 """Outlets report on programmes; they are never taken for their implementers."""
 
 
@@ -263,18 +265,6 @@ def containment_relations(view: ArticleView) -> list[Relation]:
                 if direct or (adjacent and _code_inside(child.entity, parent.entity)):
                     evidence_start = parent.start
                     relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, evidence_start, child.end, 0.95 if adjacent else 0.8))
-        for match in re.finditer(r"地处([^,，。]{2,16}?)的", view.text[start:end]):  # 地处粤北、浈江上游的南雄
-            child = view.starting_at(start + match.end(), PLACE)
-            regions = (m for m in view.within(start + match.start(1), start + match.end(1)) if m.entity.label == PLACE)
-            for parent in (m for m in regions if not m.entity.name.endswith(NATURAL_FEATURES)):  # 浈江上游: beside a river, not in it
-                if child is not None:
-                    relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, start + match.start(), child.end, 0.75))
-        for match in re.finditer(r"(地处|位于)", view.text[start:end]):
-            at = start + match.start()
-            child = view.ending_at(at, (PLACE,))
-            parent = view.starting_at(start + match.end(), PLACE)
-            if child and parent:
-                relations.append(_relation(child.entity, "containedInPlace", parent.entity, view.text, child.start, parent.end, 0.8))
     return relations
 
 
@@ -297,24 +287,6 @@ def location_relations(view: ArticleView) -> list[Relation]:
     """An organisation whose name begins with a place is located in the last place of that run."""
     relations = []
     seen: set[str] = set()
-    for match in re.finditer(r"(?:(?:去年|今年|前年|近年|已经|已|也|于?\d{4}年)*)(落户|位于|坐落于|扎根)", view.text):  # 公司落户司前镇; 位于鹤市镇的某公司; 公司去年落户…
-        before = view.ending_at(match.start(), (ORGANIZATION,)) or generic_body(view, match.start())
-        place = _last_of_chain(view, match.end()) or next((r for r in local_references(view, match.end(), match.end() + 2) if r.start == match.end()), None)
-        if place is not None and before is not None:
-            relations.append(_relation(before.entity, "locatedIn", place.entity, view.text, before.start, place.end, 0.8))
-        elif place is not None and view.text.startswith("的", place.end) and match.group(1) in ("位于", "落户", "坐落于"):
-            body = view.starting_at(place.end + 1, ORGANIZATION)
-            if body is not None:
-                relations.append(_relation(body.entity, "locatedIn", place.entity, view.text, match.start(), body.end, 0.8))
-    for match in re.finditer(r"(?:还|也|已|先后|专门)?(?:引入|引进|成立|组建|创办)了?", view.text):  # 锦江村引入X公司; 该村还成立了X合作社
-        body = view.starting_at(match.end(), ORGANIZATION)
-        host = view.ending_at(match.start(), (PLACE,)) or next((r for r in local_references(view, max(0, match.start() - 2), match.start()) if r.end == match.start()), None)
-        if body is not None and host is not None and host.entity.name.endswith(("村", "镇", "社区", "街道")):
-            relations.append(_relation(body.entity, "locatedIn", host.entity, view.text, host.start, body.end, 0.7))
-    for mention in view.mentions:  # 博美镇赤坑村的陆丰市叶香农业专业合作社
-        place = view.ending_at(mention.start - 1, (PLACE,)) if view.text[mention.start - 1 : mention.start] == "的" else None
-        if mention.entity.label == ORGANIZATION and place is not None:
-            relations.append(_relation(mention.entity, "locatedIn", place.entity, view.text, place.start, mention.end, 0.75))
     for mention in view.mentions:
         if mention.entity.label != ORGANIZATION or mention.entity.key in seen:
             continue
@@ -369,132 +341,22 @@ def round_up_projects(view: ArticleView) -> list[Relation]:
     return found
 
 
-_COUNT_OF_DOCUMENTS = re.compile(r"(?:等)?(?:[一二两三四五六七八九十\d]+(?:份|个|项))?(?:等)?$")
 
 
-def supporting_documents(view: ArticleView) -> list[Relation]:
-    """《A》《B》等N份“P”配套文件: A and B are parts of P; without P named, of the document
-    issued before them in the sentence (印发《P》,同步出台《A》《B》等5份配套文件)."""
+def park_members(view: ArticleView) -> list[Relation]:
+    """Bodies that settle in or work for "the park" without naming it take part in the park
+    named last before: 已有12家企业入驻,其中X / 入驻企业X; X成为园区首批实施主体."""
     found = []
-    for start, end in sentence_bounds(view.text):
-        for match in re.finditer("配套(?:文件|政策|措施)", view.text[start:end]):
-            position = start + match.start()
-            position -= view.text.endswith("的", 0, position)
-            target = view.ending_at(position - 1, (PROGRAMME,)) if view.text[position - 1 : position] in "”」》" else None
-            if target is not None:
-                position = target.start - 1
-            position -= len(_COUNT_OF_DOCUMENTS.search(view.text, 0, position).group(0))
-            documents = []
-            while view.text[position - 1 : position] == "》" and (document := view.ending_at(position - 1, (PROGRAMME,))) is not None:
-                documents.append(document)
-                position = document.start - 1
-                position -= view.text[position - 1 : position] in "、和及与"
-            if documents and target is None:
-                earlier = [m for m in view.within(start, position) if m.entity.label == PROGRAMME and is_document(m.entity.name)]
-                target = earlier[-1] if earlier else None
-            for document in documents if target is not None else []:
-                if document.entity is not target.entity:
-                    found.append(_relation(document.entity, "partOfProgramme", target.entity, view.text, document.start, start + match.end(), 0.75))
-    for match in re.finditer(r"配套(?:文件|政策)(?:中|包括|有|分别是)", view.text):  # 6个配套文件中,X局制定的《A》…;Y局出台的《B》…
-        earlier = view.last_before(match.start(), PROGRAMME, is_document)
-        stop = view.text.find("。", match.end())
-        for part in view.within(match.end(), stop if stop >= 0 else len(view.text)):
-            if earlier is not None and is_document(part.entity.name) and part.entity is not earlier.entity and view.text[part.start - 1 : part.start] == "《":
-                found.append(_relation(part.entity, "partOfProgramme", earlier.entity, view.text, match.start(), part.end, 0.7))
-    return found
-
-
-_SETTLES = re.compile(r"(?:等[\d一二三四五六七八九十]+家(?:企业|公司))?(?:已|先后|正式|陆续)?(?:签约)?入驻(?:了)?")
-_SETTLER_AFTER = re.compile(r"(?:[,，]其中|的)?(?:首家|龙头|重点)?(?:企业|公司)?(?:有|包括)?(?:(?:落户|位于)[^,，。;；]{1,10}?的)?")
-
-
-def settler_relations(view: ArticleView) -> list[Relation]:
-    """A company that 入驻 a park takes part in it: X入驻P; 入驻企业X / 已有12家企业入驻,其中X (the park named last)."""
-    found = []
-    for match in _SETTLES.finditer(view.text):
-        park = view.starting_at(match.end(), PROGRAMME) or view.starting_at(match.end() + 1, PROGRAMME)
-        company = view.ending_at(match.start(), (ORGANIZATION,))
-        if company is None:
-            company = view.starting_at(_SETTLER_AFTER.match(view.text, match.end()).end(), ORGANIZATION)
-            park = view.last_before(match.start(), PROGRAMME, lambda name: re.search("园|基地", name) is not None)
-        if company is not None and park is not None:
-            start, end = min(company.start, match.start()), max(company.end, match.end())
-            found.append(_relation(company.entity, "implements", park.entity, view.text, start, end, 0.7))
-    return found
-
-
-_ROLE_VERB = re.compile(r"[”」》]?(?:三年行动|专项行动|行动|工程|项目)?(?:[,，](?=作为))?[^。;；,，“「《]{0,6}?(?:是|作为|成为|列为)")
-_ROLE_NOUN = re.compile(
-    r"[”」》]?[^。;；,，的“「《]{0,6}?的[^。;；,，]{0,8}?"
-    r"(抓手|一环|举措|子项目|配套工程|配套项目|配套政策|配套|项目|组成部分|重要内容|载体|结对企业|参与企业|实施主体|参与主体|建设主体|牵头单位|承办单位|试点|示范点|首批|对象)"
-)
-
-
-_THIS_IS = re.compile(r"[,，]这是")
-_AS_ROLE = re.compile(r"作为[“「《]?()")
-_AS_ROLE_OF_NAMED = re.compile(r"[^,，。;；“「《]{0,16}?的[“「《]?")
-
-
-def roles_in_programmes(view: ArticleView) -> list[Relation]:
-    """What something is within a programme: 强镇兴村是落实“百千万工程”的关键一环 (a part);
-    A公司是“万企兴万村”行动的结对企业 (an implementer); 产业园,这是X落实P的重点项目;
-    把“强镇兴村”作为推进P的主抓手; X成为园区首批实施主体."""
-    text = view.text
-    found = []
-    references = view.references
-    for as_role in _AS_ROLE.finditer(text):  # 作为茂名市沉香省级现代农业产业园的子项目,观珠沉香产业园二期项目…
-        whole = view.starting_at(as_role.start(1), PROGRAMME)
-        if whole is None and (named := _AS_ROLE_OF_NAMED.match(text, as_role.start(1))):  # 作为X印发的《方案》确定的项目之一
-            whole = view.starting_at(named.end(), PROGRAMME)
-        role = _ROLE_NOUN.match(text, whole.end) if whole else None
-        after = re.compile(r"(?:之一)?[,，]").match(text, role.end()) if role else None
-        part = (view.starting_at(after.end()) or view.starting_at(after.end() + 1)) if after else None
-        if part is not None and part.entity.label in (PROGRAMME, PLACE, ORGANIZATION) and part.entity is not whole.entity:
-            predicate = "partOfProgramme" if part.entity.label == PROGRAMME else "implements"
-            found.append(_relation(part.entity, predicate, whole.entity, text, as_role.start(), part.end, 0.7))
+    for match in phrasing("settled_in_the_park").finditer(view.text):
+        company = view.starting_at(match.end(), ORGANIZATION)
+        park = view.last_before(match.start(), PROGRAMME, lambda name: any(word in name for word in PARK_WORDS))
+        if company is not None and park is not None and view.ending_at(match.start(), (ORGANIZATION,)) is None:
+            found.append(_relation(company.entity, "implements", park.entity, view.text, match.start(), company.end, 0.7))
     for mention in view.mentions:
-        if mention.entity.label not in (PROGRAMME, PLACE, ORGANIZATION):
-            continue
-        verb = _ROLE_VERB.match(text, mention.end)
-        this = _THIS_IS.match(text, mention.end) if mention.entity.label == PROGRAMME else None
-        verb = verb or this
-        if verb is None:
-            continue
-        targets = view.within(verb.end(), min(len(text), verb.end() + 24)) + [r for r in references if verb.end() <= r.start < verb.end() + 24]
-        for target in sorted(targets, key=lambda m: m.start):
-            between = text[verb.end() : target.start]
-            if target.entity.label != PROGRAMME or target.entity is mention.entity or re.search(r"[。;；,，]", between):
-                continue
-            role = _ROLE_NOUN.match(text, target.end)
-            if role is None:
-                continue
-            predicate = "partOfProgramme" if mention.entity.label == PROGRAMME else "implements"
-            found.append(_relation(mention.entity, predicate, target.entity, text, mention.start, role.end(), 0.7))
-            break
-        else:
-            park = re.match(r"[^。;；,，]{0,4}?(?:园区|产业园)[^。;；,，]{0,6}?(实施主体|入驻企业|建设主体)", text[verb.end() : verb.end() + 16])
-            whole = view.last_before(mention.start, PROGRAMME, lambda name: bare_title(name).endswith(("园", "园区")))
-            if park and whole and mention.entity.label != PROGRAMME:  # X成为园区首批实施主体
-                found.append(_relation(mention.entity, "implements", whole.entity, text, mention.start, verb.end() + park.end(), 0.7))
-    return found
-
-
-_BASED_ON = re.compile(r"以([^。;；,，]{2,30}?)为(?:起点|核心区|核心|重点|中心|主体|主阵地|载体|依托)")
-
-
-def bases_of_programmes(view: ArticleView) -> list[Relation]:
-    """以歇马村为起点,打造P / 以A镇、B镇为核心区,建设P: the places named are where P is done."""
-    found = []
-    for start, end in sentence_bounds(view.text):
-        for match in _BASED_ON.finditer(view.text, start, end):
-            actors = [m for m in view.outermost(view.within(match.start(1), match.end(1))) if m.entity.label in (PLACE, ORGANIZATION)]
-            actors = _actor_list(view, actors[0].start, actors) if actors else []
-            if not actors or actors[-1].end != match.end(1):
-                continue
-            for programme in view.outermost(view.within(match.end(), end)):
-                if programme.entity.label == PROGRAMME and not is_document(programme.entity.name):
-                    for actor in actors:
-                        found.append(_relation(actor.entity, "implements", programme.entity, view.text, match.start(), programme.end, 0.65))
+        player = phrasing("player_in_the_park").match(view.text, mention.end) if mention.entity.label in (PLACE, ORGANIZATION) else None
+        park = view.last_before(mention.start, PROGRAMME, lambda name: bare_title(name).endswith(PARK_ENDINGS)) if player else None
+        if park is not None:
+            found.append(_relation(mention.entity, "implements", park.entity, view.text, mention.start, player.end(), 0.7))
     return found
 
 
@@ -643,31 +505,10 @@ def _containing_programmes(view: ArticleView, programme: MentionRef, mentions: l
              if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end}
     if is_document(programme.entity.name):  # 《连州市强镇兴村三年行动方案》 is part of 强镇兴村; 《…百县千镇万村高质量发展工程…方案》 of 百千万工程
         named.update({e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not programme.entity
-                      and not is_document(e.name) and _named_in_title(e, programme.entity.name)})
+                      and not is_document(e.name) and named_in_title(e, programme.entity.name)})
     for inner in named.values():
         found.append(_relation(programme.entity, "partOfProgramme", inner, view.text, max(0, programme.start - 1), min(len(view.text), programme.end + 1), 0.85))
-    if is_document(programme.entity.name):  # 方案明确实施A项目、B试点 / 提出建设C产业园 / 《方案》是…,明确…
-        sentence_start, sentence_end = next(((s, e) for s, e in sentence_bounds(view.text) if s <= programme.end < e), (0, len(view.text)))
-        plan = re.match(r"[》”」]?[,，]?(?:还|也|同时|进一步)?(?:明确|提出)", view.text[programme.end : programme.end + 8])
-        if plan is None and programme.start - sentence_start <= 1:  # the document is what the sentence is about
-            plan = re.search(r"(?:明确|提出|配套|包括|列出|确定)", view.text[programme.end : sentence_end])
-        if plan:
-            companions = plan.group(0) == "配套"  # 方案还同步配套了《A计划》和《B措施》: documents are its parts too
-            for part in view.within(programme.end + plan.end(), sentence_end):
-                if part.entity.key in named:
-                    continue  # the campaign the document's own title names is what it belongs to, not a part of it
-                if part.entity.label == PROGRAMME and part.entity is not programme.entity and (companions or not is_document(part.entity.name)):
-                    found.append(_relation(part.entity, "partOfProgramme", programme.entity, view.text, programme.start, part.end, 0.75))
     return found
-
-
-def _named_in_title(programme: Entity, title: str) -> bool:
-    """Whether a document title holds the programme's name, an alias, or a long form it abbreviates."""
-    if any(len(n) >= 4 and n in title for n in (programme.name, *programme.aliases)):
-        return True
-    name = programme.name
-    return any(is_abbreviation(name, title[i:j]) for i in range(len(title)) if title[i] == name[0]
-               for j in range(i + len(name) + 1, min(len(title), i + 20) + 1) if title[j - 2 : j] == name[-2:])
 
 
 def _issuers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
@@ -688,14 +529,11 @@ PROCEDURES = {
     "containment": containment_relations,
     "location": location_relations,
     "programmes": programme_relations,
-    "supporting_documents": supporting_documents,
     "round_up": round_up_projects,
-    "settlers": settler_relations,
+    "park_members": park_members,
     "named_in_body": named_in_body,
     "linked_places": linked_places,
-    "roles": roles_in_programmes,
     "implicit_implementers": implicit_implementers,
-    "bases": bases_of_programmes,
 }
 for _name, _function in PROCEDURES.items():
     registry.misc.register(f"kg.{_name}.v1", func=_function)
