@@ -103,9 +103,16 @@ class ArticleView:
         earlier = [m for m in self.mentions if m.end <= position and m.entity.label == label and accept(m.entity.name)]
         return earlier[-1] if earlier else None
 
-    def outermost(self, mentions: list[MentionRef]) -> list[MentionRef]:
-        """Those of ``mentions`` that no other of them contains."""
-        return [m for m in mentions if not any(o is not m and o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end) for o in mentions)]
+    @staticmethod
+    def outermost(mentions: list[MentionRef]) -> list[MentionRef]:
+        """Those of ``mentions`` that no other of them with a different span contains, in their order."""
+        contained: set[tuple[int, int]] = set()
+        reach = -1  # the furthest end of the spans seen so far, in text order, longest first
+        for start, end in sorted({(m.start, m.end) for m in mentions}, key=lambda span: (span[0], -span[1])):
+            if reach >= end:
+                contained.add((start, end))
+            reach = max(reach, end)
+        return [m for m in mentions if (m.start, m.end) not in contained]
 
     def unique(self, label: str, ending: str) -> Entity | None:
         """The one entity of ``label`` whose name ends with ``ending``, if there is exactly one."""

@@ -260,14 +260,13 @@ def _scope_spans(text: str, scope: str) -> list[tuple[int, int]]:
 def _visible_mentions(view: ArticleView, refs: tuple[str, ...]) -> dict[int, MentionRef]:
     """The outermost mentions, then the back-references of ``refs`` that overlap none of them."""
     visible: dict[int, MentionRef] = {}
-    taken: set[int] = set()
+    taken = bytearray(len(view.text) + 1)
     candidates = list(view.outer) + [ref for kind in refs for ref in _references(view, kind)]
     for mention in candidates:
-        span = range(mention.start, mention.end)
-        if mention.start in visible or any(i in taken for i in span):
+        if mention.start in visible or any(taken[mention.start : mention.end]):
             continue
         visible[mention.start] = mention
-        taken.update(span)
+        taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     return visible
 
 
