@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 
 from kg.resources import phrasing, word_table
 
-from .doc import ORGANIZATION, PLACE, PROGRAMME, Entity
+from .doc import ORGANIZATION, PLACE, PROGRAMME, Entity, text_of
 from .lexicon import bare_title
 from .resolve import is_abbreviation
 
@@ -52,7 +52,7 @@ class ArticleView:
     """The mentions of an article in text order, with lookups the rules need."""
 
     def __init__(self, doc: Doc) -> None:
-        self.text = doc.text
+        self.text = text_of(doc)
         self.entities: dict[str, Entity] = doc._.entities
         self.mentions = sorted(
             (MentionRef(s, e, entity) for entity in self.entities.values() for s, e in entity.mentions),

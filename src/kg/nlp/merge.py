@@ -25,7 +25,7 @@ from spacy.util import filter_spans
 
 from kg.resources import word_list
 
-from .doc import ORGANIZATION, PERSON, PLACE, Entity, entity_key
+from .doc import ORGANIZATION, PERSON, PLACE, Entity, entity_key, text_of
 from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
 from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
 
@@ -165,7 +165,7 @@ class EntityMerger:
             label = NER_LABELS.get(ent.label_)
             if label and plausible_ner(ent.text, label):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
-        text = doc.text  # computed from the tokens on every access
+        text = text_of(doc)
         accepted = propagate(text, merge_mentions(candidates))
         entities: dict[str, Entity] = {}
         for mention in accepted:

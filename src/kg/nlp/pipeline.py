@@ -51,4 +51,5 @@ def make_doc(nlp: Language, text: str) -> Doc:
     simplified = to_simplified(text)
     doc = nlp.make_doc(simplified)
     doc._.original_text = text
+    doc._.text = simplified
     return doc

@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.divisions import DivisionRecord, Divisions, short_forms
-from kg.nlp.doc import PLACE, Division, Entity, entity_key
+from kg.nlp.doc import PLACE, Division, Entity, entity_key, text_of
 from kg.resources import word_list
 
 DEFAULT_REGIONS = list(word_list("regions"))
@@ -138,7 +138,7 @@ class PlaceRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match in self.find(doc.text):
+        for match in self.find(text_of(doc)):
             span = doc.char_span(match.start, match.end, label=self.label)
             if span is not None:
                 spans.append(span)

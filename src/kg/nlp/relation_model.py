@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 from kg.resources import predicates
 
-from .doc import PLACE, Relation
+from .doc import PLACE, Relation, text_of
 from .mentions import ArticleView, MentionRef, local_references
 from .text import sentence_bounds
 
@@ -257,7 +257,7 @@ def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
         if key in known or (key in best and best[key].confidence >= probability):
             continue
         start, end = candidate.sentence.start, candidate.sentence.end
-        best[key] = Relation(*key, evidence=doc.text[start:end], start=start, end=end, confidence=probability, method="model")
+        best[key] = Relation(*key, evidence=text_of(doc)[start:end], start=start, end=end, confidence=probability, method="model")
     return sorted(best.values(), key=lambda r: (r.start, r.predicate))
 
 

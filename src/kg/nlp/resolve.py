@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from kg.resources import word_list
 
-from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
+from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, text_of
 from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, STANDALONE_DEPARTMENTS, TITLES, bare_title, is_document, surnames
 
 ABBREVIATION_NOTE = re.compile(r"(?:《([^《》]{2,80})》|[“「]([^“”「」]{2,60})[”」])\s*[(（]\s*(?:以下)?(?:简称|下称)\s*[“「《]([^”」》]{2,20})[”」》]\s*[)）]")
@@ -319,7 +319,7 @@ class Resolver:
         entities: dict[str, Entity] = doc._.entities
         resolve_places(entities)
         drop_nested_places(entities)
-        resolve_programmes(entities, doc.text)
+        resolve_programmes(entities, text_of(doc))
         resolve_document_references(entities)
         resolve_short_organisations(entities)
         resolve_named_departments(entities)
@@ -327,6 +327,6 @@ class Resolver:
         resolve_place_prefixed_organisations(entities)
         resolve_organisation_short_forms(entities)
         resolve_names_without_their_place(entities)
-        resolve_surname_titles(entities, doc.text)
+        resolve_surname_titles(entities, text_of(doc))
         doc._.entities = {e.key: e for e in entities.values()}
         return doc

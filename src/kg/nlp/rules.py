@@ -19,7 +19,7 @@ from spacy.tokens import Doc, SpanGroup
 
 from kg.resources import word_list, word_table
 
-from .doc import ORGANIZATION, PERSON, PROGRAMME
+from .doc import ORGANIZATION, PERSON, PROGRAMME, text_of
 from .lexicon import (
     BOUNDARY_WORDS,
     BRANCH_SUFFIXES,
@@ -516,7 +516,7 @@ class EntityRuler:
     def __call__(self, doc: Doc) -> Doc:
         places = [(s.start_char, s.end_char) for s in doc.spans.get(self.places_key, [])]
         spans = []
-        for candidate in sorted(set(find_candidates(doc.text, places)), key=lambda c: (c.start, -c.end)):
+        for candidate in sorted(set(find_candidates(text_of(doc), places)), key=lambda c: (c.start, -c.end)):
             span = doc.char_span(candidate.start, candidate.end, label=candidate.label, kb_id=candidate.rule)
             if span is not None:
                 spans.append(span)
