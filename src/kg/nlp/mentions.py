@@ -193,3 +193,9 @@ def named_in_title(programme: Entity, title: str) -> bool:
     name = programme.name
     return any(is_abbreviation(name, title[i:j]) for i in range(len(title)) if title[i] == name[0]
                for j in range(i + len(name) + 1, min(len(title), i + 20) + 1) if title[j - 2 : j] == name[-2:])
+
+
+def follows_place(text: str, previous_end: int, start: int) -> bool:
+    """Whether a place starting at ``start`` continues the place ending at ``previous_end``
+    (鹤市镇莲坑村, 草潭镇的珍珠湾村): then it is the one a list counts."""
+    return start >= previous_end and phrasing("between_places").fullmatch(text, previous_end, start) is not None

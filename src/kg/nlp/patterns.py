@@ -46,7 +46,7 @@ from kg.resources import expand_word_lists, longest_first, phrasings, predicates
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
 from .lexicon import bare_title, is_document
-from .mentions import GENERIC_BODIES, GENERIC_PROGRAMMES, LOCAL_REFERENCES, ArticleView, MentionRef, generic_body, local_references, named_in_title
+from .mentions import GENERIC_BODIES, GENERIC_PROGRAMMES, LOCAL_REFERENCES, ArticleView, MentionRef, follows_place, generic_body, local_references, named_in_title
 from .text import sentence_bounds
 
 DOCUMENT = "Document"
@@ -57,7 +57,7 @@ FILLERS = {PERSON: "\ue010", PLACE: "\ue011", ORGANIZATION: "\ue012", PROGRAMME:
 """What stands for every further character of a mention of each type."""
 SUBTYPES = {PROGRAMME: (PROGRAMME, DOCUMENT)}
 """A document is a programme too."""
-LIST_JOINERS = "、和与及的"
+LIST_JOINERS = "".join(word_list("list_joiners"))
 SCOPES = ("sentence", "clause", "article")
 REFERENCE_KINDS = ("local", "programme", "body")
 CLAUSE_MARKS = re.compile(r"[,，;；:：]")
@@ -344,8 +344,7 @@ def _list_members(members: list[MentionRef], text: str) -> list[MentionRef]:
     """A list's members, a place right after another place (or after 的 and it) standing for both."""
     listed: list[MentionRef] = []
     for member in members:
-        between = text[listed[-1].end : member.start] if listed else None
-        if between in ("", "的") and member.entity.label == PLACE:
+        if listed and member.entity.label == PLACE and follows_place(text, listed[-1].end, member.start):
             listed[-1] = member
         else:
             listed.append(member)
