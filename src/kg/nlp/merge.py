@@ -27,7 +27,8 @@ from kg.resources import word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, Entity, entity_key, text_of
 from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
-from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
+from .finders import COMMON_SURNAME_PPM, is_cjk
+from .rules import PLACES_KEY, RULES_KEY
 
 RULE_RANKS = {
     "title": 1,

@@ -1,4 +1,5 @@
-"""Plain-text helpers shared by the NLP components: sentences and script conversion."""
+"""Plain-text helpers shared by the NLP components: sentences, script conversion, and where a
+regex matches relative to a position."""
 
 from __future__ import annotations
 
@@ -37,3 +38,21 @@ def to_simplified(text: str) -> str:
     if len(converted) == len(text):
         return converted
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
+def last_match(regex: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
+    """The last match of ``regex`` inside ``text[start:end]``."""
+    found = None
+    for found in regex.finditer(text, start, end):
+        pass
+    return found
+
+
+def ends_with(regex: re.Pattern, text: str, position: int, window: int = 8) -> re.Match | None:
+    """A match of ``regex`` that ends right at ``position`` and starts within ``window`` characters before it."""
+    return _anchored(regex).search(text, max(0, position - window), position)
+
+
+@lru_cache(maxsize=None)
+def _anchored(regex: re.Pattern) -> re.Pattern:
+    return re.compile(rf"(?:{regex.pattern})\Z", regex.flags)

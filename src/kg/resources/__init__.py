@@ -92,13 +92,21 @@ def predicates(path: Path = RESOURCES / "predicates.toml") -> dict[str, Predicat
     }
 
 
-_SLOT = re.compile(r"@([a-z_]+)")
+_SLOT = re.compile(r"@(?:\{([a-z_]+)\}|([a-z_]+))")
 
 
 def expand_word_lists(template: str, folder: Path = LEXICON) -> str:
     """A regex with each ``@name`` replaced by the alternation of the word list ``name``
-    (longest first, escaped): ``(?:@issue_verbs)了?`` → ``(?:(?:审议通过|印发|…))了?``."""
-    return _SLOT.sub(lambda m: "(?:" + "|".join(map(re.escape, longest_first(word_list(m.group(1), folder)))) + ")", template)
+    (longest first, escaped): ``(?:@issue_verbs)了?`` → ``(?:(?:审议通过|印发|…))了?``; and
+    each ``@{name}`` by the characters of a list of single characters, for use inside ``[…]``
+    (``[@{numerals}]``)."""
+
+    def fill(match: re.Match) -> str:
+        if match.group(1):
+            return re.escape("".join(word_list(match.group(1), folder)))
+        return "(?:" + "|".join(map(re.escape, longest_first(word_list(match.group(2), folder)))) + ")"
+
+    return _SLOT.sub(fill, template)
 
 
 @lru_cache(maxsize=None)
@@ -112,3 +120,9 @@ def phrasings(path: Path = RESOURCES / "phrasings.toml") -> dict[str, dict]:
 def phrasing(name: str) -> re.Pattern:
     """The compiled regex of the phrasing ``name``, its word-list slots filled in."""
     return re.compile(expand_word_lists(phrasings()[name]["regex"]))
+
+
+@lru_cache(maxsize=None)
+def phrasing_list(name: str) -> tuple[re.Pattern, ...]:
+    """The compiled regexes of a phrasing that holds several (``regexes = […]``)."""
+    return tuple(re.compile(expand_word_lists(regex)) for regex in phrasings()[name]["regexes"])

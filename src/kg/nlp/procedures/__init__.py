@@ -12,7 +12,6 @@ are in ``kg/resources/phrasings.toml``, their words in ``kg/resources/lexicon``.
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from spacy.util import registry
@@ -74,16 +73,3 @@ def last_of_chain(view: ArticleView, position: int) -> MentionRef | None:
     while (next_place := view.starting_at(position, PLACE)) is not None:
         place, position = next_place, next_place.end
     return place
-
-
-def last_match(regex: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
-    """The last match of ``regex`` inside ``text[start:end]``."""
-    found = None
-    for found in regex.finditer(text, start, end):
-        pass
-    return found
-
-
-def ends_with(regex: re.Pattern, text: str, position: int, window: int = 8) -> re.Match | None:
-    """A match of ``regex`` that ends right at ``position`` (within ``window`` characters before it)."""
-    return next((m for m in regex.finditer(text, max(0, position - window), position) if m.end() == position), None)

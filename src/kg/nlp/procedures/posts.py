@@ -18,8 +18,8 @@ from kg.resources import phrasing, word_table
 from ..doc import ARTICLE, ORGANIZATION, PERSON, PLACE, Entity, Relation
 from ..lexicon import BYLINE_CUE, BYLINE_EDITOR_CUES, BYLINE_SEPARATED_CUES, LEVEL_TITLES, TITLES
 from ..mentions import ArticleView, MentionRef, generic_body, generic_body_at
-from ..text import sentence_bounds
-from . import clause_start, ends_with, last_match, procedure, relation
+from ..text import ends_with, last_match, sentence_bounds
+from . import clause_start, procedure, relation
 
 POST_BODIES = {post: tuple(endings.split()) for post, endings in word_table("post_bodies").items()}
 """Posts that belong to one kind of body: the body named last before with that ending holds it."""

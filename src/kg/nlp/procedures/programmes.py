@@ -21,8 +21,8 @@ from kg.resources import phrasing, word_list
 from ..doc import ORGANIZATION, PLACE, PROGRAMME, Entity, Relation
 from ..lexicon import IMPLEMENT_VERBS, bare_title, is_document
 from ..mentions import ArticleView, MentionRef, local_references
-from ..text import sentence_bounds
-from . import actor_list, clause_start, ends_with, last_match, procedure, relation
+from ..text import ends_with, last_match, sentence_bounds
+from . import actor_list, clause_start, procedure, relation
 
 MEDIA_ENDINGS = word_list("media_endings")
 """Outlets report on programmes; they are never taken for their implementers."""
