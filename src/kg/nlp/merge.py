@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from kg.resources import word_list
+from kg.resources import phrasing, word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, Entity, entity_key, text_of
 from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
@@ -78,6 +78,8 @@ NATURAL_ENDINGS = word_list("natural_endings")
 """Endings of natural features, which no division list holds (official divisions come from the place ruler)."""
 NOT_PLACE_ENDINGS = word_list("not_place_endings")
 """Endings of plants and parks that the general vocabulary tags as place words."""
+NOT_PLACE_STARTS = "".join(word_list("not_place_starts"))
+"""First characters of two-character words that say where something goes (沿河, 赴京), not a place."""
 
 
 def plausible_ner(text: str, label: str) -> bool:
@@ -91,16 +93,22 @@ def plausible_ner(text: str, label: str) -> bool:
         return False
     compound = text[:2] in surnames() and len(text[:2]) == 2 and text[:2] not in common_words()
     if label == PERSON:
-        if compound:
-            return 3 <= len(text) <= 4
-        return len(text) == 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
+        return 3 <= len(text) <= 4 if compound else len(text) == 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
     if label == PLACE:
-        if text in surnames() or compound or (text in common_words() and text not in place_words()):
-            return False
-        if text.endswith(NOT_PLACE_ENDINGS) or (len(text) == 2 and (text.endswith(LEVEL_WORDS) or text[0] in "沿赴到往向在临靠" or text[0] in NATURAL_ENDINGS)):
-            return False  # 荔枝树, 开园; 古镇, 三镇 (official places come linked from the gazetteer); 沿河, 山海: no names
-        return text.endswith(NATURAL_ENDINGS) or text in place_words()
+        return _plausible_place(text, compound)
     return len(text) >= 4 and not text.startswith(LEVEL_WORDS)
+
+
+def _plausible_place(text: str, compound: bool) -> bool:
+    """A place is no surname or ordinary word, no plant (荔枝树, 开园), no two-character level word
+    or motion (古镇, 三镇, 沿河, 山海: official places come linked from the gazetteer), and either
+    ends like a natural feature or is a known place word."""
+    if text in surnames() or compound or (text in common_words() and text not in place_words()):
+        return False
+    short = len(text) == 2 and (text.endswith(LEVEL_WORDS) or text[0] in NOT_PLACE_STARTS or text[0] in NATURAL_ENDINGS)
+    if text.endswith(NOT_PLACE_ENDINGS) or short:
+        return False
+    return text.endswith(NATURAL_ENDINGS) or text in place_words()
 
 
 def merge_mentions(candidates: list[Mention]) -> list[Mention]:
@@ -118,7 +126,7 @@ def merge_mentions(candidates: list[Mention]) -> list[Mention]:
     return sorted(accepted, key=lambda m: (m.start, -m.end))
 
 
-_COMMITTEE = re.compile(r"[省市县区镇乡]委")
+_COMMITTEE = phrasing("own_committee")
 """The party committee of the article's place (县委): the one short name that is propagated."""
 
 

@@ -111,18 +111,26 @@ def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple
     text, placed = context.text, rule["placed"]
     if placed and _name_goes_on(text, match.end()):
         return None  # 温泉小镇提质项目: the name goes on (but not into 今年, 已 …)
-    phase = placed and ends_with(phrasing("phase_of_a_name"), text, match.start(), PHASE_REACH)
-    start, has_place = _start_of_name(context, match, placed, bool(phase))
-    inner = next((e for e in bare if e in text[start : match.start()]), None)
-    if placed and inner and not phrasing("phase_between").fullmatch(text, text.rfind(inner, start, match.start()) + len(inner), match.start()):
-        return None  # …试点三项重点工程: two names, not one; but …示范带二期工程 is one
-    name = text[start : match.end()]
-    if name.endswith(GENERIC_PROJECTS) or any(word in name for word in NOT_IN_PROJECT_NAMES) or phrasing("counted_start").match(name):
-        return None  # 第三季度重点项目, 区委书记某某宣布项目, 首批示范点: no names
-    if not (has_place or not _needs_place(rule, match.group(0), bool(phase), match.end() - start)) or not _stands_alone(context, start, match):
+    phase = bool(placed and ends_with(phrasing("phase_of_a_name"), text, match.start(), PHASE_REACH))
+    start, has_place = _start_of_name(context, match, placed, phase)
+    if (placed and _two_names(text, start, match.start(), bare)) or not _is_a_name(text[start : match.end()]):
+        return None
+    if not (has_place or not _needs_place(rule, match.group(0), phase, match.end() - start)) or not _stands_alone(context, start, match):
         return None
     note = phrasing("phase_note").match(text, match.end())
     return Candidate(start, note.end() if note else match.end(), rule["label"], rule["place_rule"] if has_place else rule["rule"])
+
+
+def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> bool:
+    """…试点三项重点工程: a bare name inside the stretch makes two names, unless what follows it
+    names a phase of it (…示范带二期工程)."""
+    inner = next((e for e in bare if e in text[start:ending_at]), None)
+    return bool(inner) and not phrasing("phase_between").fullmatch(text, text.rfind(inner, start, ending_at) + len(inner), ending_at)
+
+
+def _is_a_name(name: str) -> bool:
+    """Not a kind of project (第三季度重点项目), a clause (区委书记某某宣布项目) or a count (首批示范点)."""
+    return not (name.endswith(GENERIC_PROJECTS) or any(word in name for word in NOT_IN_PROJECT_NAMES) or phrasing("counted_start").match(name))
 
 
 def _name_goes_on(text: str, end: int) -> bool:
