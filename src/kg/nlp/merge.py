@@ -58,10 +58,11 @@ class Mention:
     rank: int
 
 
-def _rank(rule: str, label: str) -> int:
+def _rank(rule: str, label: str, ranks: dict[str, int]) -> int:
+    """The rank of a rule's candidate (a person found by a title ranks as ``title-person``)."""
     if rule == "title" and label == PERSON:
-        return RULE_RANKS["title-person"]
-    return RULE_RANKS.get(rule, RULE_RANKS["ner"])
+        return ranks["title-person"]
+    return ranks.get(rule, ranks["ner"])
 
 
 def _crosses(a: Mention, b: Mention) -> bool:
@@ -111,16 +112,16 @@ def _plausible_place(text: str, compound: bool) -> bool:
     return text.endswith(NATURAL_ENDINGS) or text in place_words()
 
 
-def merge_mentions(candidates: list[Mention]) -> list[Mention]:
+def merge_mentions(candidates: list[Mention], ner_rank: int = RULE_RANKS["ner"]) -> list[Mention]:
     """Accept candidates best-ranked first; a candidate crossing an accepted one is dropped.
 
-    A statistical NER mention is accepted only where it overlaps nothing accepted.
+    A statistical NER mention (of ``ner_rank``) is accepted only where it overlaps nothing accepted.
     """
     accepted: list[Mention] = []
     for candidate in sorted(candidates, key=lambda m: (m.rank, -(m.end - m.start), m.start)):
         if any((a.start, a.end) == (candidate.start, candidate.end) for a in accepted):
             continue
-        conflict = _overlaps if candidate.rank == RULE_RANKS["ner"] else _crosses
+        conflict = _overlaps if candidate.rank == ner_rank else _crosses
         if not any(conflict(candidate, a) for a in accepted):
             accepted.append(candidate)
     return sorted(accepted, key=lambda m: (m.start, -m.end))
@@ -153,29 +154,33 @@ def _contains(outer: Mention, inner: Mention) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end and outer.label != inner.label
 
 
-@Language.factory("kg_entity_merger", default_config={"rules_key": RULES_KEY, "places_key": PLACES_KEY})
-def make_entity_merger(nlp: Language, name: str, rules_key: str, places_key: str) -> "EntityMerger":
-    return EntityMerger(rules_key, places_key)
+@Language.factory("kg_entity_merger", default_config={"rules_key": RULES_KEY, "places_key": PLACES_KEY, "ranks": RULE_RANKS})
+def make_entity_merger(nlp: Language, name: str, rules_key: str, places_key: str, ranks: dict[str, int]) -> "EntityMerger":
+    """The merger: candidates of the entity ruler (``rules_key``), the place ruler (``places_key``)
+    and the statistical NER, accepted by ``ranks`` (rule → rank, 1 first; ``place`` for the place
+    ruler, ``ner`` for the statistical NER and unknown rules, ``title-person`` for people found by a title)."""
+    return EntityMerger(rules_key, places_key, ranks)
 
 
 class EntityMerger:
     """Turns candidate spans into ``doc.ents`` and ``doc._.entities``."""
 
-    def __init__(self, rules_key: str, places_key: str) -> None:
+    def __init__(self, rules_key: str = RULES_KEY, places_key: str = PLACES_KEY, ranks: dict[str, int] = RULE_RANKS) -> None:
         self.rules_key = rules_key
         self.places_key = places_key
+        self.ranks = dict(ranks)
 
     def __call__(self, doc: Doc) -> Doc:
         candidates = [
-            Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_)) for s in doc.spans.get(self.rules_key, [])
+            Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_, self.ranks)) for s in doc.spans.get(self.rules_key, [])
         ]
-        candidates += [Mention(s.start_char, s.end_char, PLACE, RULE_RANKS["place"]) for s in doc.spans.get(self.places_key, [])]
+        candidates += [Mention(s.start_char, s.end_char, PLACE, self.ranks["place"]) for s in doc.spans.get(self.places_key, [])]
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
             if label and plausible_ner(ent.text, label):
-                candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
+                candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
         text = text_of(doc)
-        accepted = propagate(text, merge_mentions(candidates))
+        accepted = propagate(text, merge_mentions(candidates, self.ranks["ner"]))
         entities: dict[str, Entity] = {}
         for mention in accepted:
             name = text[mention.start : mention.end]

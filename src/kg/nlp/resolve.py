@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Callable
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -345,26 +346,40 @@ def _the_one_addressed(text: str, title: str, person: Entity, same_surname: list
     return holders == [person] or (not holders and same_surname == [person])
 
 
-@Language.factory("kg_resolver")
-def make_resolver(nlp: Language, name: str) -> "Resolver":
-    return Resolver()
+STEPS: dict[str, Callable[[dict[str, Entity], str], None]] = {
+    "places": lambda entities, text: resolve_places(entities),
+    "nested_places": lambda entities, text: drop_nested_places(entities),
+    "programmes": resolve_programmes,
+    "document_references": lambda entities, text: resolve_document_references(entities),
+    "short_organisations": lambda entities, text: resolve_short_organisations(entities),
+    "named_departments": lambda entities, text: resolve_named_departments(entities),
+    "papers_and_publishers": lambda entities, text: resolve_papers_and_their_publishers(entities),
+    "place_prefixed_organisations": lambda entities, text: resolve_place_prefixed_organisations(entities),
+    "organisation_short_forms": lambda entities, text: resolve_organisation_short_forms(entities),
+    "names_without_their_place": lambda entities, text: resolve_names_without_their_place(entities),
+    "surname_titles": resolve_surname_titles,
+}
+"""The resolution steps by name, in the order the resolver runs them by default."""
+
+
+@Language.factory("kg_resolver", default_config={"steps": list(STEPS)})
+def make_resolver(nlp: Language, name: str, steps: list[str]) -> "Resolver":
+    """The resolver, running the named ``steps`` (keys of ``resolve.STEPS``) in this order."""
+    unknown = [step for step in steps if step not in STEPS]
+    if unknown:
+        raise ValueError(f"kg_resolver: unknown step {unknown[0]!r}; the steps are {', '.join(STEPS)}")
+    return Resolver(steps)
 
 
 class Resolver:
     """Merges the entities of ``doc._.entities`` that are one entity."""
 
+    def __init__(self, steps: list[str] = list(STEPS)) -> None:
+        self.steps = [STEPS[step] for step in steps]
+
     def __call__(self, doc: Doc) -> Doc:
         entities: dict[str, Entity] = doc._.entities
-        resolve_places(entities)
-        drop_nested_places(entities)
-        resolve_programmes(entities, text_of(doc))
-        resolve_document_references(entities)
-        resolve_short_organisations(entities)
-        resolve_named_departments(entities)
-        resolve_papers_and_their_publishers(entities)
-        resolve_place_prefixed_organisations(entities)
-        resolve_organisation_short_forms(entities)
-        resolve_names_without_their_place(entities)
-        resolve_surname_titles(entities, text_of(doc))
+        for step in self.steps:
+            step(entities, text_of(doc))
         doc._.entities = {e.key: e for e in entities.values()}
         return doc
