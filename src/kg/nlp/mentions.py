@@ -23,7 +23,7 @@ from typing import Callable
 
 from spacy.tokens import Doc
 
-from kg.resources import phrasing, word_table
+from kg.resources import phrasing, word_rows, word_table
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Entity, text_of
 from .lexicon import bare_title
@@ -35,6 +35,8 @@ GENERIC_PROGRAMMES = {word: tuple(endings.split()) for word, endings in word_tab
 """Word → the endings of the programmes it stands for, tried in turn (实施方案 → 实施方案, then 方案)."""
 LOCAL_REFERENCES = word_table("local_references")
 """Word → the level character of the place it stands for (镇里 → 镇)."""
+MAIN_PLACE_REFERENCES = frozenset(row[0] for row in word_rows("local_references") if row[2:] == ("main",))
+"""Words for the place of their level the article names most (全县), not the last one named."""
 _GENERIC_PROGRAMME = re.compile("|".join(map(re.escape, GENERIC_PROGRAMMES)))
 _LOCAL_REFERENCE = re.compile("|".join(map(re.escape, LOCAL_REFERENCES)))
 
@@ -155,7 +157,7 @@ def local_references(view: ArticleView, start: int, end: int) -> list[MentionRef
     for match in _LOCAL_REFERENCE.finditer(view.text[start:end]):
         at = start + match.start()
         level = LOCAL_REFERENCES[match.group(0)]
-        if match.group(0).startswith("全"):
+        if match.group(0) in MAIN_PLACE_REFERENCES:
             place = view.main_place(level)
         else:
             named = view.last_before(at, PLACE, lambda name: name.endswith(level))
