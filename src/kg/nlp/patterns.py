@@ -106,7 +106,10 @@ class RelationPattern:
     def __post_init__(self) -> None:
         self.refs, self.nested = tuple(self.refs), tuple(self.nested)
         self._check()
-        self.regex, self.slots = compile_template(self.pattern, self.predicate, self.refs)
+        try:
+            self.regex, self.slots = compile_template(self.pattern, self.predicate, self.refs)
+        except PatternError as error:
+            raise PatternError(f"pattern {self.id}: {error}") from error
         if not {"S", "O"} <= set(self.slots):
             raise PatternError(f"pattern {self.id}: the template needs a subject {{S}} and an object {{O}}")
 
