@@ -61,12 +61,6 @@ LEVEL_TITLES = word_table("level_titles")
 PROGRAMME_SUFFIXES = longest_first(word_list("programme_suffixes_quoted"))
 """Endings of quoted programme names (“百千万工程”)."""
 
-PROGRAMME_SUFFIXES_BARE = word_list("programme_suffixes_bare")
-"""Endings that make an unquoted programme name (茶香稻浪乡村振兴示范带)."""
-
-PROGRAMME_SUFFIXES_PLACED = word_list("programme_suffixes_placed")
-"""Endings that make an unquoted programme name only after a place (马水镇千亩油茶基地): alone they are common words."""
-
 CAMPAIGN_FOLLOWERS = word_list("campaign_followers")
 """Words after a quoted name that make the quoted name a campaign (“绿美怀集”行动)."""
 
@@ -76,20 +70,11 @@ SLOGAN_MODIFIERS = word_list("slogan_modifiers")
 PUBLICATION_SUFFIXES = word_list("publication_suffixes")
 """《》 titles ending so are publications, not documents."""
 
-NUMERALS = "".join(word_list("numerals"))
-"""Numerals of parallel campaign names (百企联百村, 三清三拆三整治, 双联双建); 一 makes set phrases (一镇一策)."""
-
 IMPLEMENT_VERBS = word_list("implement_verbs")
 """Verbs by which a place or body takes part in a programme (关于 implements)."""
 
 ISSUE_VERBS = word_list("issue_verbs")
 """Verbs by which a body issues a document."""
-
-DESIGNATION_ENDINGS = word_list("designation_endings")
-"""Endings of designations a place earns (广东省乡村治理示范村, 国家森林乡村): programmes it takes part in."""
-
-DESIGNATION_VERBS = word_list("designation_verbs")
-"""Verbs after which a designation is named (佗城镇入选第二批广东省文化和旅游特色镇)."""
 
 STRONG_VERBS = frozenset(set(IMPLEMENT_VERBS + ISSUE_VERBS + word_list("strong_verbs")) - set(word_list("verbs_inside_names")))
 """Verbs that never sit inside a name: a name's left edge never crosses one."""
