@@ -27,6 +27,7 @@ from kg.resources import phrasing, word_rows, word_table
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Entity, text_of
 from .lexicon import bare_title
+from .text import sentence_bounds
 from .resolve import is_abbreviation
 
 GENERIC_BODIES = {word: tuple(endings.split()) for word, endings in word_table("generic_bodies").items()}
@@ -93,6 +94,11 @@ class ArticleView:
     def references(self) -> list[MentionRef]:
         """Generic references to programmes named before (该项目, 这条示范带, 《方案》)."""
         return programme_references(self)
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int, list[MentionRef]]]:
+        """Each sentence's span and its mentions (nested ones too), in text order."""
+        return [(start, end, self.within(start, end)) for start, end in sentence_bounds(self.text)]
 
     @cached_property
     def outer(self) -> list[MentionRef]:

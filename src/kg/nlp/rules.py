@@ -13,6 +13,7 @@ of ``kg_place_ruler`` anchor names that start with a place (怀集县农业农�
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -23,7 +24,7 @@ from spacy.util import registry
 from kg.resources import RESOURCES
 
 from .doc import ORGANIZATION, PERSON, PROGRAMME, text_of
-from .finders import Candidate, Context
+from .finders import Candidate, Context, Finder
 from .finders import organisations, people, programmes  # noqa: F401  (register the finders)
 
 RULES_KEY = "kg_rules"
@@ -73,7 +74,13 @@ def run_rules(rules: list[dict], label: str, context: Context) -> list[Candidate
     for rule in rules:
         if rule["label"] == label:
             by_finder.setdefault(rule["finder"], []).append(rule)
-    return [c for name, group in by_finder.items() for c in registry.misc.get(f"kg.finder.{name}.v1")(context, group)]
+    return [c for name, group in by_finder.items() for c in finder_named(name)(context, group)]
+
+
+@lru_cache(maxsize=None)
+def finder_named(name: str) -> Finder:
+    """The registered finder ``kg.finder.<name>.v1`` (looked up once: the registry reads entry points)."""
+    return registry.misc.get(f"kg.finder.{name}.v1")
 
 
 @Language.factory("kg_entity_ruler", default_config={"spans_key": RULES_KEY, "places_key": PLACES_KEY})

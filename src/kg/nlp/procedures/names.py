@@ -99,8 +99,7 @@ def _branch_place(view: ArticleView, body: MentionRef) -> MentionRef | None:
 def _programmes(view: ArticleView) -> list[tuple[MentionRef, list[MentionRef]]]:
     """Every programme mention (back-references too) with the mentions of its sentence."""
     found = []
-    for start, end in sentence_bounds(view.text):
-        mentions = view.within(start, end)
+    for start, end, mentions in view.sentences:
         programmes = [m for m in mentions if m.entity.label == PROGRAMME] + [r for r in view.references if start <= r.start < end]
         found += [(programme, mentions) for programme in programmes]
     return found
@@ -110,8 +109,8 @@ def _programmes(view: ArticleView) -> list[tuple[MentionRef, list[MentionRef]]]:
 def named_after_place(view: ArticleView) -> list[Relation]:
     """A programme whose name begins with a town or village is carried out there (新塘镇美丽圩镇建设)."""
     relations = []
-    for programme, _ in _programmes(view):
-        if _inside_a_title(view, programme):
+    for programme, mentions in _programmes(view):
+        if _inside_a_title(view.outermost(mentions), programme):
             continue
         inner = view.starting_at(programme.start, PLACE)
         if inner is not None and inner.end < programme.end and inner.entity.name.endswith(TOWN_AND_VILLAGE_ENDINGS):
@@ -119,10 +118,8 @@ def named_after_place(view: ArticleView) -> list[Relation]:
     return relations
 
 
-def _inside_a_title(view: ArticleView, programme: MentionRef) -> bool:
+def _inside_a_title(outer: list[MentionRef], programme: MentionRef) -> bool:
     """Whether a programme is named inside another programme's name (a campaign in a document title)."""
-    start, end = next(((s, e) for s, e in sentence_bounds(view.text) if s <= programme.start < e), (0, len(view.text)))
-    outer = view.outermost(view.within(start, end))
     return any(o.entity.label == PROGRAMME and o.start < programme.start and programme.end <= o.end for o in outer)
 
 

@@ -40,8 +40,7 @@ _IMPLEMENT_VERB = re.compile("|".join(IMPLEMENT_VERBS))
 def verb_subjects(view: ArticleView) -> list[Relation]:
     """The actors of the last implementing verb before each programme of a sentence."""
     relations = []
-    for start, end in sentence_bounds(view.text):
-        mentions = view.within(start, end)
+    for start, end, mentions in view.sentences:
         outer = view.outermost(mentions)
         programmes = [m for m in mentions if m.entity.label == PROGRAMME] + [r for r in view.references if start <= r.start < end]
         for programme in programmes:
@@ -170,8 +169,7 @@ def carried_out(view: ArticleView) -> list[Relation]:
     """县林业局负责牵头组织实施 / A局、B局按照职责分工抓好落实: with no programme in the sentence,
     what they carry out is the document named (or referred to: 方案) most often before it."""
     found = []
-    for start, end in sentence_bounds(view.text):
-        sentence = view.within(start, end)
+    for start, end, sentence in view.sentences:
         document = None if any(m.entity.label == PROGRAMME for m in sentence) else _main_document(view, start)
         if document is None:
             continue
