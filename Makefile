@@ -21,10 +21,11 @@ demo: $(STAMP)
 	$(BIN)/kg export --format jsonld -o output/graph.jsonld
 	$(BIN)/kg viz -o output/graph.html
 
+# Debian's chromium for the browser tests, and a CJK font (without one every Chinese label is a box).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing: install Debian's chromium (apt-get install chromium) for the browser tests"; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium or fonts-noto-cjk is missing: install them (apt-get install chromium fonts-noto-cjk) for the browser tests"; fi; }
 
 test: $(STAMP) chromium
 	$(BIN)/pytest -q
@@ -49,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/places_dev.py
 	$(BIN)/python bench/viz_load.py
 	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/corpus.py --articles 1000,4000 --modes 1,2,dask --sinks --long --queries
 
 clean:
 	rm -rf output/store output/graph.*

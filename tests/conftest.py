@@ -99,9 +99,11 @@ id:graph\\/a2 {
 
 
 def explore_load_sample(path: Path) -> pyoxigraph.Store:
-    """Create an on-disk store at ``path`` holding the sample articles."""
+    """Create an on-disk store at ``path`` holding the sample articles, with the store's
+    default graph as ``kg build`` keeps it: the merged graph of the articles, each triple once."""
     store = pyoxigraph.Store(str(path))
     store.load(EXPLORE_SAMPLE_TRIG.encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     store.flush()
     return store
 

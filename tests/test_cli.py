@@ -54,8 +54,9 @@ def built_store(tmp_path_factory) -> Path:
 
 def test_build_reports_articles_entities_and_quads(tmp_path):
     result = kg("build", EXAMPLES, "--store", tmp_path / "store")
-    assert "4 articles (4 written, 0 unchanged, 0 files failed)" in result.stdout
+    assert "4 articles (4 written, 0 unchanged, 0 failed)" in result.stdout
     assert "Person" in result.stdout and "Programme" in result.stdout
+    assert result.stderr == "", "no library chatter (jieba's dictionary messages) on stderr"
 
 
 def test_rebuild_is_idempotent(built_store):
@@ -82,8 +83,8 @@ def test_changed_article_replaces_only_its_own_graph(built_store, tmp_path):
     assert "梁志诚" in names and "梁志豪" not in names
 
 
-def _graph_sizes(store: Path) -> dict[str, int]:
-    csv = kg("query", "--store", store, "--format", "csv", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").stdout
+def _graph_sizes(store: Path, check: bool = True) -> dict[str, int]:
+    csv = kg("query", "--store", store, "--format", "csv", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", check=check).stdout
     rows = [line.split(",") for line in csv.strip().splitlines()[1:]]
     return {g: int(n) for g, n in rows}
 
@@ -212,13 +213,16 @@ def test_killed_build_leaves_whole_graphs_and_the_next_build_completes(tmp_path)
         for article in EXAMPLES.glob("*.txt"):
             (folder / f"{article.stem}-{n}.txt").write_text(article.read_text(encoding="utf-8") + f"\n第{n}稿\n", encoding="utf-8")
     store = tmp_path / "store"
-    process = subprocess.Popen([*KG, "build", str(folder), "--store", str(store)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and not (store.exists() and any(store.iterdir())):
-        time.sleep(0.2)
-    time.sleep(3)
+    mark = f"kg-test-{os.getpid()}-{time.time()}"
+    process = subprocess.Popen([*KG, "build", str(folder), "--store", str(store), "--workers", "2"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "KG_TEST_MARK": mark})
+    deadline = time.time() + 300
+    while time.time() < deadline and process.poll() is None and not _graph_sizes(store, check=False):
+        time.sleep(0.5)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    time.sleep(3)
+    assert not _processes_marked(mark), "worker processes outlived the killed build"
     partial = _graph_sizes(store)
     clean = tmp_path / "clean"
     kg("build", folder, "--store", clean)
@@ -228,6 +232,26 @@ def test_killed_build_leaves_whole_graphs_and_the_next_build_completes(tmp_path)
     result = kg("build", folder, "--store", store)
     assert f"{len(partial)} unchanged" in result.stdout
     assert _graph_sizes(store) == complete
+    assert merged_count(store) == merged_count(clean), "the merged graph matches a clean build's (but for the extra run)"
+
+
+def _processes_marked(mark: str) -> list[int]:
+    """Processes whose environment holds ``mark`` (Linux /proc)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"KG_TEST_MARK={mark}".encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def merged_count(store: Path) -> int:
+    """Triples in the merged default graph, leaving out the description of each build run."""
+    result = kg("query", "--store", store, "--format", "csv",
+                "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER NOT EXISTS { ?s a <http://www.w3.org/ns/prov#Activity> } }")
+    return int(result.stdout.split()[-1])
 
 
 def test_every_command_has_help_with_an_example():
@@ -245,3 +269,9 @@ def test_extraction_does_not_depend_on_the_hash_seed():
         assert result.returncode == 0, result.stderr
         outputs.add(result.stdout)
     assert len(outputs) == 1
+
+
+def test_bad_worker_counts_and_unreachable_schedulers_are_one_line_errors(tmp_path):
+    assert_one_line_error(kg("build", EXAMPLES, "--workers", "0", "--store", tmp_path / "s", check=False), "--workers")
+    assert_one_line_error(kg("build", EXAMPLES, "--scheduler", "tcp://127.0.0.1:1", "--store", tmp_path / "s", check=False),
+                          "tcp://127.0.0.1:1", "dask scheduler")

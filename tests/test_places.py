@@ -209,8 +209,3 @@ def test_dev_set_place_recall_and_code_accuracy(nlp: Language) -> None:
     assert scores.place_precision >= 0.9
     assert scores.code_accuracy >= 0.97
     assert scores.code_precision >= 0.98
-
-
-@needs_shared
-def test_ruler_and_linker_are_fast(nlp: Language) -> None:
-    assert load_bench().cpu_ms_per_thousand_chars(nlp, DEV_DIR) < 5.0

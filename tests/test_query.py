@@ -127,3 +127,82 @@ def test_serialize_caps_rows(explore_store: pyoxigraph.Store) -> None:
         query.serialize(query.execute(explore_store, sparql), "json", max_results=5)
     exact = query.serialize(query.execute(explore_store, sparql + " LIMIT 5"), "json", max_results=5)
     assert len(json.loads(exact)["results"]["bindings"]) == 5
+
+
+# ------------------------------------------------------------------ dataset, lexer, updates, JSON-LD
+
+A1 = "https://w3id.org/kgzh/id/graph/a1"
+A2 = "https://w3id.org/kgzh/id/graph/a2"
+PEOPLE_COUNT = "SELECT (COUNT(DISTINCT ?p) AS ?n) {source} WHERE {{ ?p a <https://schema.org/Person> }}"
+
+
+def people(store: pyoxigraph.Store, source: str = "", **dataset: list[str]) -> int:
+    solutions = query.execute(store, PEOPLE_COUNT.format(source=source), **dataset)
+    return int(next(iter(solutions))["n"].value)
+
+
+def test_from_selects_the_default_graph(explore_store: pyoxigraph.Store) -> None:
+    assert people(explore_store) == 3
+    assert people(explore_store, f"FROM <{A1}>") == 2
+    assert people(explore_store, f"FROM <{A1}> FROM <{A2}>") == 3
+    assert people(explore_store, f"FROM NAMED <{A1}>") == 0  # FROM NAMED alone: an empty default graph
+
+
+def test_protocol_graphs_replace_the_query_dataset(explore_store: pyoxigraph.Store) -> None:
+    assert people(explore_store, default_graphs=[A1]) == 2
+    assert people(explore_store, f"FROM <{A2}>", default_graphs=[A1]) == 2
+    assert people(explore_store, named_graphs=[A1]) == 0
+    graphs = query.execute(explore_store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[A1])
+    assert [s["g"].value for s in graphs] == [A1]
+    with pytest.raises(query.QueryError, match="graph IRI"):
+        people(explore_store, default_graphs=["not an iri"])
+
+
+def test_keywords_are_found_outside_strings_iris_comments_and_prefixed_names() -> None:
+    sparql = '''PREFIX from: <http://example.org/FROM#>
+    # FROM <http://in.a/comment>
+    SELECT ?from WHERE { ?s from:x "FROM <x>" . FILTER(?s != <http://example.org/FROM>) }'''
+    assert "FROM" not in query.top_level_keywords(sparql)
+    assert "FROM" in query.top_level_keywords("CONSTRUCT { ?s ?p ?o } FROM <urn:g> WHERE { ?s ?p ?o }")
+    assert query.top_level_keywords("INSERT DATA { <a> <b> 'WITH USING' }") == ["INSERT", "DATA"]
+
+
+def test_prepare_update_adds_using_clauses() -> None:
+    update = ("PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:b ex:c } ; "
+              "INSERT { GRAPH ex:out { ?s a ex:Found } } WHERE { ?s a ex:T } ; DELETE WHERE { ?s ex:gone ?o }")
+    prepared = query.prepare_update(update, ["http://example.org/g1"], ["http://example.org/g2"])
+    clause = "USING <http://example.org/g1> USING NAMED <http://example.org/g2> WHERE"
+    assert prepared.count(clause) == 2
+    assert "DELETE  { ?s ex:gone ?o } " + clause + " { ?s ex:gone ?o }" in prepared
+    assert "INSERT DATA { ex:a ex:b ex:c }" in prepared
+    assert query.prepare_update(update) == update
+
+
+@pytest.mark.parametrize("update", [
+    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "INSERT { ?s a <urn:T> } USING <urn:g> WHERE { ?s ?p ?o }",
+])
+def test_prepare_update_refuses_a_dataset_conflict(update: str) -> None:
+    with pytest.raises(query.DatasetConflict):
+        query.prepare_update(update, ["urn:other"])
+
+
+def test_prepared_update_runs_on_the_protocol_graphs(explore_store: pyoxigraph.Store) -> None:
+    update = "INSERT { GRAPH <urn:found> { ?p a <urn:Seen> } } WHERE { ?p a <https://schema.org/Person> }"
+    explore_store.update(query.prepare_update(update, [A2]))
+    found = {s["p"].value for s in query.execute(explore_store, "SELECT ?p WHERE { GRAPH <urn:found> { ?p ?x ?y } }")}
+    assert found == {"https://w3id.org/kgzh/id/person/张三", "https://w3id.org/kgzh/id/person/李四"}
+
+
+def test_construct_as_compact_jsonld(explore_store: pyoxigraph.Store) -> None:
+    sparql = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <https://w3id.org/kgzh/id/person/张三>) }"
+    turtle = query.serialize(query.execute(explore_store, sparql), "turtle")
+    jsonld = query.serialize(query.execute(explore_store, sparql), "jsonld")
+    document = json.loads(jsonld)
+    assert document["@context"]["rdfs"] == "http://www.w3.org/2000/01/rdf-schema#"
+    assert document["@graph"][0]["@type"] == "schema:Person"
+    assert set(pyoxigraph.parse(jsonld, format=pyoxigraph.RdfFormat.JSON_LD)) == set(
+        pyoxigraph.parse(turtle, format=pyoxigraph.RdfFormat.TURTLE))
+    rdfxml = query.serialize(query.execute(explore_store, sparql), "rdfxml")
+    assert len(list(pyoxigraph.parse(rdfxml, format=pyoxigraph.RdfFormat.RDF_XML))) == len(
+        list(pyoxigraph.parse(turtle, format=pyoxigraph.RdfFormat.TURTLE)))

@@ -50,8 +50,10 @@ def test_the_same_place_in_two_articles_is_one_node(store_of):
     })
     found = rows(store, "SELECT DISTINCT ?p WHERE { ?p kg:divisionCode ?c ; rdfs:label '仁居镇'@zh }")
     assert len(found) == 1
-    graphs = rows(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?p rdfs:label '仁居镇'@zh } }")
+    graphs = rows(store, "SELECT DISTINCT ?g WHERE { ?p rdfs:label '仁居镇'@zh . GRAPH ?g { ?article schema:mentions ?p } }")
     assert len(graphs) == 2
+    described_in = rows(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?p rdfs:label '仁居镇'@zh } }")
+    assert described_in == [], "an entity's description is stored once, in the merged graph, not in every article graph"
 
 
 def test_the_place_chain_reaches_the_province(store_of):
@@ -104,10 +106,12 @@ def test_traditional_forms_become_alternative_labels(store_of):
 def test_each_article_graph_records_its_provenance(store_of):
     store = store_of({"a.txt": "标题\n平远县推进“百千万工程”。"})
     found = rows(store, """
-        SELECT ?article ?time ?agent WHERE { GRAPH ?g {
+        SELECT ?article ?time ?agent ?version WHERE { GRAPH ?g {
           ?g prov:wasDerivedFrom ?article ; prov:generatedAtTime ?time ; prov:wasGeneratedBy ?run .
-          ?run prov:wasAssociatedWith ?agent . ?article a schema:NewsArticle } }""")
+          ?article a schema:NewsArticle }
+          ?run a prov:Activity ; prov:wasAssociatedWith ?agent . ?agent schema:softwareVersion ?version }""")
     assert len(found) == 1 and found[0][0].endswith("/article/a")
+    assert "+" in found[0][3], "the software version names the extractor fingerprint"
 
 
 def test_bodies_named_only_by_level_stay_apart_across_counties(store_of):

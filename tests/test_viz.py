@@ -192,3 +192,134 @@ def test_large_graph_uses_precomputed_layout(browser: object, tmp_path: Path) ->
     assert page.evaluate("window.kgExplorer.network.physics.options.enabled") is False
     assert errors == []
     page.close()
+
+
+# ------------------------------------------------------------------ the explorer findings of issue 12
+
+POSITIONS = "JSON.stringify(window.kgExplorer.network.getPositions())"
+
+
+def moved(before: dict, after: dict) -> list[str]:
+    """The nodes whose position changed by more than a pixel."""
+    return [n for n in before if n in after and abs(before[n]["x"] - after[n]["x"]) + abs(before[n]["y"] - after[n]["y"]) > 1]
+
+
+def positions(loaded: LoadedPage) -> dict:
+    import json
+
+    return json.loads(loaded.js(POSITIONS))
+
+
+def test_type_filter_off_and_on_keeps_positions(loaded: LoadedPage) -> None:
+    before = positions(loaded)
+    loaded.page.uncheck('#type-filters input[data-key="Place"]')
+    loaded.page.check('#type-filters input[data-key="Place"]')
+    after = positions(loaded)
+    assert set(after) == set(before)
+    assert moved(before, after) == []
+
+
+def test_show_all_after_a_click_keeps_positions(loaded: LoadedPage) -> None:
+    before = positions(loaded)
+    position = loaded.js(f"window.kgExplorer.network.canvasToDOM(window.kgExplorer.network.getPosition({PERSON!r}))")
+    box = loaded.page.locator("#network").bounding_box()
+    loaded.page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
+    assert len(loaded.js("window.kgExplorer.visibleNodeIds()")) == 4
+    loaded.page.click("#show-all")
+    after = positions(loaded)
+    assert set(after) == set(before)
+    assert len(moved(before, after)) <= 1  # at most the clicked node, if the click nudged it
+
+
+def test_relation_count_follows_the_filters(loaded: LoadedPage, sample_graph: nx.MultiDiGraph) -> None:
+    total = sample_graph.number_of_edges()
+    assert loaded.js("Number(document.getElementById('counts').dataset.visibleEdges)") == total
+    loaded.page.uncheck('#type-filters input[data-key="Person"]')
+    people = {n for n, t in sample_graph.nodes(data="type") if t == "Person"}
+    expected = sum(1 for a, b in sample_graph.edges() if a not in people and b not in people)
+    assert loaded.js("Number(document.getElementById('counts').dataset.visibleEdges)") == expected
+    assert f"{expected} / {total} 条关系" in loaded.page.inner_text("#counts")
+
+
+def test_search_with_several_matches_offers_the_list(loaded: LoadedPage) -> None:
+    loaded.page.fill("#search", "平远")
+    loaded.page.press("#search", "Enter")
+    assert loaded.js("window.kgExplorer.network.getSelectedNodes()") == []
+    offered = loaded.page.locator("#search-results button").all_inner_texts()
+    assert {"平远县", "平远县委", "平远县人民政府", "平远县融媒体中心"} <= set(offered)
+    loaded.page.locator("#search-results button", has_text="平远县委").first.click()
+    assert loaded.js("window.kgExplorer.network.getSelectedNodes()") == ["https://w3id.org/kgzh/id/org/平远县委"]
+    assert loaded.page.locator("#search-results").is_hidden()
+
+
+def test_labels_are_readable_at_the_first_zoom(browser: object, tmp_path: Path) -> None:
+    """A graph too big to read when fitted opens zoomed in so the smallest label is >= 12 px."""
+    graph = nx.MultiDiGraph()
+    types = ["Person", "Place", "Organization", "Programme"]
+    for i in range(400):
+        graph.add_node(f"urn:kg:{i}", iri=f"urn:kg:{i}", type=types[i % 4], label=f"实体{i}", aliases=[],
+                       division_code="", division_level="")
+    for i in range(1, 400):
+        graph.add_edge(f"urn:kg:{i}", f"urn:kg:{(i * 7) % i}", key="r", predicate=RELATION, label="位于", weight=1,
+                       evidence=[])
+    annotate_centrality(graph)
+    out = tmp_path / "medium.html"
+    out.write_text(explorer_html(graph), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(out.as_uri())
+    page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+    assert page.evaluate("window.kgExplorer.network.getScale() * window.kgExplorer.labelMin") >= 12
+    page.close()
+
+
+def test_only_http_links_in_the_details(browser: object, sample_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    graph = sample_graph.copy()
+    out = tmp_path / "links.html"
+    out.write_text(explorer_html(graph, href=lambda iri: "javascript:alert(1)" if iri == PERSON else iri), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(out.as_uri())
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.evaluate(f"window.kgExplorer.focusNode({PERSON!r})")
+    assert page.locator('#details a[href^="javascript"]').count() == 0
+    assert "javascript:alert(1)" in page.inner_text("#details")
+    page.close()
+
+
+GLYPH_CHECK = """(text) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 120; canvas.height = 40;
+  const context = canvas.getContext("2d");
+  const draw = (value) => {
+    context.clearRect(0, 0, 120, 40);
+    context.font = `28px ${getComputedStyle(document.body).fontFamily}`;
+    context.fillText(value, 0, 30);
+    return Array.from(context.getImageData(0, 0, 120, 40).data).join(",");
+  };
+  // Private-use characters have no glyph in any font: they draw the missing-glyph box.
+  return draw(text) !== draw("\\uE000\\uE001");
+}"""
+
+
+def test_chinese_labels_render_with_real_glyphs(loaded: LoadedPage, tmp_path: Path) -> None:
+    """`make chromium` installs fonts-noto-cjk: Chinese is drawn with glyphs, not missing-glyph boxes."""
+    assert loaded.page.evaluate(GLYPH_CHECK, "张三") is True
+    loaded.page.screenshot(path=str(tmp_path / "explorer.png"))
+
+
+def test_query_page_buttons_are_chinese(browser: object, explore_store_path: Path) -> None:
+    """The saved-query buttons of the SPARQL page carry Chinese titles and still run their query."""
+    from endpoint_helpers import start
+
+    from kg.server import ServerConfig
+
+    for base in start(ServerConfig(explore_store_path, port=0)):
+        page = browser.new_page()
+        page.goto(base + "/sparql")
+        buttons = page.locator("#examples button")
+        titles = buttons.all_inner_texts()
+        assert len(titles) == 5 and all(any("\u4e00" <= c <= "\u9fff" for c in t) for t in titles)
+        page.locator('#examples button[data-name="people-and-posts"]').click()
+        page.click("#form button[type=submit]")
+        page.wait_for_function("/\\d+ 行|错误/.test(document.getElementById('status').textContent)", timeout=60_000)
+        assert "张三" in page.inner_text("#results"), page.inner_text("#status")
+        page.close()

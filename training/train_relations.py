@@ -26,7 +26,8 @@ from pathlib import Path
 from thinc.api import Config
 from tqdm import tqdm
 
-from kg.evaluate import Scores, match_entities, score_article, simplified_annotation
+from kg.evaluate import Scores, annotated_files, match_entities, read_exclusions, score_article, simplified_annotation
+from kg.ingest import clean_text, parse_article
 from kg.nlp.pipeline import build_pipeline, make_doc
 from kg.nlp.relation_model import MODEL_DIR, PAIR_TYPES, RelationModel, candidates, model_relations, pair_features
 from kg.nlp.mentions import ArticleView
@@ -43,16 +44,16 @@ class Article:
     examples: list[tuple[str, list[str], bool]]
 
 
-def _evidence_spans(annotation: dict) -> dict[tuple[str, str, str], list[tuple[int, int]]]:
-    """Where each annotated relation's evidence lies in the text (every occurrence)."""
-    text = annotation["text"]
+def _evidence_spans(annotation: dict, text: str) -> dict[tuple[str, str, str], list[tuple[int, int]]]:
+    """Where each annotated relation's evidence lies in ``text``, the article as read (every occurrence)."""
     spans: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
     simplified = simplified_annotation(annotation)["relations"]
     for relation, plain in zip(annotation["relations"], simplified):
-        start = text.find(relation["evidence"])
+        evidence = clean_text(relation["evidence"])
+        start = text.find(evidence)
         while start >= 0:
-            spans[(plain["s"], plain["p"], plain["o"])].append((start, start + len(relation["evidence"])))
-            start = text.find(relation["evidence"], start + 1)
+            spans[(plain["s"], plain["p"], plain["o"])].append((start, start + len(evidence)))
+            start = text.find(evidence, start + 1)
     return spans
 
 
@@ -61,7 +62,7 @@ def labelled_examples(annotation: dict, doc) -> list[tuple[str, list[str], bool]
     simplified = simplified_annotation(annotation)
     matched, _, _ = match_entities(simplified["entities"], list(doc._.entities.values()))
     gold_text = {id(entity): text for text, entity in matched.items()}
-    evidence = _evidence_spans(annotation)
+    evidence = _evidence_spans(annotation, doc._.original_text)
     examples = []
     for candidate in candidates(ArticleView(doc)):
         key = (gold_text.get(id(candidate.subject.entity)), candidate.predicate, gold_text.get(id(candidate.object.entity)))
@@ -71,16 +72,20 @@ def labelled_examples(annotation: dict, doc) -> list[tuple[str, list[str], bool]
     return examples
 
 
-def load_articles(folders: list[str]) -> list[Article]:
+def load_articles(folders: list[str], exclude: set[str], split: dict[str, int]) -> list[Article]:
+    """The annotated articles of ``folders`` (minus the ids in ``exclude``) read as ``kg eval`` reads
+    them; a folder named in ``split`` counts as that many folders (every n-th article), so that
+    ``--folds`` can leave part of it out."""
     nlp = build_pipeline()
     if "kg_relation_classifier" in nlp.pipe_names:
         nlp.remove_pipe("kg_relation_classifier")
     articles = []
-    paths = [(folder, path) for folder in folders for path in sorted((ROOT / folder).glob("*.json"))]
-    for folder, path in tqdm(paths, desc="articles"):
+    paths = [(folder, path) for folder in folders for path in annotated_files([ROOT / folder], exclude)]
+    for index, (folder, path) in enumerate(tqdm(paths, desc="articles")):
         annotation = json.loads(path.read_text(encoding="utf-8"))
-        doc = nlp(make_doc(nlp, annotation["text"]))
-        articles.append(Article(folder, annotation, doc, labelled_examples(annotation, doc)))
+        doc = nlp(make_doc(nlp, parse_article(annotation["text"], id=path.stem, source=str(path)).text))
+        part = f"{folder}#{index % split[folder] + 1}" if folder in split else folder
+        articles.append(Article(part, annotation, doc, labelled_examples(annotation, doc)))
     return articles
 
 
@@ -155,7 +160,9 @@ def main() -> None:
     args = parser.parse_args()
     config = Config().from_disk(args.config)
     settings = config["training"]
-    articles = load_articles(config["corpus"]["folders"])
+    corpus = config["corpus"]
+    exclude = read_exclusions([str(ROOT / corpus["exclude"])]) if corpus.get("exclude") else set()
+    articles = load_articles(corpus["folders"], exclude, dict(corpus.get("split", {})))
     print(f"{sum(len(a.examples) for a in articles)} candidate pairs, {sum(e[2] for a in articles for e in a.examples)} annotated")
     if args.folds:
         folds(articles, settings)

@@ -12,6 +12,8 @@ kept exactly as read.
 from __future__ import annotations
 
 import datetime
+import glob
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -71,11 +73,21 @@ def find_article_files(paths: Iterable[str | Path]) -> list[Path]:
 
     Hidden files and folders (``.git``, ``.ipynb_checkpoints``) inside a folder are skipped.
     """
-    found: set[Path] = set()
+    return [file for file, _ in find_article_sources(paths)]
+
+
+def find_article_sources(paths: Iterable[str | Path]) -> list[tuple[Path, Path | None]]:
+    """Each article file with the folder it was found in (None for a file given directly), sorted by file.
+
+    A path that does not exist but holds ``*``, ``?`` or ``[`` is a glob pattern (e.g. a shared
+    folder of ``*.jsonl`` feeds); its files count as found in the pattern's fixed leading folder.
+    The folder decides the article id (see :func:`article_id`).
+    """
+    found: dict[Path, Path | None] = {}
     for given in paths:
         path = Path(given)
         if path.is_file():
-            found.add(path)
+            found.setdefault(path, None)
         elif path.is_dir():
             in_folder = [
                 file
@@ -86,10 +98,32 @@ def find_article_files(paths: Iterable[str | Path]) -> list[Path]:
             ]
             if not in_folder:
                 raise IngestError(path, f"folder holds no article files ({', '.join('*' + s for s in ARTICLE_SUFFIXES)}); check the path")
-            found.update(in_folder)
+            for file in in_folder:
+                found[file] = path
+        elif _GLOB_CHARS.search(str(given)):
+            matches = sorted(Path(m) for m in glob.glob(str(given), recursive=True) if Path(m).is_file())
+            if not matches:
+                raise IngestError(path, "the pattern matches no files; check the path")
+            fixed = list(itertools.takewhile(lambda part: not _GLOB_CHARS.search(part), path.parts))
+            root = Path(*fixed) if fixed else Path(".")
+            for file in matches:
+                found.setdefault(file, root)
         else:
             raise IngestError(path, "no such file or folder; check the path")
-    return sorted(found)
+    return sorted(found.items())
+
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+def article_id(path: Path, root: Path | None) -> str:
+    """The id of the article in ``path``: its path relative to ``root`` without the suffix
+    (``site/a/index`` for ``root/site/a/index.html``), or its stem for a file given alone.
+
+    Ids keep the folders, so ``a/index.txt`` and ``b/index.txt`` are two articles.
+    """
+    relative = path.relative_to(root) if root is not None and path.is_relative_to(root) else Path(path.name)
+    return "/".join(make_id(part) for part in relative.with_suffix("").parts)
 
 
 def _is_plausible_text(text: str) -> bool:
@@ -145,23 +179,26 @@ def _read_bytes(path: Path, max_article_bytes: int) -> bytes:
 # --- reading each kind of file -----------------------------------------------
 
 
-def read_articles(path: Path, max_article_bytes: int = 5_000_000) -> Iterator[Article]:
-    """The articles in one file: one for text, HTML and Markdown, one per line for JSON Lines."""
+def read_articles(path: Path, max_article_bytes: int = 5_000_000, root: Path | None = None) -> Iterator[Article]:
+    """The articles in one file: one for text, HTML and Markdown, one per line for JSON Lines.
+
+    ``root`` is the folder the file was found in; ids are paths relative to it (see :func:`article_id`).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        yield from _read_jsonl(path, max_article_bytes)
+        yield from _read_jsonl(path, max_article_bytes, article_id(path, root))
         return
     text = decode_text(_read_bytes(path, max_article_bytes), path)
     if not text.strip():
         raise IngestError(path, "file is empty; remove it or add the article text")
-    article_id = make_id(path.stem)
+    this_id = article_id(path, root)
     if suffix in HTML_SUFFIXES:
-        yield _article_from_html(text, id=article_id, source=str(path))
+        yield _article_from_html(text, id=this_id, source=str(path))
     elif suffix == ".md":
-        yield parse_article(strip_markdown(text), id=article_id, source=str(path))
+        yield parse_article(strip_markdown(text), id=this_id, source=str(path))
     else:
-        yield parse_article(text, id=article_id, source=str(path))
+        yield parse_article(text, id=this_id, source=str(path))
 
 
 def _article_from_html(html: str, *, id: str, source: str) -> Article:
@@ -207,7 +244,7 @@ def _page_byline(html: str, headline: str | None, body: str) -> str | None:
     return byline
 
 
-def _read_jsonl(path: Path, max_article_bytes: int) -> Iterator[Article]:
+def _read_jsonl(path: Path, max_article_bytes: int, file_id: str) -> Iterator[Article]:
     """One article per JSON object line; blank lines are skipped, a bad line stops with its number."""
     try:
         with path.open("rb") as lines:
@@ -220,7 +257,7 @@ def _read_jsonl(path: Path, max_article_bytes: int) -> Iterator[Article]:
                         path,
                         f"line {line_no} is {len(raw):,} bytes, over the {max_article_bytes:,}-byte limit for one article; split it or raise the limit",
                     )
-                yield _article_from_record(raw, path, line_no)
+                yield _article_from_record(raw, path, line_no, file_id)
                 yielded = True
     except OSError as error:
         raise IngestError(path, f"cannot read file ({error.strerror or error}); check the path and its permissions") from error
@@ -228,8 +265,12 @@ def _read_jsonl(path: Path, max_article_bytes: int) -> Iterator[Article]:
         raise IngestError(path, "file is empty; remove it or add one JSON object per line")
 
 
-def _article_from_record(raw: bytes, path: Path, line_no: int) -> Article:
-    """An article from one JSON Lines record with a required "text" and optional metadata keys."""
+def _article_from_record(raw: bytes, path: Path, line_no: int, file_id: str) -> Article:
+    """An article from one JSON Lines record with a required "text" and optional metadata keys.
+
+    Its id is the record's "id", else its "url" (without the scheme), else the file's id and
+    the line number.
+    """
     where = f"line {line_no}"
     if b"\x00" in raw:
         raise IngestError(path, f"{where}: binary or undecodable file (expected UTF-8 JSON Lines)")
@@ -243,7 +284,7 @@ def _article_from_record(raw: bytes, path: Path, line_no: int) -> Article:
         raise IngestError(path, f'{where} has no "text"; each line must be a JSON object with the article in "text"')
     return _article_with_metadata(
         record["text"],
-        id=make_id(str(record.get("id") or f"{path.stem}-{line_no}")),
+        id=_record_id(record, file_id, line_no),
         source=f"{path}:{line_no}",
         headline=_string_field(record, "title", "headline"),
         publisher=_string_field(record, "publisher", "source"),
@@ -251,6 +292,16 @@ def _article_from_record(raw: bytes, path: Path, line_no: int) -> Article:
         date=_string_field(record, "date"),
         url=_string_field(record, "url"),
     )
+
+
+def _record_id(record: dict, file_id: str, line_no: int) -> str:
+    if record.get("id") not in (None, ""):
+        return make_id(str(record["id"]))
+    url = _string_field(record, "url")
+    if url:
+        parts = [make_id(part) for part in re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", url).split("/")]
+        return "/".join(part for part in parts if part) or "article"
+    return f"{file_id}-{line_no}"
 
 
 def _string_field(record: dict, *keys: str) -> str | None:
@@ -318,9 +369,19 @@ def strip_markdown(text: str) -> str:
 
 # --- plain text and its byline ---------------------------------------------------
 
-FURNITURE_WORDS = "返回顶部|返回首页|精彩推荐|分享到|扫一扫|打印本页|关闭窗口|上一篇|下一篇|相关阅读|相关新闻|相关链接|字号"
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+"""Zero-width and direction-control characters: invisible on the page, but inside a name they make
+a second, invisibly different entity (百千万\u200b工程) or hide a person from every rule."""
+
+
+def clean_text(text: str) -> str:
+    """Line ends normalised to \\n and invisible characters removed; everything visible is kept."""
+    return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+FURNITURE_WORDS = "返回顶部|返回首页|精彩推荐|分享到|分享至|扫一扫|打印本页|关闭窗口|上一篇|下一篇|相关阅读|相关新闻|相关链接|字号|字体|浏览次数|访问次数"
 """Words that start website navigation lines; 责任编辑 lines are not furniture, editors are read from them."""
-_FURNITURE = re.compile(rf"^[【\[(]?(?:{FURNITURE_WORDS})|^[【\[](?:打印|关闭|收藏)[】\]]")
+_FURNITURE = re.compile(rf"^[•·]?\s*(?:[【\[(]?(?:{FURNITURE_WORDS})|[【\[](?:打印|关闭|收藏)[】\]])")
 _FURNITURE_WORD = re.compile(rf"[【\[(]?(?:{FURNITURE_WORDS})")
 FURNITURE_MAX_CHARS = 20
 """A line starting with a furniture word is dropped when this short or when a colon follows the word."""
@@ -364,7 +425,7 @@ def parse_article(text: str, *, id: str, source: str) -> Article:
     the last lines of the article; a line counts as one only if it carries a
     byline label (作者:, 文/, 记者 …, 编辑:, 来源:) or is a bare date.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+    text = clean_text(text)
     text = "\n".join(line for line in text.split("\n") if not _is_furniture(line)).strip()
     if not text:
         raise IngestError(source, "no article text; the file holds only whitespace or page furniture")

@@ -6,8 +6,8 @@ headline of their article, plus co-mention edges whose weight is summed over all
 A person's post is drawn as an edge from the person to the unit the post is in, labelled
 with the post ("书记"), because posts are not entities of their own in the picture.
 
-Labels repeat in every article graph that names an entity and the store's union default
-graph does not merge those repeats, so every query here is DISTINCT.
+Everything is read from the store's merged default graph, where each triple is stated once;
+evidence is read from the article graphs, which say which article it comes from.
 """
 
 from __future__ import annotations
@@ -68,24 +68,20 @@ SELECT DISTINCT ?person ?post ?postName ?unit WHERE {
 }"""
 
 EVIDENCE_QUERY = SPARQL_PREFIXES + """
-SELECT DISTINCT ?subject ?predicate ?object ?text ?article ?headline WHERE {
-  ?assertion a kg:Assertion ; rdf:subject ?subject ; rdf:predicate ?predicate ;
-             rdf:object ?object ; kg:evidenceText ?text .
-  OPTIONAL {
-    ?assertion prov:wasDerivedFrom ?article .
-    OPTIONAL { ?article schema:headline ?headline }
+SELECT ?subject ?predicate ?object ?text ?article ?headline WHERE {
+  GRAPH ?graph {
+    ?assertion rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object ; kg:evidenceText ?text .
   }
-}
-ORDER BY ?subject ?predicate ?object ?article"""
+  ?graph prov:wasDerivedFrom ?article .
+  OPTIONAL { ?article schema:headline ?headline }
+}"""
 
+# A co-mention node holds the entities named together in sentences of one article; a pair's
+# weight is the sum of the weights of the nodes holding both.
 COMENTIONS_QUERY = SPARQL_PREFIXES + """
 SELECT ?a ?b (SUM(?weight) AS ?total) WHERE {
-  {
-    SELECT DISTINCT ?comention ?a ?b ?weight WHERE {
-      ?comention a kg:CoMention ; kg:participant ?a, ?b ; kg:weight ?weight .
-      FILTER(STR(?a) < STR(?b))
-    }
-  }
+  ?comention kg:participant ?a, ?b ; kg:weight ?weight .
+  FILTER(STR(?a) < STR(?b))
 }
 GROUP BY ?a ?b"""
 
@@ -112,13 +108,18 @@ def build_network(store: Any, filters: Filters | None = None) -> nx.MultiDiGraph
     pagerank, degree, community. Edge attributes: predicate (IRI or 'comention'),
     label, weight, evidence (list of {text, article, headline}).
     """
-    graph = _read_graph(store)
-    graph = apply_filters(graph, filters or Filters())
+    return prefilter(read_network(store), filters or Filters())
+
+
+def prefilter(graph: nx.MultiDiGraph, filters: Filters) -> nx.MultiDiGraph:
+    """Apply ``filters`` to a network read by :func:`read_network` and add centrality."""
+    graph = apply_filters(graph, filters)
     annotate_centrality(graph)
     return graph
 
 
-def _read_graph(store: Any) -> nx.MultiDiGraph:
+def read_network(store: Any) -> nx.MultiDiGraph:
+    """The whole entity network of the store, before filters and centrality."""
     graph = nx.MultiDiGraph()
     type_names = {iri: name for name, iri in ENTITY_TYPES.items()}
     rank = {name: index for index, name in enumerate(ENTITY_TYPES)}

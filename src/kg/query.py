@@ -1,10 +1,17 @@
 """Run SPARQL on the store: ad-hoc queries and the saved queries in ``queries/*.rq``.
 
 Everything that evaluates SPARQL for the explorer, the statistics and the endpoint goes
-through :func:`execute` (union default graph, user errors as :class:`QueryError`) and
+through :func:`execute` (dataset selection, base IRI, user errors as :class:`QueryError`) and
 :func:`serialize` (row cap, cancellation, every result format), so they behave alike.
 Saved-query parameters are bound as typed RDF literals in a VALUES clause (see
 :func:`bind_params`): a value is never pasted into the query text as syntax.
+
+The dataset a query sees (SPARQL 1.1 Query §13, Protocol §2.1.4): graphs given by the caller
+(the protocol's ``default-graph-uri`` / ``named-graph-uri``) replace the query's own ``FROM`` /
+``FROM NAMED``, as the Protocol requires; else the query's ``FROM`` / ``FROM NAMED``; else the
+store's default dataset (:data:`STORE_DEFAULT_DATASET`). For updates, :func:`prepare_update`
+applies ``using-graph-uri`` / ``using-named-graph-uri`` as USING clauses and refuses them next
+to the update's own USING or WITH (Protocol §2.2.3).
 """
 
 from __future__ import annotations
@@ -13,13 +20,14 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 import pyoxigraph as ox
 
+from .jsonld import compact
 from .vocab import PREFIXES
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
@@ -34,9 +42,13 @@ GRAPH_FORMATS = {
     "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
     "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
     "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+    "rdfxml": (ox.RdfFormat.RDF_XML, "application/rdf+xml"),
 }
 SPARQL_PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 CLI_FORMATS = ("table", "csv", "tsv", "json")
+
+# The dataset of a query that names none: the union of the article graphs.
+STORE_DEFAULT_DATASET: dict[str, Any] = {}
 
 
 class QueryError(ValueError):
@@ -45,6 +57,10 @@ class QueryError(ValueError):
 
 class ResultCapExceeded(QueryError):
     """The query produced more rows or triples than the configured cap."""
+
+
+class DatasetConflict(QueryError):
+    """Protocol dataset parameters next to an update's own USING/WITH (SPARQL Protocol §2.2.3)."""
 
 
 class QueryCancelled(Exception):
@@ -56,21 +72,142 @@ def oxigraph_of(store: Any) -> ox.Store:
     return getattr(store, "oxigraph", store)
 
 
-def execute(store: Any, sparql: str, substitutions: dict[str, ox.Literal] | None = None) -> Any:
-    """Evaluate a SPARQL query over the union of all article graphs.
+def execute(
+    store: Any,
+    sparql: str,
+    substitutions: dict[str, ox.Literal] | None = None,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    base_iri: str | None = None,
+) -> Any:
+    """Evaluate a SPARQL query; see the module docstring for which dataset it sees.
 
+    ``default_graphs`` / ``named_graphs`` are graph IRIs (either given alone leaves the other
+    empty, as in the Protocol); ``base_iri`` resolves relative IRIs in the query.
     Returns pyoxigraph's ``QuerySolutions``, ``QueryTriples`` or ``QueryBoolean``.
     """
+    options = dataset_arguments(sparql, default_graphs, named_graphs)
+    if base_iri:
+        options["base_iri"] = base_iri
+    if substitutions:
+        options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
     try:
-        return oxigraph_of(store).query(
-            sparql,
-            use_default_graph_as_union=True,
-            substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
-        )
+        return oxigraph_of(store).query(sparql, **options)  # a remote store takes no options
     except SyntaxError as error:
         raise QueryError(f"invalid SPARQL: {_one_line(error)}") from None
     except RuntimeError as error:
         raise QueryError(f"query failed: {_one_line(error)}") from None
+
+
+def dataset_arguments(
+    sparql: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
+) -> dict[str, Any]:
+    """pyoxigraph's dataset keywords: the caller's graphs, else the query's FROM, else the store's default."""
+    if default_graphs is not None or named_graphs is not None:
+        return {"default_graph": [graph_node(g) for g in default_graphs or ()],
+                "named_graphs": [graph_node(g) for g in named_graphs or ()]}
+    if "FROM" in top_level_keywords(sparql):
+        return {}
+    return dict(STORE_DEFAULT_DATASET)
+
+
+def graph_node(iri: str) -> ox.NamedNode:
+    """A graph name given by a client, or a QueryError naming it."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise QueryError(f"{iri!r} is not a valid graph IRI") from None
+
+
+# ------------------------------------------------------------------ a small SPARQL lexer
+
+_TOKENS = re.compile(
+    r'''(?P<skip>\#[^\n]*|\s+)
+      | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+                   |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$]\w+)
+      | (?P<word>[^\W\d]\w*(?:[.-]+\w+)*(?::[^\s{}()<>,;]*)?|:[^\s{}()<>,;]*)
+      | (?P<open>\{)
+      | (?P<close>\})
+      | (?P<other>.)''',
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token and the number of braces around it."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    depth: int
+
+
+def tokens(sparql: str) -> list[Token]:
+    """The tokens of a query or update with their brace depth; comments and space dropped.
+
+    Just enough of SPARQL's lexical grammar to tell keywords from strings, IRIs, variables,
+    prefixed names and comments that contain the same letters. A brace token has the depth
+    of the text around it.
+    """
+    found: list[Token] = []
+    depth = 0
+    for match in _TOKENS.finditer(sparql):
+        kind = match.lastgroup or "other"
+        if kind == "skip":
+            continue
+        if kind == "close":
+            depth = max(depth - 1, 0)
+        found.append(Token(kind, match.group(0), match.start(), match.end(), depth))
+        if kind == "open":
+            depth += 1
+    return found
+
+
+def top_level_keywords(sparql: str) -> list[str]:
+    """Upper-cased keywords outside every brace: FROM in a query; USING, WITH, LOAD in an update."""
+    return [t.text.upper() for t in tokens(sparql) if t.kind == "word" and t.depth == 0 and ":" not in t.text]
+
+
+def prepare_update(sparql: str, using_graphs: Sequence[str] = (), using_named_graphs: Sequence[str] = ()) -> str:
+    """The update with the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` applied.
+
+    Each operation with a WHERE clause gets the graphs as USING / USING NAMED clauses
+    (``DELETE WHERE {P}`` is written as its equivalent ``DELETE {P} USING … WHERE {P}``,
+    because the short form takes no USING). Raises :class:`DatasetConflict` when the update
+    has its own USING or WITH: the Protocol makes that combination an error.
+    """
+    if not using_graphs and not using_named_graphs:
+        return sparql
+    if {"USING", "WITH"} & set(top_level_keywords(sparql)):
+        raise DatasetConflict(
+            "using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH in the update")
+    clause = " ".join([f"USING {graph_node(g)}" for g in using_graphs]
+                      + [f"USING NAMED {graph_node(g)}" for g in using_named_graphs])
+    found = tokens(sparql)
+    pieces, last = [], 0
+    for index, token in enumerate(found):
+        if token.kind != "word" or token.depth != 0 or token.text.upper() != "WHERE":
+            continue
+        if index and found[index - 1].text.upper() == "DELETE":
+            pattern = sparql[token.end:_group_end(found, index + 1)]
+            pieces.append(sparql[last:token.start] + f"{pattern} {clause} WHERE")
+        else:
+            pieces.append(sparql[last:token.start] + f"{clause} WHERE")
+        last = token.end
+    return "".join(pieces) + sparql[last:]
+
+
+def _group_end(found: list[Token], first: int) -> int:
+    """The end offset of the brace group whose opening brace is token ``first``."""
+    for token in found[first + 1:]:
+        if token.kind == "close" and token.depth == 0:
+            return token.end
+    raise QueryError("invalid SPARQL Update: unbalanced braces after DELETE WHERE")
 
 
 def select_rows(store: Any, sparql: str) -> Iterator[dict[str, Any]]:
@@ -129,13 +266,22 @@ def serialize(
         results.serialize(guard, format=ox.RdfFormat.N_TRIPLES)
         if fmt == "ntriples":
             return guard.data()
-        triples = ox.parse(guard.data(), format=ox.RdfFormat.N_TRIPLES)
-        return ox.serialize(triples, format=GRAPH_FORMATS[fmt][0], prefixes=PREFIXES) or b""
+        return ntriples_as(guard.data(), fmt)
     results.serialize(guard, format=ox.QueryResultsFormat.TSV)
     if fmt == "tsv":
         return guard.data()
     solutions = ox.parse_query_results(guard.data(), format=ox.QueryResultsFormat.TSV)
     return solutions.serialize(format=RESULT_FORMATS[fmt][0])
+
+
+def ntriples_as(data: bytes, fmt: str) -> bytes:
+    """N-Triples converted to a key of GRAPH_FORMATS, with our prefixes (in JSON-LD as its @context)."""
+    if fmt == "ntriples":
+        return data
+    triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "jsonld":
+        return compact(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
+    return ox.serialize(triples, format=GRAPH_FORMATS[fmt][0], prefixes=PREFIXES) or b""
 
 
 class _Guard:
@@ -285,8 +431,8 @@ def _write(results: Any, fmt: str, out: TextIO | None) -> int:
         return 1
     if kind == "graph":
         triples = list(results)
-        graph_format = GRAPH_FORMATS["jsonld" if fmt == "json" else "turtle"][0]
-        out.write(ox.serialize(triples, format=graph_format, prefixes=PREFIXES).decode("utf-8"))
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        out.write(ntriples_as(data, "jsonld" if fmt == "json" else "turtle").decode("utf-8"))
         return len(triples)
     if fmt != "table":
         data = serialize(results, fmt).decode("utf-8")

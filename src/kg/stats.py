@@ -1,7 +1,7 @@
 """``kg stats``: what the store holds and how its entity network is shaped.
 
-Counts by class and predicate come from SPARQL over distinct triples (the same triple in
-several article graphs counts once); centrality, components and communities come from the
+Counts by class and predicate come from SPARQL over the merged default graph, where the same
+triple stated by several articles counts once; centrality, components and communities come from the
 entity network of :mod:`kg.network`, which can also be exported as GraphML/GEXF.
 """
 
@@ -17,18 +17,14 @@ from kg.network import Filters, build_network, write_exports
 from kg.query import select_rows, short_name
 
 TYPE_COUNTS_QUERY = """
-SELECT ?type (COUNT(?entity) AS ?count) WHERE {
-  { SELECT DISTINCT ?entity ?type WHERE { ?entity a ?type } }
-}
+SELECT ?type (COUNT(?entity) AS ?count) WHERE { ?entity a ?type }
 GROUP BY ?type ORDER BY DESC(?count) ?type"""
 
 PREDICATE_COUNTS_QUERY = """
-SELECT ?predicate (COUNT(*) AS ?count) WHERE {
-  { SELECT DISTINCT ?s ?predicate ?o WHERE { ?s ?predicate ?o } }
-}
+SELECT ?predicate (COUNT(*) AS ?count) WHERE { ?s ?predicate ?o }
 GROUP BY ?predicate ORDER BY DESC(?count) ?predicate"""
 
-GRAPH_COUNT_QUERY = "SELECT (COUNT(DISTINCT ?g) AS ?count) WHERE { GRAPH ?g { ?s ?p ?o } }"
+GRAPH_COUNT_QUERY = "SELECT (COUNT(?g) AS ?count) WHERE { GRAPH ?g { ?g <https://w3id.org/kgzh/ontology#contentHash> ?hash } }"
 
 
 def collect(store: Any, top: int = 10) -> tuple[dict[str, Any], nx.MultiDiGraph]:

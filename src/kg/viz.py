@@ -18,7 +18,7 @@ from typing import Any, Callable
 import networkx as nx
 import pyvis
 
-from kg.network import COMENTION_LABEL, RELATION_COLOURS, RELATIONS, TYPE_NAMES_ZH, Filters, build_network
+from kg.network import COMENTION_LABEL, RELATION_COLOURS, RELATIONS, TYPE_NAMES_ZH, Filters, prefilter, read_network
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
@@ -27,6 +27,9 @@ SIZE_MEASURES = ("pagerank", "degree")
 # Above this many nodes the browser's force simulation is too slow to run on load: the page
 # gets precomputed positions instead and draws without physics or edge labels.
 PRECOMPUTED_LAYOUT_ABOVE = 1000
+DEFAULT_TOP = 2000
+"""Entities kept by default from a larger network (by PageRank): more is no longer readable,
+and the page stays interactive within seconds."""
 NODE_SPACING = 40.0
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
@@ -43,12 +46,23 @@ def write_explorer(
 ) -> dict[str, Any]:
     """Build the network from the store (with the prefilters) and write the explorer to ``out``.
 
-    Returns ``{"path", "nodes", "edges"}`` for the caller to report.
+    Without ``top`` or ``focus``, a network of more than ``DEFAULT_TOP`` entities is cut to the
+    ``DEFAULT_TOP`` most central ones. Returns ``{"path", "nodes", "edges", "total_nodes",
+    "total_edges", "left_out"}``; ``left_out`` says what was cut, for the caller to report.
     """
-    graph = build_network(store, Filters(top=top, focus=focus, hops=hops, types=types))
+    full = read_network(store)
+    if top is None and focus is None and full.number_of_nodes() > DEFAULT_TOP:
+        top = DEFAULT_TOP
+    graph = prefilter(full, Filters(top=top, focus=focus, hops=hops, types=types))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(explorer_html(graph, title=title, size_by=size_by), encoding="utf-8")
-    return {"path": str(out), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+    nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
+    left_out = ""
+    if nodes < full.number_of_nodes():
+        left_out = (f"left out {full.number_of_nodes() - nodes:,} of {full.number_of_nodes():,} entities and "
+                    f"{full.number_of_edges() - edges:,} of {full.number_of_edges():,} edges")
+    return {"path": str(out), "nodes": nodes, "edges": edges, "total_nodes": full.number_of_nodes(),
+            "total_edges": full.number_of_edges(), "left_out": left_out}
 
 
 def explorer_html(

@@ -2,7 +2,8 @@
    Small graphs are laid out once by the physics simulation, which is then frozen; large ones
    come with precomputed positions and are drawn without physics or edge labels (relations
    still show in tooltips and the details panel). Filters work on DataViews, so hiding
-   things never re-runs the layout. */
+   things never re-runs the layout; the positions of the visible nodes are written back to
+   the data before each filter change, so a node that comes back returns to where it was. */
 (function () {
   "use strict";
 
@@ -11,6 +12,8 @@
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
     "#9c755f", "#bab0ac", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
   ];
+  // Label sizes in canvas units, and the smallest on-screen size the first view must show.
+  const LABEL_MIN = 12, LABEL_MAX = 28, READABLE_PX = 12;
   const typeInfo = Object.fromEntries(data.types.map((t) => [t.key, t]));
   const nodeById = new Map(data.nodes.map((n) => [n.id, n]));
   const state = {
@@ -68,7 +71,7 @@
     autoResize: true,
     nodes: {
       shape: "dot",
-      scaling: { min: 6, max: 40, label: { enabled: true, min: 11, max: 26, drawThreshold: 6 } },
+      scaling: { min: 6, max: 40, label: { enabled: true, min: LABEL_MIN, max: LABEL_MAX, drawThreshold: 5 } },
       font: { face: "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif" },
     },
     edges: {
@@ -87,8 +90,18 @@
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: large, hideEdgesOnZoom: large },
   });
 
+  /* The fitted first view of a big graph is too small to read: zoom in on the hub until the
+     smallest label is READABLE_PX on screen (zooming out shows the whole graph again). */
+  function readableFirstView() {
+    const minimum = READABLE_PX / LABEL_MIN;
+    if (data.nodes.length === 0 || network.getScale() >= minimum) return;
+    const hub = data.nodes.reduce((best, n) => (n.pagerank > best.pagerank ? n : best));
+    network.moveTo({ position: network.getPosition(hub.id), scale: minimum, animation: false });
+  }
+
   function markReady() {
     network.setOptions({ physics: false });
+    readableFirstView();
     document.body.dataset.ready = "true";
     window.dispatchEvent(new Event("kg-explorer-ready"));
   }
@@ -152,12 +165,28 @@
     network.fit({ animation: false });
   });
 
+  /* Write the drawn positions back to the data, so nodes a filter hides and shows again (or
+     that "show all" brings back) keep their place instead of piling up in the centre. */
+  function rememberPositions() {
+    if (document.body.dataset.ready !== "true") return;
+    const positions = network.getPositions();
+    nodes.update(Object.entries(positions).map(([id, p]) => ({ id, x: p.x, y: p.y })));
+  }
+
+  function visibleEdgeCount() {
+    const shown = new Set(nodeView.getIds());
+    return data.edges.filter((e) => state.relations.has(e.relation) && shown.has(e.from) && shown.has(e.to)).length;
+  }
+
   function refresh() {
+    rememberPositions();
     nodeView.refresh();
     edgeView.refresh();
     const counts = document.getElementById("counts");
-    counts.textContent = `显示 ${nodeView.length} / ${data.nodes.length} 个实体，${data.edges.length} 条关系`;
+    const edgeCount = visibleEdgeCount();
+    counts.textContent = `显示 ${nodeView.length} / ${data.nodes.length} 个实体，${edgeCount} / ${data.edges.length} 条关系`;
     counts.dataset.visibleNodes = String(nodeView.length);
+    counts.dataset.visibleEdges = String(edgeCount);
   }
   refresh();
 
@@ -169,12 +198,37 @@
   }));
   document.getElementById("names").append(...[...names.keys()].map((name) => new Option(name)));
 
+  /* The entities a search names: the one whose name or alias it is, else every entity with a
+     name containing it (best ranked first). */
   function find(query) {
     const q = query.trim();
-    if (!q) return null;
-    if (names.has(q)) return names.get(q);
-    const partial = [...names.keys()].find((name) => name.includes(q));
-    return partial === undefined ? null : names.get(partial);
+    if (!q) return [];
+    if (names.has(q)) return [names.get(q)];
+    const ids = new Set([...names.keys()].filter((name) => name.includes(q)).map((name) => names.get(name)));
+    return [...ids].sort((a, b) => nodeById.get(b).pagerank - nodeById.get(a).pagerank);
+  }
+
+  function showMatches(query, ids) {
+    const box = document.getElementById("search-results");
+    box.replaceChildren(element("p", `“${query}”有 ${ids.length} 个匹配，请选择：`, "muted"));
+    const list = element("ul");
+    ids.forEach((id) => {
+      const node = nodeById.get(id);
+      const button = element("button", node.label, "link");
+      button.type = "button";
+      button.dataset.id = id;
+      button.addEventListener("click", () => {
+        box.replaceChildren();
+        box.hidden = true;
+        focusNode(id);
+        document.getElementById("status").textContent = `已定位：${node.label}`;
+      });
+      const item = element("li");
+      item.append(button, document.createTextNode(` ${typeInfo[node.type].name}`));
+      list.append(item);
+    });
+    box.append(list);
+    box.hidden = false;
   }
 
   function focusNode(id) {
@@ -193,14 +247,21 @@
   document.getElementById("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const query = document.getElementById("search").value;
-    const id = find(query);
+    const ids = find(query);
     const status = document.getElementById("status");
-    if (id === null) {
+    const box = document.getElementById("search-results");
+    box.hidden = true;
+    if (ids.length === 0) {
       status.textContent = `未找到“${query}”`;
       return;
     }
-    focusNode(id);
-    status.textContent = `已定位：${nodeById.get(id).label}`;
+    if (ids.length > 1) {
+      status.textContent = `找到 ${ids.length} 个匹配`;
+      showMatches(query.trim(), ids);
+      return;
+    }
+    focusNode(ids[0]);
+    status.textContent = `已定位：${nodeById.get(ids[0]).label}`;
   });
 
   /* ---------------------------------------------------------------- details and tooltips */
@@ -243,9 +304,14 @@
     panel.replaceChildren();
     panel.append(element("h2", node.label), element("p", factsLine(node), "muted"));
     if (node.aliases.length) panel.append(element("p", `别名：${node.aliases.join("、")}`));
-    const link = element("a", "实体页面");
-    link.href = node.href;
-    panel.append(link);
+    // Only http(s) URLs and paths on this server become links (never javascript: and the like).
+    if (/^https?:\/\//i.test(node.href) || (node.href.startsWith("/") && !node.href.startsWith("//"))) {
+      const link = element("a", "实体页面");
+      link.href = node.href;
+      panel.append(link);
+    } else {
+      panel.append(element("p", node.href, "muted"));
+    }
 
     panel.append(element("h2", "关系"));
     const list = element("ul");
@@ -313,7 +379,7 @@
   });
 
   window.kgExplorer = {
-    network, nodes, edges, nodeView, edgeView, state, find, focusNode,
+    network, nodes, edges, nodeView, edgeView, state, find, focusNode, labelMin: LABEL_MIN,
     visibleNodeIds: () => nodeView.getIds(),
   };
 })();

@@ -1,7 +1,7 @@
 """The NLP pipeline: a spaCy ``Language`` of registered components over character tokens.
 
 Order: statistical NER (``kg_char_ner``, shipped in ``kg/models/ner``) →
-``kg_place_ruler`` → ``kg_entity_ruler`` → ``kg_entity_merger`` →
+``kg_place_ruler`` → ``kg_subplace_ruler`` → ``kg_entity_ruler`` → ``kg_entity_merger`` →
 ``kg_place_linker`` → ``kg_resolver`` → ``kg_relation_extractor`` (rules) →
 ``kg_relation_classifier`` (trained scorer, ``kg/models/relations``). The whole
 pipeline is a ``config.cfg``: ``nlp.to_disk(path)`` writes it and
@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import doc as _doc  # noqa: F401  (declares the Doc extensions)
-from . import merge, places, relation_model, relations, resolve, rules  # noqa: F401  (register the factories)
+from . import merge, places, relation_model, relations, resolve, rules, subplaces  # noqa: F401  (register the factories)
 from .text import to_simplified
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
@@ -34,7 +34,7 @@ def build_pipeline(ner_model: Path | None = NER_MODEL) -> Language:
         source = spacy.load(ner_model)
         for name in source.pipe_names:
             nlp.add_pipe(name, source=source)
-    for name in ("kg_place_ruler", "kg_entity_ruler", "kg_entity_merger", "kg_place_linker", "kg_resolver", "kg_relation_extractor", "kg_relation_classifier"):
+    for name in ("kg_place_ruler", "kg_subplace_ruler", "kg_entity_ruler", "kg_entity_merger", "kg_place_linker", "kg_resolver", "kg_relation_extractor", "kg_relation_classifier"):
         nlp.add_pipe(name)
     nlp.get_pipe("kg_entity_ruler").add_patterns(rules.read_rules())
     nlp.get_pipe("kg_relation_extractor").add_patterns(relations.read_patterns())

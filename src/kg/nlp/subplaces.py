@@ -1,0 +1,114 @@
+"""Places below the village that no division list holds: natural villages, groups, hamlets.
+
+County news names them right after their village (华坪村水南组, 三家村德苴小组, 槐东村高份片)
+or town (金石镇翁厝), often in lists (华坪村水南组、新兴组). ``kg_subplace_ruler`` runs after
+``kg_place_ruler`` and adds such names to its spans, without a code; the relation rules make
+each a part of the place written before it. The endings are data
+(``kg/resources/lexicon/subplace_suffixes.txt``); a stem is a short run of CJK characters
+that holds no function character and no verb, and outside a list no ordinary word (工作组,
+调研组 are groups of people, not places).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .lexicon import FUNCTION_CHARS, common_words, stop_verbs
+
+LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
+"""How the name of the place a sub-place must follow ends, by level."""
+
+
+@dataclass(frozen=True)
+class Ending:
+    text: str
+    min_stem: int
+    max_stem: int
+    parent_level: str
+
+
+@lru_cache(maxsize=1)
+def subplace_endings() -> tuple[Ending, ...]:
+    """The endings of ``subplace_suffixes.txt``, longest first."""
+    rows = (line.split("\t") for line in (resources.files("kg") / "resources" / "lexicon" / "subplace_suffixes.txt")
+            .read_text("utf-8").splitlines() if line.strip() and not line.startswith("#"))
+    return tuple(sorted((Ending(text, int(low), int(high), level) for text, low, high, level in rows), key=lambda e: -len(e.text)))
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def find_subplaces(text: str, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of sub-places written right after one of ``places`` (and the list items after them)."""
+    found = []
+    for _, end in places:
+        parent = text[:end]
+        level = next((lvl for lvl, endings in LEVEL_ENDINGS.items() if parent.endswith(endings)), None)
+        position, listed = end, None
+        while level and (found_here := _subplace_at(text, position, level, listed)):
+            span, listed = found_here
+            found.append(span)
+            position = span[1] + 1
+            if text[span[1]:position] != "、":
+                break
+    return found
+
+
+def _subplace_at(text: str, start: int, parent_level: str, listed: Ending | None) -> tuple[tuple[int, int], Ending] | None:
+    """The shortest plausible sub-place name starting at ``start``, and its ending. An item of a
+    list (华坪村水南组、新兴组) takes the first item's ending, and the list vouches for its stem."""
+    run = _CJK.match(text, start)
+    if not run:
+        return None
+    endings = [listed] if listed else [e for e in subplace_endings() if e.parent_level == parent_level]
+    for length in range(1, 8):
+        for ending in endings:
+            if not ending.min_stem <= length <= ending.max_stem:
+                continue
+            stem, end = text[start:start + length], start + length + len(ending.text)
+            if _cuts_longer_ending(stem + ending.text, ending):
+                continue  # 党小组 is 党 + 小组, whose stem is too short, not 党小 + 组
+            if end <= run.end() and text[start + length:end] == ending.text and _plausible(stem, listed is not None):
+                return (start, end), ending
+    return None
+
+
+def _cuts_longer_ending(name: str, ending: Ending) -> bool:
+    return any(len(e.text) > len(ending.text) and name.endswith(e.text) for e in subplace_endings())
+
+
+def _plausible(stem: str, in_list: bool) -> bool:
+    """A stem of a name, not a word of a sentence (工作组, 调研组, 各组); outside a list the
+    stem must not be an ordinary word either."""
+    words = {stem[i:j] for i in range(len(stem)) for j in range(i + 2, len(stem) + 1)}
+    if set(stem) & FUNCTION_CHARS or words & stop_verbs():
+        return False
+    return in_list or not words & common_words()
+
+
+@Language.factory("kg_subplace_ruler", default_config={"spans_key": "kg_places"})
+def make_subplace_ruler(nlp: Language, name: str, spans_key: str) -> "SubplaceRuler":
+    return SubplaceRuler(spans_key)
+
+
+class SubplaceRuler:
+    """Adds sub-village places after the places in ``doc.spans[spans_key]``."""
+
+    def __init__(self, spans_key: str) -> None:
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans.get(self.spans_key, []))
+        taken = {(s.start_char, s.end_char) for s in spans}
+        for start, end in find_subplaces(doc.text, sorted(taken)):
+            span = doc.char_span(start, end, label=spans[0].label_ if spans else "Place")
+            if span is not None and (start, end) not in taken:
+                spans.append(span)
+        doc.spans[self.spans_key] = sorted(spans, key=lambda s: s.start)
+        return doc

@@ -1,0 +1,183 @@
+"""What real pages bring that tidy articles do not: places without a code, page debris,
+invisible characters (every sentence here is written for these tests)."""
+
+from __future__ import annotations
+
+from kg.ingest import clean_text, parse_article
+from kg.nlp.subplaces import find_subplaces
+from test_nlp import facts, names, run
+
+
+def test_groups_and_hamlets_after_their_village_are_places_inside_it():
+    doc = run("平远县仁居镇邹坊村上屋组、下屋组的村民在田里忙碌,邹坊村坪山片也建起了晒场。")
+    assert {"上屋组", "下屋组", "坪山片"} <= names(doc, "Place")
+    found = facts(doc)
+    assert {("上屋组", "containedInPlace", "邹坊村", None), ("下屋组", "containedInPlace", "邹坊村", None),
+            ("坪山片", "containedInPlace", "邹坊村", None)} <= found
+    assert all(e.code is None for e in doc._.entities.values() if e.name.endswith(("组", "片")))
+
+
+def test_groups_of_people_and_words_are_no_places():
+    text = "邹坊村工作组进村入户,邹坊村党小组开会,邹坊村推广围屋。"
+    villages = [(text.index("邹坊村", i), text.index("邹坊村", i) + 3) for i in (0, 8, 16)]
+    assert find_subplaces(text, villages) == []
+
+
+def test_a_list_vouches_for_its_items():
+    text = "邹坊村石桥组、新兴组都通了水"
+    assert [text[s:e] for s, e in find_subplaces(text, [(0, 3)])] == ["石桥组", "新兴组"]
+
+
+def test_invisible_characters_do_not_split_a_name():
+    text = "平远县推进百千万\u200b工程。\n记者 李\u200c文华"
+    assert clean_text(text) == "平远县推进百千万工程。\n记者 李文华"
+    article = parse_article(text, id="a", source="a.txt")
+    assert "\u200b" not in article.text and "百千万工程" in article.text
+
+
+def test_share_buttons_and_font_switches_are_page_furniture():
+    page = "平远县推进乡村振兴\n0\n分享至\n  • 【字体:  大 中 小\n浏览次数:12\n全县各镇抓好落实。"
+    text = parse_article(page, id="a", source="a.txt").text
+    assert "分享至" not in text and "字体" not in text and "浏览次数" not in text and "全县各镇抓好落实。" in text
+
+
+def test_a_bare_title_after_a_post_of_its_kind_keeps_that_body():
+    found = facts(run("县人大常委会主任王大明主持会议,副主任李小红、张建国参加会议。"))
+    assert {("李小红", "holdsPost", "县人大常委会", "副主任"), ("张建国", "holdsPost", "县人大常委会", "副主任")} <= found
+    assert not any(p == "holdsPost" and s in ("李小红", "张建国") and o != "县人大常委会" for s, p, o, _ in found)
+
+
+def test_titles_in_a_named_government_belong_to_it():
+    found = facts(run("平远县政府副县长蔡明远、刘晓东出席会议。"))
+    assert ("蔡明远", "holdsPost", "平远县政府", "副县长") in found and ("刘晓东", "holdsPost", "平远县政府", "副县长") in found
+
+
+def test_a_department_head_title_names_the_department():
+    found = facts(run("县委常委、组织部长黄建新通报情况,县法院院长王宏伟列席。"))
+    assert ("黄建新", "holdsPost", "组织部", "部长") in found and ("黄建新", "holdsPost", "县委", "常委") in found
+    assert ("王宏伟", "holdsPost", "县法院", "院长") in found
+
+
+def test_an_appointment_gives_every_title_named():
+    found = facts(run("会议决定任命县委副书记张明同志为县人民政府副县长、代理县长。"))
+    assert {("张明", "holdsPost", "县人民政府", "副县长"), ("张明", "holdsPost", "县人民政府", "代理县长"),
+            ("张明", "holdsPost", "县委", "副书记")} <= found
+
+
+def test_byline_names_glued_to_their_cue_padded_or_on_a_line_of_their_own():
+    doc = run("平远县推进乡村振兴\n文、图/平远日报全媒体记者卜瑜 通讯员 李 空\n全县各镇抓好落实。")
+    assert {("卜瑜", "author", "ARTICLE", None), ("李空", "author", "ARTICLE", None)} <= facts(doc)
+    assert "李 空" in next(e for e in doc._.entities.values() if e.name == "李空").aliases
+    doc = run("平远县推进乡村振兴\n陆群安 潘伟\n全县各镇抓好落实。")
+    assert {("陆群安", "author", "ARTICLE", None), ("潘伟", "author", "ARTICLE", None)} <= facts(doc)
+
+
+def test_a_photo_credit_names_a_person_who_is_no_author():
+    doc = run("平远县推进乡村振兴\n县城新貌。(黄春生 摄)\n记者 杨斐君 摄\n全县各镇抓好落实。")
+    assert {"黄春生", "杨斐君"} <= names(doc, "Person")
+    assert not any(p == "author" for _, p, _, _ in facts(doc))
+
+
+def test_attendee_lists_after_a_group_label_are_people_without_posts():
+    doc = run("县领导王冰、江华、唐芳浩参加调研。镇领导班子每月开会。")
+    assert names(doc, "Person") == {"王冰", "江华", "唐芳浩"}
+    assert not any(p == "holdsPost" for _, p, _, _ in facts(doc))
+
+
+def test_a_leader_before_his_title_is_a_person_but_a_doctrine_is_not():
+    doc = run("会议传达学习习近平总书记重要讲话精神,坚持马克思列宁主义、毛泽东思想、邓小平理论。")
+    assert names(doc, "Person") == {"习近平"}
+
+
+def test_titles_in_an_attendee_list_go_to_the_name_they_precede():
+    found = facts(run("平远县委书记罗达新,县委副书记、县长赵超明,县人大常委会主任魏国强到仁居镇调研。"))
+    assert ("罗达新", "holdsPost", "平远县委", "书记") in found
+    assert not {(s, t) for s, p, _, t in found if p == "holdsPost" and s == "罗达新"} - {("罗达新", "书记")}
+    assert ("赵超明", "holdsPost", "平远县", "县长") in found and ("魏国强", "holdsPost", "县人大常委会", "主任") in found
+
+
+def test_a_team_is_named_with_its_sender_and_a_committee_with_its_city():
+    doc = run("省财政厅驻平远县仁居镇工作队队长游元雄和平远县仁居镇党委副书记莫瑞金陪同。")
+    assert "省财政厅驻平远县仁居镇工作队" in names(doc, "Organization")
+    committee = next(e for e in doc._.entities.values() if e.name == "仁居镇党委")
+    assert "平远县仁居镇党委" in committee.aliases
+
+
+def test_outlets_in_bylines_are_organisations():
+    doc = run("平远县推进乡村振兴\n来源:平远发布 作者:梅州日报·客家网见习记者 王晓明\n全县各镇抓好落实。县城新貌。南都记者黄海林 摄")
+    assert {"平远发布", "梅州日报", "客家网", "南都"} <= names(doc, "Organization")
+    assert "王晓明" in names(doc, "Person") and "梅州日" not in names(doc, "Person")
+    doc = run("洽水镇党委书记欧阳志远告诉记者,今年茶叶丰收。连山讯 记者 黎明")
+    assert names(doc, "Organization") == {"洽水镇党委"}
+
+
+def test_short_and_full_forms_of_one_entity_are_one_node():
+    doc = run("中共平远县委召开会议,县委书记李明讲话。县人民政府、县政府办公室参加。县政府要抓好落实。")
+    assert "县委" not in names(doc, "Organization") and "县政府" not in names(doc, "Organization")
+    doc = run("会议讨论了《政府工作报告(草案)》。会议强调,要完善《政府工作报告》。")
+    assert names(doc, "Programme") == {"政府工作报告(草案)"}
+    doc = run("平远县仁居镇邹坊村是古村。邹坊的村民在锦江边种茶,锦江村也种茶。")
+    places = names(doc, "Place")
+    assert "邹坊" not in places and "邹坊村" in places
+
+
+def test_organisation_names_hold_quoted_programmes_and_sub_offices():
+    doc = run("茂南区“百会帮百镇”工作督导组到镇里督导,镇联合党委参加。")
+    assert {"茂南区“百会帮百镇”工作督导组", "镇联合党委"} <= names(doc, "Organization")
+    assert "百会帮百镇" in names(doc, "Programme")
+
+
+def test_a_verb_after_a_name_is_not_part_of_it():
+    assert names(run("县长石进代表县政府作报告。"), "Person") == {"石进"}
+
+
+def test_campaigns_acting_on_levels_are_split_but_a_slogan_is_not():
+    assert names(run("开展“千企帮千镇、万企兴万村”行动。"), "Programme") == {"千企帮千镇", "万企兴万村"}
+    assert names(run("推进“一村一品、一镇一业”建设。"), "Programme") == {"一村一品、一镇一业"}
+
+
+def test_a_title_inside_a_title_and_a_magazine_in_title_marks():
+    doc = run("省政府印发《关于印发〈平远县促进就业行动方案〉的通知》。据《瞭望》新闻周刊报道,“罗山模式”值得推广。")
+    assert "平远县促进就业行动方案" in names(doc, "Programme")
+    assert "《瞭望》新闻周刊" in names(doc, "Organization")
+    assert not {"瞭望", "罗山模式"} & names(doc, "Programme")
+
+
+def test_a_campaign_quoted_in_a_documents_title_is_what_the_document_serves():
+    doc = run("县委印发《关于开展“高质量发展、支部在行动”实践活动的工作方案》,以“高质量发展,支部在行动”为抓手。")
+    assert ("关于开展“高质量发展、支部在行动”实践活动的工作方案", "partOfProgramme", "高质量发展、支部在行动", None) in facts(doc)
+    assert len([e for e in doc._.entities.values() if "支部在行动" in e.name and e.label == "Programme"]) == 2
+
+
+def test_a_year_inside_a_project_name_does_not_cut_it():
+    doc = run("各镇抓好平远县2023年中央农业资源补助资金项目的落实。")
+    assert "平远县2023年中央农业资源补助资金项目" in names(doc, "Programme")
+    assert "年中央农业资源补助资金项目" not in names(doc, "Programme")
+
+
+def test_short_public_bodies_count_but_fragments_and_bare_kinds_do_not():
+    from kg.nlp.merge import plausible_ner
+    assert plausible_ner("财政部", "Organization", "、") and plausible_ner("县委常委会", "Organization", "")
+    assert not plausible_ner("水利局", "Organization", "和") and not plausible_ner("联合社", "Organization", "")
+    assert not plausible_ner("村党支部", "Organization", "")
+
+
+def test_a_body_named_with_its_session_is_the_body():
+    doc = run("县十五届人大常委会第三十四次会议召开。县人大常委会主任姚莲花主持会议。")
+    assert names(doc, "Organization") == {"县十五届人大常委会"}
+
+
+def test_the_object_of_a_verb_of_carrying_out_can_be_a_programme():
+    assert ("平远县", "implements", "乡土人才回引计划", None) in facts(run("近年来,平远县大力实施乡土人才回引计划。"))
+    assert ("仁居镇", "implements", "美丽圩镇建设项目", None) in facts(run("仁居镇举行美丽圩镇建设项目开工仪式。"))
+    assert "仁居岛郊野公园" in names(run("仁居村紧扣绿美示范带建设,全力打造仁居岛郊野公园。"), "Programme")
+    assert not names(run("各镇谋划建设镇村建设项目,打造一批示范区。"), "Programme")
+
+
+def test_quoted_names_before_a_count_of_a_kind_are_programmes():
+    found = facts(run("平远县坚持规划先行,高质量打造“红之韵”“绿之源”两条示范带。"))
+    assert {("平远县", "implements", "红之韵", None), ("平远县", "implements", "绿之源", None)} <= found
+
+
+def test_a_village_the_division_list_lacks_is_no_person():
+    assert not names(run("邹坊村正在打造的“欢乐农场”项目进展顺利。"), "Person")
