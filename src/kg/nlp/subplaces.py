@@ -4,7 +4,7 @@ County news names them right after their village (华坪村水南组, 三家村�
 or town (金石镇翁厝), often in lists (华坪村水南组、新兴组). ``kg_subplace_ruler`` runs after
 ``kg_place_ruler`` and adds such names to its spans, without a code; the relation rules make
 each a part of the place written before it. The endings are data
-(``kg/resources/lexicon/subplace_suffixes.txt``); a stem is a short run of CJK characters
+(``kg/resources/lexicon/subplace_suffixes.tsv``); a stem is a short run of CJK characters
 that holds no function character and no verb, and outside a list no ordinary word (工作组,
 调研组 are groups of people, not places).
 """
@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.resources import word_rows
+
+from .doc import text_of
 from .lexicon import FUNCTION_CHARS, common_words, stop_verbs
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
@@ -35,9 +37,8 @@ class Ending:
 
 @lru_cache(maxsize=1)
 def subplace_endings() -> tuple[Ending, ...]:
-    """The endings of ``subplace_suffixes.txt``, longest first."""
-    rows = (line.split("\t") for line in (resources.files("kg") / "resources" / "lexicon" / "subplace_suffixes.txt")
-            .read_text("utf-8").splitlines() if line.strip() and not line.startswith("#"))
+    """The endings of ``lexicon/subplace_suffixes.tsv``, longest first."""
+    rows = word_rows("subplace_suffixes")
     return tuple(sorted((Ending(text, int(low), int(high), level) for text, low, high, level in rows), key=lambda e: -len(e.text)))
 
 
@@ -106,7 +107,7 @@ class SubplaceRuler:
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, []))
         taken = {(s.start_char, s.end_char) for s in spans}
-        for start, end in find_subplaces(doc.text, sorted(taken)):
+        for start, end in find_subplaces(text_of(doc), sorted(taken)):
             span = doc.char_span(start, end, label=spans[0].label_ if spans else "Place")
             if span is not None and (start, end) not in taken:
                 spans.append(span)

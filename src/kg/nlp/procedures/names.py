@@ -4,7 +4,8 @@ A template sees a sentence with every name as one unit; these procedures look in
 and at what the gazetteer knows:
 
 - ``containment_from_codes``: a place named in a sentence with its parent (by code) lies in it;
-  a place right after a place that contains it (by code prefix) too;
+  a place right after a place that contains it (by code prefix) too, and a place without a code
+  (a group, a hamlet) right after a place or after a list that starts there;
 - ``located_by_name``: a body whose name begins with places is in the last of them
   (顺德区驻新兴县六祖镇工作队: in 六祖镇; 海丰农商银行梅陇支行: the branch's place);
 - ``named_after_place``: a programme whose name begins with a town or village is carried out there;
@@ -39,20 +40,29 @@ def containment_from_codes(view: ArticleView) -> list[Relation]:
         places = [m for m in view.within(start, end) if m.entity.label == PLACE]
         places = sorted(places + local_references(view, start, end), key=lambda m: (m.start, -m.end))
         for i, child in enumerate(places):
-            relations += [_contained(view, child, parent) for parent in places[:i] if _contains(child, parent)]
+            relations += [_contained(view, child, parent) for parent in places[:i] if _contains(view, child, parent)]
     return relations
 
 
-def _contains(child: MentionRef, parent: MentionRef) -> bool:
+def _adjacent(view: ArticleView, child: MentionRef, parent: MentionRef) -> bool:
+    """Whether ``child`` is written right after ``parent``; a place without a code also after a list
+    that starts right after it (华坪村水南组、新兴组: 新兴组 is written under 华坪村 too)."""
+    listed = not child.entity.code and phrasing("listed_before_item").fullmatch(view.text, parent.end, child.start) is not None
+    return parent.end == child.start or listed
+
+
+def _contains(view: ArticleView, child: MentionRef, parent: MentionRef) -> bool:
+    """By code (the child's parent division, or a code under the parent's right after it), or a
+    place without a code (a group, a hamlet) written right after the parent."""
     if parent.entity is child.entity:
         return False
     direct = bool(child.entity.ancestors) and child.entity.ancestors[0].code == parent.entity.code
-    return direct or (parent.end == child.start and code_inside(child.entity, parent.entity))
+    return direct or (_adjacent(view, child, parent) and (code_inside(child.entity, parent.entity) or not child.entity.code))
 
 
 def _contained(view: ArticleView, child: MentionRef, parent: MentionRef) -> Relation:
-    adjacent = parent.end == child.start
-    return relation(child.entity, "containedInPlace", parent.entity, view.text, parent.start, child.end, 0.95 if adjacent else 0.8)
+    confidence = 0.95 if _adjacent(view, child, parent) else 0.8
+    return relation(child.entity, "containedInPlace", parent.entity, view.text, parent.start, child.end, confidence)
 
 
 def code_inside(child: Entity, parent: Entity) -> bool:
