@@ -6,14 +6,15 @@
   place of that level; lists go on in one body (洽水镇党委书记张三、镇长李四);
 - ``posts_after_names``: titles after a name (李某,县林业局局长; 李某(…); 李某担任…);
 - ``appointed_to_title``, ``appointed_in_body``, ``title_filled_by``: X担任理事长 (the body named
-  before), 担任德庆县贡柑协会会长 (the body after the verb), 队长由X担任 (the body before the title).
+  before), 担任德庆县贡柑协会会长 (the body after the verb), 队长由X担任 (the body before the title);
+- ``named_to_post``: 任命X同志为县人民政府副县长、代理县长 (each title, in the body after 为).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.resources import phrasing, word_table
+from kg.resources import phrasing, word_list, word_table
 
 from ..doc import ARTICLE, ORGANIZATION, PERSON, PLACE, Entity, Relation
 from ..lexicon import BYLINE_CUE, BYLINE_EDITOR_CUES, BYLINE_SEPARATED_CUES, LEVEL_TITLES, TITLES
@@ -23,11 +24,17 @@ from . import clause_start, procedure, relation
 
 POST_BODIES = {post: tuple(endings.split()) for post, endings in word_table("post_bodies").items()}
 """Posts that belong to one kind of body: the body named last before with that ending holds it."""
+GOVERNMENT_ENDINGS = word_list("government_endings")
+"""How a government's name ends: a title of a level held in a named government is held in it."""
+SENTENCE_MARKS = "。;；\n"
+"""Where a sentence ends, for looking back within one."""
 BYLINE_JOINERS = "、，, 　"
 PENDING_REACH = 40
 """How far (characters) titles ending in 、 wait for the people a later chain names."""
 TITLES_AFTER_REACH = 40
 """How far after a name its titles are looked for."""
+NAMED_TITLES_REACH = 30
+"""How far after 为 the titles of an appointment are looked for."""
 
 
 @procedure("byline")
@@ -74,7 +81,7 @@ def post_chain(view: ArticleView) -> list[Relation]:
             continue
         relations += _pending_posts(view, pending, chain, match.start())
         pending = []
-        chain.body = chain.body or _implied_body(view, chain, previous_body)
+        chain.body = chain.body or _implied_body(view, chain, previous_body, relations)
         previous_body = (chain.body[0], chain.body[1], chain.people[-1].end) if chain.body else None
         relations += _chain_posts(view, chain)
     return relations
@@ -87,6 +94,8 @@ def _read_chain(view: ArticleView, start: int, end: int) -> _Chain:
         (m for p in range(start + 1, end) if (m := view.ending_at(p, (ORGANIZATION,))) and m.start < start), None
     )
     chain_start = inner_body.end if inner_body is not None else start
+    if inner_body is not None and not view.text.startswith(TITLES, chain_start, end):
+        chain_start = start  # 组织部长: 部长 of 组织部, which ends inside the title
     body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
     return _Chain(chain_start, split_titles(view.text[chain_start:end]), body, people_after(view, end))
 
@@ -101,13 +110,28 @@ def _pending_posts(view: ArticleView, pending: list[tuple[Entity, str, int]], ch
     ]
 
 
-def _implied_body(view: ArticleView, chain: _Chain, previous_body: tuple[Entity, int, int] | None) -> tuple[Entity, int] | None:
+def _implied_body(view: ArticleView, chain: _Chain, previous_body: tuple[Entity, int, int] | None,
+                  given: list[Relation]) -> tuple[Entity, int] | None:
     """A chain without a body right before it: the body of its post's kind named before (…合作社。
-    理事长X说), or the body of the chain it continues (洽水镇党委书记张三、镇长李四)."""
+    理事长X说), the body of the chain it continues (洽水镇党委书记张三、镇长李四), or the body of a
+    post of the same kind given earlier in the sentence (县人大常委会主任Z主持会议,副主任X、Y参加)."""
     if len(chain.titles) == 1 and (kind := bodies_with_post(view, chain.start, chain.titles[0])):
         return kind[0].entity, chain.start
     if previous_body and view.text[chain.start - 1 : chain.start] == "、" and previous_body[2] == chain.start - 1:
         return previous_body[0], chain.start
+    if len(chain.titles) == 1:
+        return _body_of_a_like_post(view, given, chain.titles[0], chain.start)
+    return None
+
+
+def _body_of_a_like_post(view: ArticleView, given: list[Relation], title: str, position: int) -> tuple[Entity, int] | None:
+    """A bare title (副主任X、Y) after a post of the same kind earlier in the sentence: the body of
+    that post (deputy, acting and executive marks aside)."""
+    sentence_start = clause_start(view.text, 0, position, SENTENCE_MARKS)
+    core = phrasing("rank_marks").sub("", title)
+    for earlier in reversed(given):
+        if earlier.start >= sentence_start and earlier.post and phrasing("rank_marks").sub("", earlier.post) == core:
+            return view.entities[earlier.object], position
     return None
 
 
@@ -119,8 +143,8 @@ def _chain_posts(view: ArticleView, chain: _Chain) -> list[Relation]:
     evidence_start = chain.body[1] if chain.body else chain.start
     for index, title in enumerate(chain.titles):
         target = body if body and index == 0 else body_for_title(view, title, body)
-        if body and index == 0 and title.endswith(tuple(LEVEL_TITLES)) and body.label == ORGANIZATION:
-            target = body_for_title(view, title, body)  # 洽水镇党委书记张三、镇长李四: 镇长 of 洽水镇
+        if body and index == 0 and title.endswith(tuple(LEVEL_TITLES)) and body.label == ORGANIZATION and not body.name.endswith(GOVERNMENT_ENDINGS):
+            target = body_for_title(view, title, body)  # 洽水镇党委书记张三、镇长李四: 镇长 of 洽水镇 (but 县政府副县长: of 县政府)
         if target is None:
             continue
         for person in chain.people:
@@ -251,3 +275,27 @@ def title_filled_by(view: ArticleView) -> list[Relation]:
             if person is not None and body is not None:
                 relations.append(relation(person.entity, "holdsPost", body[0], view.text, body[1], match.end(), 0.7, match["title"]))
     return relations
+
+
+@procedure("named_to_post")
+def named_to_post(view: ArticleView) -> list[Relation]:
+    """任命X(同志)为[body]title、title: X holds each title in the body (or the place the title names);
+    the clause before X opens the appointment (任命, 拟任, 提名; 免去 ends a post and gives none)."""
+    relations = []
+    for person in view.mentions:
+        if person.entity.label == PERSON and phrasing("naming").search(view.text, clause_start(view.text, 0, person.start), person.start):
+            relations += _named_posts(view, person)
+    return relations
+
+
+def _named_posts(view: ArticleView, person: MentionRef) -> list[Relation]:
+    """The posts named after ``person``: 为, then a body right after it or none, then the titles."""
+    joint = phrasing("named_as").match(view.text, person.end)
+    chain = phrasing("named_titles").search(view.text, joint.end(), joint.end() + NAMED_TITLES_REACH) if joint else None
+    if chain is None:
+        return []
+    body = view.ending_at(chain.start(), (ORGANIZATION, PLACE)) if chain.start() > joint.end() else None
+    if chain.start() > joint.end() and (body is None or body.start != joint.end()):
+        return []  # something other than the body stands between 为 and the titles
+    targets = [(title, body.entity if body else body_for_title(view, title, None)) for title in split_titles(chain.group(0).rstrip("、"))]
+    return [relation(person.entity, "holdsPost", target, view.text, person.start, chain.end(), 0.8, title) for title, target in targets if target is not None]
