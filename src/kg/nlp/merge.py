@@ -180,12 +180,16 @@ class EntityMerger:
             if label and plausible_ner(ent.text, label):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
         text = text_of(doc)
+        candidates = [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))]  # 毛泽东思想
         accepted = propagate(text, merge_mentions(candidates, self.ranks["ner"]))
         entities: dict[str, Entity] = {}
         for mention in accepted:
-            name = text[mention.start : mention.end]
+            written = text[mention.start : mention.end]
+            name = "".join(written.split()) if mention.label == PERSON else written  # 李 空, padded in a byline, is 李空
             entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))
             entity.mentions.append((mention.start, mention.end))
+            if written != name:
+                entity.aliases.add(written)
         spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]
         doc.ents = filter_spans([s for s in spans if s is not None])
         doc._.entities = entities

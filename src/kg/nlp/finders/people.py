@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from kg.resources import word_list
+from kg.resources import phrasing, word_list
 
 from ..lexicon import BYLINE_BARE_CUES, BYLINE_CUE, BYLINE_FIELDS, FUNCTION_CHARS, PERSON_ROLES, SPEECH_CUES, TITLES, common_words, stop_verbs, surnames
 from . import COMMON_SURNAME_PPM, NOT_IN_GIVEN_NAMES, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
@@ -52,12 +52,15 @@ def _given_length(text: str, j: int) -> int:
     return given
 
 
-def names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5) -> Iterable[tuple[int, int]]:
-    """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华)."""
+def names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5,
+                  padded: bool = False) -> Iterable[tuple[int, int]]:
+    """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华); with ``padded``
+    also two-character names padded with a space (李 空), as bylines align them."""
     while i < len(text):
         if text.startswith(BYLINE_FIELDS, i):
             return  # 作者:苏婉婷 来源:…: the next field, not a name
-        length = read_name(text, i, min_ppm=min_ppm, strict=strict)
+        padding = padded and phrasing("padded_name").match(text, i) and surnames().get(text[i], 0.0) >= min_ppm
+        length = 3 if padding else read_name(text, i, min_ppm=min_ppm, strict=strict)
         if not length:
             return
         yield i, i + length
@@ -84,19 +87,37 @@ def outside_places(context: Context, found: list[Candidate]) -> list[Candidate]:
 
 @finder("names_after_byline")
 def names_after_byline(context: Context, rules: list[dict]) -> list[Candidate]:
-    """The people listed after a byline cue (文/陈某; 记者 张某、李某)."""
+    """The people listed after a byline cue (文/陈某; 记者 张某、李某; 全媒体记者卜某, a cue of the
+    rule's ``glued_cues`` glued to the name, which must then read as a name strictly)."""
     found = []
     for rule in rules:
+        glued = words(rule["glued_cues"])
         for match in BYLINE_CUE.finditer(context.text):
-            if match["separator"] or (match["gap"] and match["cue"] in BYLINE_BARE_CUES):
-                found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in names_in_list(context.text, match.end(), rule["separators"], strict=False)]
+            sticks = not match["gap"] and match["cue"] in glued and is_cjk(context.text[match.end() : match.end() + 1] or " ")
+            if match["separator"] or (match["gap"] and match["cue"] in BYLINE_BARE_CUES) or sticks:
+                listed = names_in_list(context.text, match.end(), rule["separators"], strict=sticks, padded=True)
+                found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in listed]
     return outside_places(context, found)
+
+
+@finder("whole_names")
+def whole_names(context: Context, rules: list[dict]) -> list[Candidate]:
+    """The names of a regex's group ``names`` (split at spaces), if each reads as a name from end
+    to end: a line of names under the headline (陆某某 潘某), a photo credit (黄某某 摄)."""
+    found = []
+    for rule in rules:
+        for match in rule_regex(rule["pattern"]).finditer(context.text):
+            names = [(match.start("names") + m.start(), match.start("names") + m.end()) for m in re.finditer(r"\S+", match["names"])]
+            if all(read_name(context.text, s) == e - s for s, e in names):
+                found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in names]
+    return found
 
 
 @finder("names_after_cue")
 def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
-    """Names listed after a title, a role or an age (副镇长张某; 村民李某; 65岁的王某): one
-    alternation of every rule's cue, in rule order; after a role only a common surname starts a name."""
+    """Names listed after a title, a role, an age or a group label (副镇长张某; 村民李某; 65岁的王某;
+    县领导王某、李某): one alternation of every rule's cue, in rule order; after a role only a
+    common surname starts a name; a rule's ``min_names`` is how many names its cue needs."""
     text = context.text
     cue = re.compile("|".join(f"(?P<r{n}>{rule_regex(rule['cue']).pattern})" for n, rule in enumerate(rules)))
     found = []
@@ -104,9 +125,9 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
         if match.start() in context.in_place or match.end() - 1 in context.in_place or text[match.start() - 1 : match.start() + 1] in common_words():
             continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民
         rule = rules[int(match.lastgroup[1:])]
-        for start, end in names_in_list(text, match.end(), rule["separators"], min_ppm=rule["min_surname_ppm"]):
-            if not reads_as_clause(text[start:end]):
-                found.append(Candidate(start, end, rule["label"], rule["rule"]))
+        listed = [(s, e) for s, e in names_in_list(text, match.end(), rule["separators"], min_ppm=rule["min_surname_ppm"]) if not reads_as_clause(text[s:e])]
+        if len(listed) >= rule.get("min_names", 1):
+            found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in listed]
     return outside_places(context, found)
 
 

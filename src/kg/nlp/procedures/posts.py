@@ -29,6 +29,8 @@ GOVERNMENT_ENDINGS = word_list("government_endings")
 SENTENCE_MARKS = "。;；\n"
 """Where a sentence ends, for looking back within one."""
 BYLINE_JOINERS = "、，, 　"
+AUTHOR_LINES = 3
+"""How many lines under the headline may be a line of the authors' names."""
 PENDING_REACH = 40
 """How far (characters) titles ending in 、 wait for the people a later chain names."""
 TITLES_AFTER_REACH = 40
@@ -47,12 +49,29 @@ def byline(view: ArticleView) -> list[Relation]:
         predicate = "editor" if match["cue"] in BYLINE_EDITOR_CUES else "author"
         position = match.end()
         while (person := view.starting_at(position, PERSON)) is not None:
-            relations.append(relation(person.entity, predicate, ARTICLE, view.text, match.start(), person.end, 0.95))
+            if not phrasing("photo_credited").match(view.text, person.end):  # 记者 黄某 摄: the photographer, no author
+                relations.append(relation(person.entity, predicate, ARTICLE, view.text, match.start(), person.end, 0.95))
             position = person.end
             while position < len(view.text) and view.text[position] in BYLINE_JOINERS:
                 position += 1
             if BYLINE_CUE.match(view.text, position):
                 break
+    return relations + _authors_line(view)
+
+
+def _authors_line(view: ArticleView) -> list[Relation]:
+    """A line of names alone among the first lines under the headline (陆某某 潘某): the authors."""
+    relations = []
+    start = view.text.find("\n") + 1
+    for _ in range(AUTHOR_LINES):
+        end = view.text.find("\n", start) % (len(view.text) + 1)
+        people = [m for m in view.within(start, end) if m.entity.label == PERSON]
+        written = "".join("".join(view.text[m.start : m.end].split()) for m in people)
+        if len(people) >= 2 and "".join(view.text[start:end].split()) == written:
+            relations += [relation(m.entity, "author", ARTICLE, view.text, start, end, 0.9) for m in people]
+        start = end + 1
+        if start >= len(view.text):
+            break
     return relations
 
 
