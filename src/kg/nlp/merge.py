@@ -150,6 +150,17 @@ def propagate(text: str, accepted: list[Mention]) -> list[Mention]:
     return sorted(found, key=lambda m: (m.start, -m.end))
 
 
+def _add_place_prefixed_forms(text: str, accepted: list[Mention], entities: dict[str, Entity]) -> None:
+    """An organisation named after its place, written after a higher place (封开县南丰镇党委: the
+    town's committee) keeps that fuller written form as an alias: some name it so, some not."""
+    place_ends = {m.end: m.start for m in accepted if m.label == PLACE}
+    place_starts = {m.start for m in accepted if m.label == PLACE}
+    for mention in accepted:
+        if mention.label == ORGANIZATION and mention.start in place_starts and mention.start in place_ends:
+            name = text[mention.start : mention.end]
+            entities[entity_key(ORGANIZATION, name)].aliases.add(text[place_ends[mention.start] : mention.end])
+
+
 def _contains(outer: Mention, inner: Mention) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end and outer.label != inner.label
 
@@ -190,6 +201,7 @@ class EntityMerger:
             entity.mentions.append((mention.start, mention.end))
             if written != name:
                 entity.aliases.add(written)
+        _add_place_prefixed_forms(text, accepted, entities)
         spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]
         doc.ents = filter_spans([s for s in spans if s is not None])
         doc._.entities = entities

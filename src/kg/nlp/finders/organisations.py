@@ -30,6 +30,8 @@ MAX_BODY_MIDDLE = 10
 MAX_DEPARTMENT_MIDDLE = 12
 """Name characters between a level word and a department suffix (县住房和城乡建设局)."""
 VERB_LENGTHS = (1, 2, 3, 4)
+MAX_SENDER = 8
+"""Characters of a sender's name before 驻 in a stationed team's name (省财政厅驻…工作队)."""
 QUOTE_OPENINGS, QUOTE_CLOSINGS = "“「", "”」"
 
 
@@ -139,6 +141,8 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     start, has_place = left_edge(text, suffix_start, anchors, max_middle=MAX_BODY_MIDDLE, verbs=stop_verbs())
     prefix = ends_with(phrasing("party_prefix"), text, start, 2)
     start = prefix.start() if prefix else start
+    if has_place and (sender := ends_with(phrasing("stationed"), text, start, 2)):  # 省财政厅驻封开县…工作队: the sender names it too
+        start = walk_left(text, sender.start(), MAX_SENDER, STRONG_VERBS)
     if text[suffix_start:end] in CENTRE_SUFFIXES and ((start, suffix_start) in set(context.places) or text.endswith(CENTRE_MODIFIERS, 0, suffix_start)):
         return None  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body
     if has_place:

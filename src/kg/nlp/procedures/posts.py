@@ -28,6 +28,8 @@ GOVERNMENT_ENDINGS = word_list("government_endings")
 """How a government's name ends: a title of a level held in a named government is held in it."""
 SENTENCE_MARKS = "。;；\n"
 """Where a sentence ends, for looking back within one."""
+CLAUSE_MARKS = ",，;；。\n"
+"""Where a clause ends: titles before a name in the same clause are that name's."""
 BYLINE_JOINERS = "、，, 　"
 AUTHOR_LINES = 3
 """How many lines under the headline may be a line of the authors' names."""
@@ -230,16 +232,18 @@ def posts_after_names(view: ArticleView) -> list[Relation]:
             continue
         next_name = people[index + 1].start if index + 1 < len(people) else len(view.text)
         limit = min([view.text.find(mark, joint.end()) % (len(view.text) + 1) for mark in "。;；\n"] + [next_name, joint.end() + TITLES_AFTER_REACH])
-        relations += _titles_after(view, person, joint.end(), limit)
+        relations += _titles_after(view, person, joint.end(), limit, people)
     return relations
 
 
-def _titles_after(view: ArticleView, person: MentionRef, start: int, limit: int) -> list[Relation]:
-    """The posts of the titles between ``start`` and ``limit``, each in the body right before it."""
+def _titles_after(view: ArticleView, person: MentionRef, start: int, limit: int, people: list[MentionRef]) -> list[Relation]:
+    """The posts of the titles between ``start`` and ``limit``, each in the body right before it;
+    titles with another name later in their clause are that person's (市委副书记、市长罗某)."""
     relations = []
     for title in phrasing("title").finditer(view.text, start, limit):
-        if view.starting_at(title.end(), PERSON) is not None:
-            break  # 镇长罗某: a title before another name
+        clause_end = min(view.text.find(mark, title.start()) % (len(view.text) + 1) for mark in CLAUSE_MARKS)
+        if any(title.start() < other.start < clause_end for other in people):
+            break  # 镇长罗某, 县委副书记、县长赵某: titles before another name (attendee lists)
         before = title.start() - (1 if ends_with(phrasing("before_title"), view.text, title.start()) else 0)
         body = next((m for m in view.mentions if m.entity.label == ORGANIZATION and m.start < title.start() < m.end < title.end()), None)
         post = view.text[body.end : title.end()] if body else title.group(0)  # 浛洸镇党委书记: 书记 of 浛洸镇党委
