@@ -193,6 +193,7 @@ class EntityMerger:
         text = text_of(doc)
         candidates = [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))]  # 毛泽东思想
         accepted = propagate(text, merge_mentions(candidates, self.ranks["ner"]))
+        accepted = [m for m in accepted if not (m.label == PERSON and any(o.label != PERSON and _contains(o, m) for o in accepted))]
         entities: dict[str, Entity] = {}
         for mention in accepted:
             written = text[mention.start : mention.end]

@@ -8,10 +8,12 @@ same walk finds where a programme name with a structural ending begins (``progra
 
 from __future__ import annotations
 
+import re
+
 from kg.resources import phrasing, phrasing_list, word_list, word_table
 
 from ..lexicon import BRANCH_SUFFIXES, DEPARTMENT_CORES, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, STRONG_VERBS, TITLES, common_words, stop_verbs
-from . import Candidate, Context, ends_boundary, finder, is_cjk, words
+from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from ..text import ends_with
 
 HARD_STOPS = frozenset(word_list("hard_stops"))
@@ -226,3 +228,21 @@ def _before_suffixes(text: str, position: int, anchors: dict[int, tuple[int, boo
 def _starts_short_name(text: str, start: int) -> bool:
     """Whether a level word at ``start`` can begin a name: after punctuation, a boundary or a date."""
     return start == 0 or not is_cjk(text[start - 1]) or ends_boundary(text, start) or ends_with(phrasing("date_before"), text, start, 2) is not None
+
+
+@finder("outlet_parts")
+def outlet_parts(context: Context, rules: list[dict]) -> list[Candidate]:
+    """News outlets named in bylines: the rule's group ``name`` (the value of 来源:, what stands
+    before 记者), cut into parts at the rule's ``parts`` (农民日报·中国农网: two outlets); a part
+    counts unless it starts like no outlet (本报) or lacks the rule's ``endings`` where it has some."""
+    found = []
+    for rule in rules:
+        not_starting = words(rule["not_starting"])
+        endings = words(rule["endings"]) if rule.get("endings") else ("",)
+        for match in rule_regex(rule["pattern"]).finditer(context.text):
+            start = match.start("name")
+            for part in re.split(f"({rule['parts']})", match["name"]):
+                if len(part) >= 2 and not part.startswith(not_starting) and part.endswith(endings):
+                    found.append(Candidate(start, start + len(part), rule["label"], rule["rule"]))
+                start += len(part)
+    return found
