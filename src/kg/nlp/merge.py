@@ -25,7 +25,7 @@ from spacy.util import filter_spans
 
 from kg.resources import phrasing, word_list
 
-from .doc import ORGANIZATION, PERSON, PLACE, Entity, entity_key, text_of
+from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
 from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
 from .finders import COMMON_SURNAME_PPM, is_cjk
 from .rules import PLACES_KEY, RULES_KEY
@@ -47,7 +47,7 @@ RULE_RANKS = {
     "bare": 4,
     "ner": 5,
 }
-NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE}
+NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE, "PROG": PROGRAMME}
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,19 @@ class EntityMerger:
         self.ranks = dict(ranks)
 
     def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        accepted = propagate(text, merge_mentions(self._candidates(doc, text), self.ranks["ner"]))
+        accepted = [m for m in accepted if not (m.label == PERSON and any(o.label != PERSON and _contains(o, m) for o in accepted))]
+        entities = _entities(text, accepted)
+        _add_place_prefixed_forms(text, accepted, entities)
+        spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]
+        doc.ents = filter_spans([s for s in spans if s is not None])
+        doc._.entities = entities
+        return doc
+
+    def _candidates(self, doc: Doc, text: str) -> list[Mention]:
+        """The ranked candidates of the rules, the place ruler and the plausible statistical NER
+        mentions; no person before a doctrine's ending (毛泽东思想)."""
         candidates = [
             Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_, self.ranks)) for s in doc.spans.get(self.rules_key, [])
         ]
@@ -190,21 +203,19 @@ class EntityMerger:
             label = NER_LABELS.get(ent.label_)
             if label and plausible_ner(ent.text, label):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
-        text = text_of(doc)
-        candidates = [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))]  # 毛泽东思想
-        accepted = propagate(text, merge_mentions(candidates, self.ranks["ner"]))
-        accepted = [m for m in accepted if not (m.label == PERSON and any(o.label != PERSON and _contains(o, m) for o in accepted))]
-        entities: dict[str, Entity] = {}
-        for mention in accepted:
-            written = text[mention.start : mention.end]
-            name = "".join(written.split()) if mention.label == PERSON else written  # 李 空, padded in a byline, is 李空
-            entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))
-            entity.mentions.append((mention.start, mention.end))
-            if written != name:
-                entity.aliases.add(written)
-        _add_place_prefixed_forms(text, accepted, entities)
-        spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]
-        doc.ents = filter_spans([s for s in spans if s is not None])
-        doc._.entities = entities
-        return doc
+        return [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))]
+
+
+def _entities(text: str, accepted: list[Mention]) -> dict[str, Entity]:
+    """One entity per label and name, with all its mentions; a person's name without the spaces
+    a byline pads it with (李 空 is 李空, the written form an alias)."""
+    entities: dict[str, Entity] = {}
+    for mention in accepted:
+        written = text[mention.start : mention.end]
+        name = "".join(written.split()) if mention.label == PERSON else written
+        entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))
+        entity.mentions.append((mention.start, mention.end))
+        if written != name:
+            entity.aliases.add(written)
+    return entities
 

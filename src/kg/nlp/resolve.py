@@ -69,19 +69,32 @@ def is_abbreviation(short: str, full: str) -> bool:
 
 
 LEVEL_ENDINGS = word_list("level_endings")
+VILLAGE_ENDINGS = word_list("village_endings")
+FEATURE_NAME_ENDINGS = word_list("feature_name_endings")
 
 
 def resolve_places(entities: dict[str, Entity]) -> None:
-    """One entity per division code; an unlinked short form joins the linked full name (湛江 → 湛江市)."""
-    coded = [e for e in entities.values() if e.label == PLACE and e.code]
-    for short in [e for e in entities.values() if e.label == PLACE and not e.code]:
-        fuller = [e for e in coded if e.name.startswith(short.name) and e.name[len(short.name) :] in LEVEL_ENDINGS]
-        if len(fuller) == 1:
-            merge_into(entities, fuller[0], short)
-    for group in _by_code(coded).values():
+    """One entity per division code; an unlinked short form joins the one full name it shortens."""
+    places = [e for e in entities.values() if e.label == PLACE]
+    for short in [e for e in places if not e.code]:
+        full = _full_form(short, places)
+        if full is not None and short.key in entities:
+            merge_into(entities, full, short)
+    for group in _by_code([e for e in entities.values() if e.label == PLACE and e.code]).values():
         keep = max(group, key=lambda e: (len(e.name), len(e.mentions)))
         for other in group:
             merge_into(entities, keep, other)
+
+
+def _full_form(short: Entity, places: list[Entity]) -> Entity | None:
+    """The one place an unlinked ``short`` name shortens: the linked one with a level ending
+    (湛江 → 湛江市), else a village or community, linked or not (莲塘 → 莲塘村); none for a
+    natural feature without a linked full form (锦江 the river is no 锦江村)."""
+    fuller = [e for e in places if e.name.startswith(short.name) and e.name[len(short.name) :] in LEVEL_ENDINGS + VILLAGE_ENDINGS]
+    coded = [e for e in fuller if e.code and e.name[len(short.name) :] in LEVEL_ENDINGS]
+    if not coded and short.name.endswith(FEATURE_NAME_ENDINGS):
+        return None
+    return (coded or fuller)[0] if len(coded or fuller) == 1 else None
 
 
 def _by_code(places: list[Entity]) -> dict[str, list[Entity]]:
@@ -176,7 +189,9 @@ def _fold_cores(cores: dict[str, list]) -> dict[str, list]:
 
 def _place_and_body(name: str, places: dict[str, Entity]) -> tuple[Entity | str | None, str]:
     """Split an organisation name into the place it starts with (an entity, or a bare level word
-    such as 市) and the body: 英德市供销合作联社 → (英德市, 供销合作联社), 市住建局 → (市, 住建局)."""
+    such as 市) and the body: 英德市供销合作联社 → (英德市, 供销合作联社), 市住建局 → (市, 住建局);
+    the party's name before it is no part of either (中共徐闻县委 is 徐闻县委)."""
+    name = name[party.end() :] if (party := phrasing("party_prefix").match(name)) else name
     prefix = max((p for p in places if name.startswith(p) and len(name) > len(p)), key=len, default=None)
     if prefix is not None:
         return places[prefix], name[len(prefix) :]
@@ -231,6 +246,28 @@ def _the_one_fuller(fuller: list[Entity], split: dict[str, tuple[Entity | str | 
         counts = sorted((len(split[o.key][0].mentions), o.name) for o in fuller)
         return [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
     return fuller
+
+
+def resolve_noted_titles(entities: dict[str, Entity]) -> None:
+    """政府工作报告 and 政府工作报告(草案) in one article are one document, named in full."""
+    programmes = {e.name: e for e in entities.values() if e.label == PROGRAMME}
+    for name, noted in programmes.items():
+        bare = programmes.get(phrasing("stage_note").sub("", name))
+        if bare is not None and bare is not noted and bare.key in entities and noted.key in entities:
+            merge_into(entities, noted, bare)
+
+
+def resolve_level_bodies(entities: dict[str, Entity]) -> None:
+    """县政府 and 县人民政府, both named by the level alone, are one body, named in full."""
+    groups: dict[tuple[str, str], list[Entity]] = defaultdict(list)
+    for organisation in [e for e in entities.values() if e.label == ORGANIZATION]:
+        where, body = _place_and_body(organisation.name, {})
+        if isinstance(where, str):
+            groups[(where, shortened(body, "government_form"))].append(organisation)
+    for group in groups.values():
+        keep = max(group, key=lambda e: len(e.name))
+        for other in group:
+            merge_into(entities, keep, other)
 
 
 def resolve_named_departments(entities: dict[str, Entity]) -> None:
@@ -351,7 +388,9 @@ STEPS: dict[str, Callable[[dict[str, Entity], str], None]] = {
     "nested_places": lambda entities, text: drop_nested_places(entities),
     "programmes": resolve_programmes,
     "document_references": lambda entities, text: resolve_document_references(entities),
+    "noted_titles": lambda entities, text: resolve_noted_titles(entities),
     "short_organisations": lambda entities, text: resolve_short_organisations(entities),
+    "level_bodies": lambda entities, text: resolve_level_bodies(entities),
     "named_departments": lambda entities, text: resolve_named_departments(entities),
     "papers_and_publishers": lambda entities, text: resolve_papers_and_their_publishers(entities),
     "place_prefixed_organisations": lambda entities, text: resolve_place_prefixed_organisations(entities),
