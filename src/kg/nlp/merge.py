@@ -80,6 +80,8 @@ NATURAL_ENDINGS = word_list("natural_endings")
 NOT_PLACE_ENDINGS = word_list("not_place_endings")
 """Endings of plants and parks that the general vocabulary tags as place words."""
 NOT_PLACE_STARTS = "".join(word_list("not_place_starts"))
+METHOD_ENDINGS = word_list("method_endings")
+"""Endings of a working method or a slogan (罗山模式): no programme."""
 """First characters of two-character words that say where something goes (沿河, 赴京), not a place."""
 
 
@@ -194,7 +196,8 @@ class EntityMerger:
 
     def _candidates(self, doc: Doc, text: str) -> list[Mention]:
         """The ranked candidates of the rules, the place ruler and the plausible statistical NER
-        mentions; no person before a doctrine's ending (毛泽东思想)."""
+        mentions; no person before a doctrine's ending (毛泽东思想), no programme named like a
+        working method (罗山模式)."""
         candidates = [
             Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_, self.ranks)) for s in doc.spans.get(self.rules_key, [])
         ]
@@ -203,7 +206,8 @@ class EntityMerger:
             label = NER_LABELS.get(ent.label_)
             if label and plausible_ner(ent.text, label):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
-        return [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))]
+        return [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))
+                and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
 
 
 def _entities(text: str, accepted: list[Mention]) -> dict[str, Entity]:

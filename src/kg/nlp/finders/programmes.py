@@ -9,7 +9,7 @@ from kg.resources import phrasing, word_list
 
 from ..lexicon import CAMPAIGN_FOLLOWERS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, stop_verbs
 from ..text import ends_with
-from . import Candidate, Context, ends_boundary, finder, is_cjk
+from . import Candidate, Context, ends_boundary, finder, is_cjk, words
 from .organisations import left_edge
 
 GENERIC_PROJECTS = word_list("generic_projects")
@@ -25,6 +25,9 @@ MIN_BARE_NAME = 6
 """Shortest programme name found by its ending alone."""
 _SLOGAN_MARKS = re.compile(r"[+＋:：;；。!！?？]")
 _LIST_MARKS = re.compile(r"[,，、]")
+_LIST_PART = re.compile(r"[^、,，]+")
+MIN_PAIRED_PART = 5
+"""Shortest part of a quoted list of paired campaigns that counts as a campaign of its own (千企帮千镇)."""
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -55,15 +58,33 @@ def quoted_programme(context: Context, rules: list[dict]) -> list[Candidate]:
         for start, end in quoted_spans(text):
             following = phrasing("more_quotes").match(text, end + 1).end()  # “粤菜师傅”“广东技工”工程: the follower after the list
             if is_programme_name(text[start:end], text[following : following + FOLLOWER_REACH]) and not ends_with(phrasing("as_before_quote"), text, start - 1, 2):
-                found.append(Candidate(start, end, rule["label"], rule["rule"]))
+                found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in campaigns_of(text, start, end)]
     return found
+
+
+def campaigns_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The campaigns one quotation names: each part of a list of paired campaign names of five
+    characters (“千企帮千镇、万企兴万村” is two), else the whole quotation (“一村一品、一镇一业”,
+    a slogan of 一X一Y pairs, is one)."""
+    parts = [(m.start(), m.end()) for m in _LIST_PART.finditer(text, start, end)]
+    if len(parts) > 1 and all(e - s >= MIN_PAIRED_PART and not phrasing("slogan_pair").match(text, s) and phrasing("paired_name").match(text[s:e]) for s, e in parts):
+        return parts
+    return [(start, end)]
 
 
 @finder("document_title")
 def document_title(context: Context, rules: list[dict]) -> list[Candidate]:
-    """A 《title》 that does not end like a publication (《南方日报》)."""
-    return [Candidate(start, end, rule["label"], rule["rule"]) for rule in rules for start, end in context.titles
-            if not context.text[start:end].endswith(PUBLICATION_SUFFIXES)]
+    """A 《title》 that neither ends like a publication (《南方日报》) nor is followed by the rule's
+    ``outlet_followers`` (《瞭望》新闻周刊: an outlet); a title nested in it (〈〉) is one too."""
+    found = []
+    for rule in rules:
+        followers = words(rule["outlet_followers"])
+        for start, end in context.titles:
+            if context.text[start:end].endswith(PUBLICATION_SUFFIXES) or context.text.startswith(followers, end + 1):
+                continue
+            inner = [(m.start(1), m.end(1)) for m in phrasing("inner_title").finditer(context.text, start, end)]
+            found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in [(start, end)] + inner]
+    return found
 
 
 @finder("designation")
