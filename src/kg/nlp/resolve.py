@@ -249,12 +249,20 @@ def _the_one_fuller(fuller: list[Entity], split: dict[str, tuple[Entity | str | 
 
 
 def resolve_noted_titles(entities: dict[str, Entity]) -> None:
-    """政府工作报告 and 政府工作报告(草案) in one article are one document, named in full."""
+    """政府工作报告 and 政府工作报告(草案) in one article are one document, named in full; “高质量发展、
+    支部在行动” and “高质量发展,支部在行动” are one campaign, whatever punctuation parts it."""
     programmes = {e.name: e for e in entities.values() if e.label == PROGRAMME}
     for name, noted in programmes.items():
         bare = programmes.get(phrasing("stage_note").sub("", name))
         if bare is not None and bare is not noted and bare.key in entities and noted.key in entities:
             merge_into(entities, noted, bare)
+    by_words: dict[str, list[Entity]] = defaultdict(list)
+    for programme in [e for e in entities.values() if e.label == PROGRAMME]:
+        by_words[phrasing("name_punctuation").sub("", programme.name)].append(programme)
+    for group in by_words.values():
+        keep = max(group, key=lambda e: (len(e.mentions), e.name))
+        for other in group:
+            merge_into(entities, keep, other)
 
 
 def resolve_level_bodies(entities: dict[str, Entity]) -> None:

@@ -34,6 +34,8 @@ MAX_DEPARTMENT_MIDDLE = 12
 VERB_LENGTHS = (1, 2, 3, 4)
 MAX_SENDER = 8
 """Characters of a sender's name before 驻 in a stationed team's name (省财政厅驻…工作队)."""
+YEAR_REACH = 8
+"""How far back from a position a year inside a name (2023年度) is looked for."""
 QUOTE_OPENINGS, QUOTE_CLOSINGS = "“「", "”」"
 
 
@@ -49,6 +51,9 @@ def left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]]
     """
     i = suffix_start
     while i > 0 and suffix_start - i <= max_middle:
+        year = ends_with(phrasing("year_in_name"), text, i, YEAR_REACH)
+        if year and year.start() in anchors:  # 平远县2023年中央财政补助项目: the place before the year anchors it
+            i = year.start()
         if i in anchors:
             start, has_place = _run_of_anchors(text, i, anchors)
             return (start, True) if has_place else (walk_left(text, start, max_middle, verbs), False)
@@ -97,6 +102,10 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
     and a count (串起一条乡村振兴示范带)."""
     i = position
     while i > 0 and position - i < max_middle:
+        year = ends_with(phrasing("year_in_name"), text, i, YEAR_REACH)
+        if year and year.start() > 0 and is_cjk(text[year.start() - 1]):
+            i = year.start()  # 某区2023年中央财政补助项目: a year inside a name
+            continue
         if not is_cjk(text[i - 1]) or ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in VERB_LENGTHS) \
                 or ends_with(phrasing("count_before_name"), text, i, 2):
             break
