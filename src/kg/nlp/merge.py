@@ -26,7 +26,7 @@ from spacy.util import filter_spans
 from kg.resources import phrasing, word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
-from .lexicon import LEVEL_WORDS, common_words, place_words, surnames
+from .lexicon import LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, common_words, place_words, surnames
 from .finders import COMMON_SURNAME_PPM, is_cjk
 from .rules import PLACES_KEY, RULES_KEY
 
@@ -80,17 +80,24 @@ NATURAL_ENDINGS = word_list("natural_endings")
 NOT_PLACE_ENDINGS = word_list("not_place_endings")
 """Endings of plants and parks that the general vocabulary tags as place words."""
 NOT_PLACE_STARTS = "".join(word_list("not_place_starts"))
+BODY_ENDINGS = word_list("body_endings")
+"""How short names of public bodies end (财政部, 国务院, 省委): the NER may name them so."""
+WORDS_BEFORE_A_BODY = "".join(word_list("words_before_a_body"))
+SHORT_BODY = 3
+"""Longest name of a body the NER proposes that needs a public body's ending or a clear start."""
 METHOD_ENDINGS = word_list("method_endings")
 """Endings of a working method or a slogan (罗山模式): no programme."""
 """First characters of two-character words that say where something goes (沿河, 赴京), not a place."""
 
 
-def plausible_ner(text: str, label: str) -> bool:
-    """Whether a statistical NER mention is shaped like a name of its type in this genre.
+def plausible_ner(text: str, label: str, before: str = "") -> bool:
+    """Whether a statistical NER mention (after the character ``before``) is shaped like a name
+    of its type in this genre.
 
     People start with a surname and are more than a surname; places are not
     personal names and either end like a place or are known place words; an
-    organisation is not a bare level word plus a suffix (村党支部).
+    organisation has four characters or ends like a public body (财政部, 县委常委会), and is
+    neither a village's (村党支部) nor a fragment (水利局 of 农业农村和水利局).
     """
     if len(text) < 2 or not all(is_cjk(c) or c in "·" for c in text):
         return False
@@ -99,7 +106,20 @@ def plausible_ner(text: str, label: str) -> bool:
         return 3 <= len(text) <= 4 if compound else len(text) == 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
     if label == PLACE:
         return _plausible_place(text, compound)
-    return len(text) >= 4 and not text.startswith(LEVEL_WORDS)
+    if label == PROGRAMME:
+        return len(text) >= 4
+    return _plausible_body(text, before)
+
+
+def _plausible_body(text: str, before: str) -> bool:
+    """No village's body (村党支部), no bare kind (联合社), no short name cut from a longer one
+    (…和水利局); four characters, or a short public body's ending (财政部, 县委常委会)."""
+    if phrasing("village_body").match(text) or text in ORG_SUFFIXES_FREE + ORG_SUFFIXES_ANCHORED:
+        return False
+    if len(text) <= SHORT_BODY and is_cjk(before) and before not in WORDS_BEFORE_A_BODY:
+        return False
+    body = text[1:] if text.startswith(LEVEL_WORDS) else text  # 县委常委会, 省农科院: bodies of a level
+    return (len(text) > SHORT_BODY and body == text) or (len(body) >= 2 and text.endswith(BODY_ENDINGS))
 
 
 def _plausible_place(text: str, compound: bool) -> bool:
@@ -204,7 +224,7 @@ class EntityMerger:
         candidates += [Mention(s.start_char, s.end_char, PLACE, self.ranks["place"]) for s in doc.spans.get(self.places_key, [])]
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
-            if label and plausible_ner(ent.text, label):
+            if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
         return [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))
                 and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]

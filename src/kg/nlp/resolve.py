@@ -266,12 +266,13 @@ def resolve_noted_titles(entities: dict[str, Entity]) -> None:
 
 
 def resolve_level_bodies(entities: dict[str, Entity]) -> None:
-    """县政府 and 县人民政府, both named by the level alone, are one body, named in full."""
+    """县政府 and 县人民政府, 县人大常委会 and 县十五届人大常委会, each named by the level alone,
+    are one body, named in full."""
     groups: dict[tuple[str, str], list[Entity]] = defaultdict(list)
     for organisation in [e for e in entities.values() if e.label == ORGANIZATION]:
         where, body = _place_and_body(organisation.name, {})
         if isinstance(where, str):
-            groups[(where, shortened(body, "government_form"))].append(organisation)
+            groups[(where, phrasing("session").sub("", shortened(body, "government_form")))].append(organisation)
     for group in groups.values():
         keep = max(group, key=lambda e: len(e.name))
         for other in group:
