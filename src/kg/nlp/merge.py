@@ -102,6 +102,8 @@ def plausible_ner(text: str, label: str, before: str = "") -> bool:
     if len(text) < 2 or not all(is_cjk(c) or c in "·" for c in text):
         return False
     compound = text[:2] in surnames() and len(text[:2]) == 2 and text[:2] not in common_words()
+    if label == PERSON and phrasing("level_ending").search(text):
+        return False  # 邹坊村: a village the division list lacks, not a person
     if label == PERSON:
         return 3 <= len(text) <= 4 if compound else len(text) == 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
     if label == PLACE:

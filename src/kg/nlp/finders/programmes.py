@@ -7,9 +7,9 @@ import re
 
 from kg.resources import phrasing, word_list
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, stop_verbs
 from ..text import ends_with
-from . import Candidate, Context, ends_boundary, finder, is_cjk, words
+from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import left_edge
 
 GENERIC_PROJECTS = word_list("generic_projects")
@@ -39,6 +39,8 @@ def is_programme_name(name: str, following: str) -> bool:
     """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
     if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name):
         return False
+    if phrasing("counted_kind").match(following):
+        return True  # “红之韵”“绿之源”两条示范带
     if _LIST_MARKS.search(name):  # “千企帮千镇、万企兴万村”行动, “一村一品、一镇一业”: a list is a name as a campaign
         return following.startswith(CAMPAIGN_FOLLOWERS) or all(phrasing("paired_name").match(part) for part in _LIST_MARKS.split(name))
     return (
@@ -70,6 +72,28 @@ def campaigns_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if len(parts) > 1 and all(e - s >= MIN_PAIRED_PART and not phrasing("slogan_pair").match(text, s) and phrasing("paired_name").match(text[s:e]) for s, e in parts):
         return parts
     return [(start, end)]
+
+
+@finder("verb_object")
+def verb_object(context: Context, rules: list[dict]) -> list[Candidate]:
+    """Programmes named as the object of a verb of carrying out (the rule's group ``name``):
+    大力实施乡土人才回引计划, 全力打造某岛郊野公园, 举行美丽圩镇建设项目开工仪式. The name starts
+    after the last ``modifier_end`` (打造全国一流的某基地) and is no kind or schedule: not in a
+    title, not after a count, with a stem of ``min_stem`` characters before its ending that does
+    not end in one of ``not_stem_endings`` (镇村建设项目, 某项目计划)."""
+    text = context.text
+    found = []
+    for rule in rules:
+        kinds = words(rule["kinds"])
+        for match in rule_regex(rule["pattern"]).finditer(text):
+            start = text.rfind(rule["modifier_end"], match.start("name"), match.end("name")) + 1 or match.start("name")
+            if any(s <= start < e for s, e in context.titles) or match.end("name") - start < rule["min_length"] or text[start] in FUNCTION_CHARS:
+                continue
+            name = text[start : match.end("name")]
+            stem = name[: -len(next(k for k in kinds if name.endswith(k)))]
+            if not (phrasing("counted_start").match(text, start) or len(stem) < rule["min_stem"] or stem.endswith(words(rule["not_stem_endings"]))):
+                found.append(Candidate(start, match.end("name"), rule["label"], rule["rule"]))
+    return found
 
 
 @finder("document_title")
