@@ -174,6 +174,17 @@ def propagate(text: str, accepted: list[Mention]) -> list[Mention]:
     return sorted(found, key=lambda m: (m.start, -m.end))
 
 
+def _without_people_inside_names(accepted: list[Mention], length: int) -> list[Mention]:
+    """No person inside another entity's name (农民日 in 农民日报), in one pass over the text."""
+    reach = [0] * (length + 1)  # reach[i]: the furthest end of a non-person mention starting at or before i
+    for mention in accepted:
+        if mention.label != PERSON:
+            reach[mention.start] = max(reach[mention.start], mention.end)
+    for i in range(1, length + 1):
+        reach[i] = max(reach[i], reach[i - 1])
+    return [m for m in accepted if m.label != PERSON or reach[m.start] < m.end]
+
+
 def _add_place_prefixed_forms(text: str, accepted: list[Mention], entities: dict[str, Entity]) -> None:
     """An organisation named after its place, written after a higher place (封开县南丰镇党委: the
     town's committee) keeps that fuller written form as an alias: some name it so, some not."""
@@ -208,7 +219,7 @@ class EntityMerger:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         accepted = propagate(text, merge_mentions(self._candidates(doc, text), self.ranks["ner"]))
-        accepted = [m for m in accepted if not (m.label == PERSON and any(o.label != PERSON and _contains(o, m) for o in accepted))]
+        accepted = _without_people_inside_names(accepted, len(text))
         entities = _entities(text, accepted)
         _add_place_prefixed_forms(text, accepted, entities)
         spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]
