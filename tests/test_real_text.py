@@ -181,3 +181,10 @@ def test_quoted_names_before_a_count_of_a_kind_are_programmes():
 
 def test_a_village_the_division_list_lacks_is_no_person():
     assert not names(run("邹坊村正在打造的“欢乐农场”项目进展顺利。"), "Person")
+
+
+def test_villages_known_only_by_the_list_they_stand_in_are_places():
+    doc = run("会上,董溪村、九里湾村、前锋岭村现场进行了汇报。")
+    assert {"董溪村", "九里湾村", "前锋岭村"} <= names(doc, "Place")
+    doc = run("加工厂解决龙利、三浪、枝林等村的竹笋销售问题。")
+    assert {"龙利", "三浪", "枝林"} <= names(doc, "Place") and "决龙利" not in names(doc, "Place")

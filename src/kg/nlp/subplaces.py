@@ -1,4 +1,5 @@
-"""Places below the village that no division list holds: natural villages, groups, hamlets.
+"""Places that no division list holds: natural villages, groups and hamlets below the village,
+and villages known only by the list they stand in (phrasings ``village_list``, ``bare_village_list``).
 
 County news names them right after their village (华坪村水南组, 三家村德苴小组, 槐东村高份片)
 or town (金石镇翁厝), often in lists (华坪村水南组、新兴组). ``kg_subplace_ruler`` runs after
@@ -18,7 +19,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.resources import word_rows
+from kg.resources import phrasing, word_rows
 
 from .doc import text_of
 from .lexicon import FUNCTION_CHARS, common_words, stop_verbs
@@ -43,6 +44,7 @@ def subplace_endings() -> tuple[Ending, ...]:
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+_LIST_ITEM = re.compile(r"[^、]+")
 
 
 def find_subplaces(text: str, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -93,23 +95,58 @@ def _plausible(stem: str, in_list: bool) -> bool:
     return in_list or not words & common_words()
 
 
+def find_listed_villages(text: str) -> list[tuple[int, int]]:
+    """Villages the division list may lack, known by the list they stand in: three or more names
+    ending in 村 joined by 、 (甲村、乙村、丙村), or names before 等村 (甲、乙、丙等村)."""
+    found = []
+    for pattern in (phrasing("village_list"), phrasing("bare_village_list")):
+        for match in pattern.finditer(text):
+            items = [(match.start() + m.start(), match.start() + m.end()) for m in _LIST_ITEM.finditer(match[0])]
+            items[0] = (_first_name_start(text, *items[0]), items[0][1])
+            if all(not set(text[s:e]) & FUNCTION_CHARS and not _has_verb(text[s:e]) for s, e in items):
+                found += items
+    return found
+
+
+def _first_name_start(text: str, start: int, end: int) -> int:
+    """Where the first name of a list starts: after a verb before it that the match took in
+    (串联英山村、…; 解决龙利、三浪等村)."""
+    while end - start > 3 and text[start : start + 2] in stop_verbs():
+        start += 2
+    while end - start > 2 and not _starts_a_name(text, start):
+        start += 1
+    return start
+
+
+def _starts_a_name(text: str, position: int) -> bool:
+    before = text[max(0, position - 2) : position]
+    return not before or not _CJK.match(before[-1]) or before in stop_verbs() or before[-1] in FUNCTION_CHARS
+
+
+def _has_verb(name: str) -> bool:
+    return any(name[i:j] in stop_verbs() for i in range(len(name)) for j in range(i + 2, len(name) + 1))
+
+
 @Language.factory("kg_subplace_ruler", default_config={"spans_key": "kg_places"})
 def make_subplace_ruler(nlp: Language, name: str, spans_key: str) -> "SubplaceRuler":
     return SubplaceRuler(spans_key)
 
 
 class SubplaceRuler:
-    """Adds sub-village places after the places in ``doc.spans[spans_key]``."""
+    """Adds sub-village places after the places in ``doc.spans[spans_key]``, and villages known by
+    their list, where they overlap none of those places."""
 
     def __init__(self, spans_key: str) -> None:
         self.spans_key = spans_key
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, []))
-        taken = {(s.start_char, s.end_char) for s in spans}
-        for start, end in find_subplaces(text_of(doc), sorted(taken)):
+        known = sorted((s.start_char, s.end_char) for s in spans)
+        text = text_of(doc)
+        for start, end in find_subplaces(text, known) + find_listed_villages(text):
             span = doc.char_span(start, end, label=spans[0].label_ if spans else "Place")
-            if span is not None and (start, end) not in taken:
+            if span is not None and not any(s < end and start < e for s, e in known):  # the division list's names win
                 spans.append(span)
+                known.append((start, end))
         doc.spans[self.spans_key] = sorted(spans, key=lambda s: s.start)
         return doc
