@@ -188,3 +188,63 @@ def test_villages_known_only_by_the_list_they_stand_in_are_places():
     assert {"董溪村", "九里湾村", "前锋岭村"} <= names(doc, "Place")
     doc = run("加工厂解决龙利、三浪、枝林等村的竹笋销售问题。")
     assert {"龙利", "三浪", "枝林"} <= names(doc, "Place") and "决龙利" not in names(doc, "Place")
+
+
+def test_reporters_credited_in_parentheses_are_authors():
+    dateline = facts(run("梅州9月3日电(钟晓岚)平远县仁居镇的稻田迎来丰收。"))
+    closing = facts(run("全镇稻田迎来丰收,村民喜笑颜开。(黄一鸣 廖思琪)\n(责任编辑:邓雪梅)"))
+    bureau = facts(run("平远讯(曾凡宇 古丽)仁居镇的稻田迎来丰收。"))
+    assert ("钟晓岚", "author", "ARTICLE", None) in dateline
+    assert {("黄一鸣", "author", "ARTICLE", None), ("廖思琪", "author", "ARTICLE", None),
+            ("邓雪梅", "editor", "ARTICLE", None)} <= closing
+    assert {("曾凡宇", "author", "ARTICLE", None), ("古丽", "author", "ARTICLE", None)} <= bureau
+
+
+def test_an_outlet_or_a_remark_in_closing_parentheses_credits_no_one():
+    doc = run("全镇稻田迎来丰收。(新华社)\n村民喜笑颜开。(左一为黄一鸣)\n")
+    assert "新华社" not in names(doc, "Person") and not any(p == "author" for _, p, _, _ in facts(doc))
+
+
+def test_authors_after_a_cue_may_be_parted_by_semicolons():
+    doc = run("仁居镇稻田丰收\n作者 钟晓岚;廖思琪 2025-06-13 10:07\n\n全镇稻田迎来丰收。")
+    assert {("钟晓岚", "author", "ARTICLE", None), ("廖思琪", "author", "ARTICLE", None)} <= facts(doc)
+
+
+def test_a_two_character_county_is_known_by_its_own_body():
+    doc = run("兴县县委召开常委会议,兴县县委书记高志远主持,县委副书记刘明出席。")
+    assert "兴县" in names(doc, "Place")
+    county = next(e for e in doc._.entities.values() if e.name == "兴县县委")
+    assert "县委" in county.aliases and ("兴县县委", "locatedIn", "兴县", None) in facts(doc)
+
+
+def test_a_city_short_form_before_its_news_site_is_the_city():
+    doc = run("来源:吕梁新闻网\n兴县各乡镇抓好春耕。")
+    assert ("吕梁新闻网", "locatedIn", "吕梁市", None) in facts(doc)
+
+
+def test_a_rare_surname_in_an_attendee_list_keeps_its_own_titles():
+    found = facts(run("会上,县委副书记、县委党校校长翦明远,县委常委、副县长李红出席。"))
+    assert {("翦明远", "holdsPost", "县委", "副书记"), ("翦明远", "holdsPost", "县委党校", "校长")} <= found
+    assert not any(s == "李红" and post in ("副书记", "校长") for s, p, _, post in found)
+
+
+def test_a_title_before_an_ordinary_word_names_no_one():
+    doc = run("司马副市长还叮嘱,要抓好落实。公司总经理一职,由他兼任。")
+    assert not {"还叮嘱", "一职"} & names(doc, "Person")
+
+
+def test_documents_heard_at_a_meeting_are_named_without_title_marks():
+    doc = run("会议听取了2024年平远县油茶产业提升行动方案、“三农”领域重点工作实施意见等事项,宣读了2024年县级领导挂点项目名单。")
+    assert {"2024年平远县油茶产业提升行动方案", "“三农”领域重点工作实施意见", "2024年县级领导挂点项目名单"} <= names(doc, "Programme")
+
+
+def test_a_name_starts_after_the_place_that_acts_and_after_a_visit_verb():
+    doc = run("仁居镇以全域土地综合整治试点为引领,其中邹坊布匹市场改造项目已完工。考察组一行走进石正油茶产业园。")
+    assert {"全域土地综合整治试点", "邹坊布匹市场改造项目", "石正油茶产业园"} <= names(doc, "Programme")
+    assert not any(n.startswith(("仁居镇以", "中邹坊", "一行")) for n in names(doc, "Programme"))
+
+
+def test_a_reservoir_after_its_town_is_a_place_inside_it():
+    doc = run("调研组先后到仁居镇邹坊村、仁居镇石子岭水库察看灌溉情况。")
+    assert "石子岭水库" in names(doc, "Place")
+    assert ("石子岭水库", "containedInPlace", "仁居镇", None) in facts(doc)

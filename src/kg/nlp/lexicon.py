@@ -26,8 +26,8 @@ BYLINE_LABELS = {row[0]: row[1] for row in word_rows("byline_labels")}
 """Byline label → what the value after it names (author, editor, publisher, date, other)."""
 BYLINE_AUTHOR_CUES = tuple(label for label, role in BYLINE_LABELS.items() if role == "author")
 BYLINE_EDITOR_CUES = tuple(label for label, role in BYLINE_LABELS.items() if role == "editor")
-BYLINE_BARE_CUES = tuple(row[0] for row in word_rows("byline_labels") if row[2:] == ("bare",))
-"""Byline cues that may stand right before a name without a colon or slash (记者 何思琪)."""
+BYLINE_BARE_CUES = tuple(row[0] for row in word_rows("byline_labels") if row[2:] in (("bare",), ("spaced",)))
+"""Byline cues that may stand right before a name without a colon or slash (记者 何思琪, 作者 钟某)."""
 BYLINE_SEPARATED_CUES = tuple(row[0] for row in word_rows("byline_labels") if row[2:] == ("separator",))
 """Byline cues that are cues only before a slash or colon (文/陈某, not 文化)."""
 BYLINE_FIELDS = tuple(label for label in BYLINE_LABELS if len(label) >= 2)

@@ -87,6 +87,7 @@ class _Support:
     named: set[str]
     anchored: set[str]
     rivers: set[str]
+    text: str
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class PlaceRuler:
     def __init__(self, *, spans_key: str, label: str, regions: list[str], max_common_frequency: int,
                  max_common_place_frequency: int, max_short_form_frequency: int, min_village_length: int,
                  max_village_length: int, village_stop_after: str, generic_village_count: int,
-                 unsupported_villages: bool, short_form_cue: str) -> None:
+                 unsupported_villages: bool, short_form_cue: str, own_body_levels: str) -> None:
         self.spans_key = spans_key
         self.label = label
         self.max_common_frequency = max_common_frequency
@@ -134,6 +135,7 @@ class PlaceRuler:
         self.generic_village_count = generic_village_count
         self.unsupported_villages = unsupported_villages
         self.short_form_cue = re.compile(short_form_cue)
+        self.own_body_levels = own_body_levels
         self.divisions = Divisions.load()
         self.words = PlaceWords.load()
         lexicon: dict[str, tuple[str, ...]] = {}
@@ -228,7 +230,7 @@ class PlaceRuler:
         matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts, m in plain)]
         plain &= set(matches)
         shorts, named = self._accept_short_forms(text, matches, plain, surface_of)
-        support = _Support(surface_of, plain, named, self._villages_after_their_town(matches, plain, surface_of), self._rivers(text, matches, surface_of))
+        support = _Support(surface_of, plain, named, self._villages_after_their_town(matches, plain, surface_of), self._rivers(text, matches, surface_of), text)
         return [*plain, *shorts, *(m for m in matches if self._supported(m, support))]
 
     @staticmethod
@@ -256,9 +258,14 @@ class PlaceRuler:
         right_before = self._codes({support.surface_of[m] for m in support.plain if m.end == match.start})
         parents = right_before if self._is_word(surface, self.max_common_frequency) else support.named
         if not self._has_named_parent(surface, parents):
-            return False
+            return self._names_its_own_body(support.text, match, surface)
         support.named |= {c for c in self._codes({surface}) if self._has_named_parent_code(c, parents)}
         return True
+
+    def _names_its_own_body(self, text: str, match: Match, surface: str) -> bool:
+        """A two-character full name followed by a body of its own level, its level written twice
+        (兴县县委, 眉县县长): the division, though its two characters alone could be a word."""
+        return len(surface) == 2 and surface[-1] in self.own_body_levels and text.startswith(surface[-1], match.end)
 
     def _villages_after_their_town(self, matches: list[Match], plain: set[Match],
                                    surface_of: dict[Match, str]) -> set[str]:
@@ -604,13 +611,15 @@ class PlaceLinker:
         "village_stop_after": "庄落寨级镇",
         "generic_village_count": 100,
         "unsupported_villages": False,
-        "short_form_cue": "讯|融媒",
+        "short_form_cue": "讯|融媒|新闻网|日报|晚报|电视台|广播电视台",
+        "own_body_levels": "县区市旗",
     },
 )
 def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regions: list[str],
                      max_common_frequency: int, max_common_place_frequency: int, max_short_form_frequency: int,
                      min_village_length: int, max_village_length: int, village_stop_after: str,
-                     generic_village_count: int, unsupported_villages: bool, short_form_cue: str) -> PlaceRuler:
+                     generic_village_count: int, unsupported_villages: bool, short_form_cue: str,
+                     own_body_levels: str) -> PlaceRuler:
     """The place ruler. Frequencies are jieba's: a short form or village name that is a non-place
     word ``max_common_frequency`` times (or, for towns and villages, a place word
     ``max_common_place_frequency`` times) needs its full form in the article; a full name that is
@@ -621,13 +630,15 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
     ``generic_village_count``: villages whose
     name more villages bear need their town, not just their county, named;
     ``unsupported_villages``: take other village names without support; ``short_form_cue``: what
-    may follow a county or city short form to make it a place on its own (阳春讯)."""
+    may follow a county or city short form to make it a place on its own (阳春讯, 玉林新闻网);
+    ``own_body_levels``: level characters of a two-character full name that, written again right
+    after it, start a body of its own (兴县县委): the division, though the name alone could be a word."""
     return PlaceRuler(
         spans_key=spans_key, label=label, regions=regions, max_common_frequency=max_common_frequency,
         max_common_place_frequency=max_common_place_frequency, max_short_form_frequency=max_short_form_frequency,
         min_village_length=min_village_length, max_village_length=max_village_length,
         village_stop_after=village_stop_after, generic_village_count=generic_village_count,
-        unsupported_villages=unsupported_villages, short_form_cue=short_form_cue,
+        unsupported_villages=unsupported_villages, short_form_cue=short_form_cue, own_body_levels=own_body_levels,
     )
 
 

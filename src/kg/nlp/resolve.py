@@ -194,7 +194,10 @@ def _place_and_body(name: str, places: dict[str, Entity]) -> tuple[Entity | str 
     name = name[party.end() :] if (party := phrasing("party_prefix").match(name)) else name
     prefix = max((p for p in places if name.startswith(p) and len(name) > len(p)), key=len, default=None)
     if prefix is not None:
-        return places[prefix], name[len(prefix) :]
+        body = name[len(prefix) :]
+        if len(prefix) == 2 and len(body) > 1 and body[0] == prefix[-1]:
+            body = body[1:]  # 兴县县委: the body of 兴县 is 委, its level written twice
+        return places[prefix], body
     level = next((w for w in LEVEL_WORDS if name.startswith(w) and len(name) > len(w)), None)
     return (level, name[len(level) :]) if level else (None, name)
 

@@ -12,7 +12,7 @@ import re
 
 from kg.resources import phrasing, phrasing_list, word_list, word_table
 
-from ..lexicon import BRANCH_SUFFIXES, DEPARTMENT_CORES, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, STRONG_VERBS, TITLES, common_words, stop_verbs
+from ..lexicon import BOUNDARY_WORDS, BRANCH_SUFFIXES, DEPARTMENT_CORES, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, STRONG_VERBS, TITLES, common_words, stop_verbs
 from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from ..text import ends_with
 
@@ -110,6 +110,8 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
                 or ends_with(phrasing("count_before_name"), text, i, 2):
             break
         i -= 1
+    if i > 0 and text[i - 1 : i + 1] in BOUNDARY_WORDS:
+        i += 1  # 其中西山…: the edge fell inside a boundary word, the name starts after it
     return i
 
 

@@ -125,9 +125,42 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
         if match.start() in context.in_place or match.end() - 1 in context.in_place or text[match.start() - 1 : match.start() + 1] in common_words():
             continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民
         rule = rules[int(match.lastgroup[1:])]
-        listed = [(s, e) for s, e in names_in_list(text, match.end(), rule["separators"], min_ppm=rule["min_surname_ppm"]) if not reads_as_clause(text[s:e])]
+        listed = list(names_in_list(text, match.end(), rule["separators"], min_ppm=rule["min_surname_ppm"]))
+        if not listed and rule.get("slot") and (length := name_in_slot(text, match.end())):
+            listed = [(match.end(), match.end() + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
+        listed = [(s, e) for s, e in listed if not reads_as_clause(text[s:e])]
         if len(listed) >= rule.get("min_names", 1):
             found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in listed]
+    return outside_places(context, found)
+
+
+def name_in_slot(text: str, i: int) -> int:
+    """Length of a name of two or three characters that fills the slot after a title up to where
+    the slot ends (phrasing ``slot_end``: 县委党校校长翦鹰,县委常委…), even when its surname is
+    missing from the table; 0 if the slot holds a word, a title or anything but Chinese characters."""
+    for length in (2, 3):
+        token = text[i : i + length]
+        if (len(token) == length and all(is_cjk(c) and c not in NOT_IN_GIVEN_NAMES for c in token)
+                and phrasing("slot_end").match(text, i + length) and token[:2] not in common_words()
+                and token[:2] not in stop_verbs() and not token.startswith(NAME_STOPS)):
+            return length
+    return 0
+
+
+@finder("credited_names")
+def credited_names(context: Context, rules: list[dict]) -> list[Candidate]:
+    """Reporters credited in parentheses after a dateline or at a paragraph's end (phrasing
+    ``credit_in_parens``: 梅州9月3日电(某某), …。(某某 某某)), when every word of the group reads as
+    a name from end to end and none ends like an outlet (the rule's ``not_ending``: (新华社))."""
+    text = context.text
+    found = []
+    for rule in rules:
+        not_ending = words(rule["not_ending"])
+        for match in phrasing("credit_in_parens").finditer(text):
+            offset = match.start("names")
+            names = [(offset + m.start(), offset + m.end()) for m in re.finditer(r"[\u4e00-\u9fff]+", match["names"])]
+            if all(read_name(text, s) == e - s and not text[s:e].endswith(not_ending) for s, e in names):
+                found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in names]
     return outside_places(context, found)
 
 

@@ -76,24 +76,38 @@ def campaigns_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 @finder("verb_object")
 def verb_object(context: Context, rules: list[dict]) -> list[Candidate]:
-    """Programmes named as the object of a verb of carrying out (the rule's group ``name``):
-    大力实施乡土人才回引计划, 全力打造某岛郊野公园, 举行美丽圩镇建设项目开工仪式. The name starts
-    after the last ``modifier_end`` (打造全国一流的某基地) and is no kind or schedule: not in a
-    title, not after a count, with a stem of ``min_stem`` characters before its ending that does
-    not end in one of ``not_stem_endings`` (镇村建设项目, 某项目计划)."""
+    """Programmes named as the objects of a verb (the rule's ``verb``), each object an ``item``,
+    further ones after the ``list_mark`` (大力实施乡土人才回引计划; 全力打造某岛郊野公园; 会议听取了
+    某县某行动方案、某实施意见). Each name starts after the last ``modifier_end`` of its item
+    (打造全国一流的某基地) and must be no kind or schedule (``_object_name``)."""
     text = context.text
     found = []
     for rule in rules:
-        kinds = words(rule["kinds"])
-        for match in rule_regex(rule["pattern"]).finditer(text):
-            start = text.rfind(rule["modifier_end"], match.start("name"), match.end("name")) + 1 or match.start("name")
-            if any(s <= start < e for s, e in context.titles) or match.end("name") - start < rule["min_length"] or text[start] in FUNCTION_CHARS:
-                continue
-            name = text[start : match.end("name")]
-            stem = name[: -len(next(k for k in kinds if name.endswith(k)))]
-            if not (phrasing("counted_start").match(text, start) or len(stem) < rule["min_stem"] or stem.endswith(words(rule["not_stem_endings"]))):
-                found.append(Candidate(start, match.end("name"), rule["label"], rule["rule"]))
+        kinds, item, mark = words(rule["kinds"]), rule["item"], rule["list_mark"]
+        pattern = rule_regex(f"(?:{rule['verb']})(?P<name>{item}(?:{re.escape(mark)}{item})*)")
+        for match in pattern.finditer(text):
+            item_start = match.start("name")
+            for part in match["name"].split(mark):
+                candidate = _object_name(context, item_start, item_start + len(part), rule, kinds)
+                found += [candidate] if candidate else []
+                item_start += len(part) + len(mark)
     return found
+
+
+def _object_name(context: Context, start: int, end: int, rule: dict, kinds: tuple[str, ...]) -> Candidate | None:
+    """The programme one object of a verb names, unless it is a kind or a schedule: in a title,
+    after a count, shorter than ``min_length``, with a stem of fewer than ``min_stem`` characters
+    before its ending or one ending in one of ``not_stem_endings`` (镇村建设项目, 某项目计划)."""
+    text = context.text
+    start = text.rfind(rule["modifier_end"], start, end) + 1 or start
+    if any(s <= start < e for s, e in context.titles) or end - start < rule["min_length"] or text[start] in FUNCTION_CHARS:
+        return None
+    name = text[start:end]
+    stem = name[: -len(next(k for k in kinds if name.endswith(k)))]
+    schedules = words(rule["not_stem_endings"]) if rule.get("not_stem_endings") else ()
+    if phrasing("counted_start").match(text, start) or len(stem) < rule["min_stem"] or (schedules and stem.endswith(schedules)):
+        return None
+    return Candidate(start, end, rule["label"], rule["rule"])
 
 
 @finder("document_title")

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kg.resources import phrasing, word_list, word_table
@@ -30,7 +31,7 @@ SENTENCE_MARKS = "。;；\n"
 """Where a sentence ends, for looking back within one."""
 CLAUSE_MARKS = ",，;；。\n"
 """Where a clause ends: titles before a name in the same clause are that name's."""
-BYLINE_JOINERS = "、，, 　"
+BYLINE_JOINERS = "、，, 　;；"
 AUTHOR_LINES = 3
 """How many lines under the headline may be a line of the authors' names."""
 PENDING_REACH = 40
@@ -58,7 +59,19 @@ def byline(view: ArticleView) -> list[Relation]:
                 position += 1
             if BYLINE_CUE.match(view.text, position):
                 break
-    return relations + _authors_line(view)
+    return relations + _authors_line(view) + _credited_authors(view)
+
+
+def _credited_authors(view: ArticleView) -> list[Relation]:
+    """The reporters credited in parentheses after a dateline or at a paragraph's end (phrasing
+    ``credit_in_parens``: …电(某某), …。(某某 某某)), when the group holds those people only."""
+    relations = []
+    for match in phrasing("credit_in_parens").finditer(view.text):
+        start, end = match.span("names")
+        people = [m for m in view.within(start, end) if m.entity.label == PERSON]
+        if people and "".join(re.findall(r"[\u4e00-\u9fff]+", match["names"])) == "".join(view.text[m.start : m.end] for m in people):
+            relations += [relation(m.entity, "author", ARTICLE, view.text, match.start(), match.end(), 0.9) for m in people]
+    return relations
 
 
 def _authors_line(view: ArticleView) -> list[Relation]:
