@@ -248,3 +248,13 @@ def test_a_reservoir_after_its_town_is_a_place_inside_it():
     doc = run("调研组先后到仁居镇邹坊村、仁居镇石子岭水库察看灌溉情况。")
     assert "石子岭水库" in names(doc, "Place")
     assert ("石子岭水库", "containedInPlace", "仁居镇", None) in facts(doc)
+
+
+def test_a_verb_after_a_name_is_not_its_last_character():
+    doc = run("县委书记嵇明深入仁居镇邹坊村调研。")
+    assert "嵇明" in names(doc, "Person") and "嵇明深" not in names(doc, "Person")
+
+
+def test_a_central_village_is_no_centre_body():
+    doc = run("调研组来到仁居镇邹坊村黄屋中心村察看村容村貌。")
+    assert not any(n.endswith("中心") for n in names(doc, "Organization"))

@@ -25,6 +25,7 @@ DEPARTMENT_SUFFIXES = word_list("department_suffixes")
 PLACE_RANKS = {level: int(rank) for level, rank in word_table("place_ranks").items()}
 CENTRE_SUFFIXES = word_list("centre_suffixes")
 CENTRE_MODIFIERS = word_list("centre_modifiers")
+CENTRE_FOLLOWERS = word_list("centre_followers")
 COMMITTEE_SUFFIXES = word_list("committee_suffixes")
 SHORT_NAME_LEVELS = "".join(word_list("short_name_levels"))
 MAX_BODY_MIDDLE = 10
@@ -156,8 +157,9 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     start = prefix.start() if prefix else start
     if has_place and (sender := ends_with(phrasing("stationed"), text, start, 2)):  # 省财政厅驻封开县…工作队: the sender names it too
         start = walk_left(text, sender.start(), MAX_SENDER, STRONG_VERBS)
-    if text[suffix_start:end] in CENTRE_SUFFIXES and ((start, suffix_start) in set(context.places) or text.endswith(CENTRE_MODIFIERS, 0, suffix_start)):
-        return None  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body
+    if text[suffix_start:end] in CENTRE_SUFFIXES and ((start, suffix_start) in set(context.places) or text.endswith(CENTRE_MODIFIERS, 0, suffix_start)
+                                                      or text.startswith(CENTRE_FOLLOWERS, end)):
+        return None  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body; 某某中心村: a kind of village
     if has_place:
         return Candidate(_committee_start(context, start, suffix_start, end), end, rule["label"], rule["rule"])
     if rule["anchored"]:

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from kg.resources import phrasing, word_list
 
-from ..lexicon import BYLINE_BARE_CUES, BYLINE_CUE, BYLINE_FIELDS, FUNCTION_CHARS, PERSON_ROLES, SPEECH_CUES, TITLES, common_words, stop_verbs, surnames
+from ..lexicon import BOUNDARY_WORDS, BYLINE_BARE_CUES, BYLINE_CUE, BYLINE_FIELDS, FUNCTION_CHARS, PERSON_ROLES, SPEECH_CUES, TITLES, common_words, stop_verbs, surnames
 from . import COMMON_SURNAME_PPM, NOT_IN_GIVEN_NAMES, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 
 CLAUSE_ENDINGS = word_list("clause_endings")
@@ -42,11 +42,13 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
 
 
 def _given_length(text: str, j: int) -> int:
-    """How many characters (at most two) of a given name start at ``j``."""
+    """How many characters (at most two) of a given name start at ``j``: a second one is none
+    where a boundary word starts (嵇文深入某镇: 深入 is the verb)."""
     given = 0
     while given < 2 and j + given < len(text):
         char = text[j + given]
-        if not is_cjk(char) or char in NOT_IN_GIVEN_NAMES or text.startswith(NAME_STOPS, j + given):
+        if not is_cjk(char) or char in NOT_IN_GIVEN_NAMES or text.startswith(NAME_STOPS, j + given) \
+                or (given == 1 and text[j + given : j + given + 2] in BOUNDARY_WORDS):  # 嵇文深入某镇: 深入 is the verb, not the name's end
             break
         given += 1
     return given
