@@ -258,3 +258,20 @@ def test_a_verb_after_a_name_is_not_its_last_character():
 def test_a_central_village_is_no_centre_body():
     doc = run("调研组来到仁居镇邹坊村黄屋中心村察看村容村貌。")
     assert not any(n.endswith("中心") for n in names(doc, "Organization"))
+
+
+def test_an_empty_source_field_names_no_outlet():
+    doc = run("平远县推进乡村振兴\n信息来源: 关键词:\n浏览次数: 590\n全县各镇抓好落实。")
+    assert not names(doc, "Organization")
+
+
+def test_requests_in_a_list_are_issued_each_by_the_body_before_it():
+    found = facts(run("会议审议了县政府党组《关于推行农村集体资产管理的请示》、县总工会党组《关于评选劳动模范的请示》。"))
+    assert {("关于推行农村集体资产管理的请示", "issuedBy", "县政府党组", None),
+            ("关于评选劳动模范的请示", "issuedBy", "县总工会党组", None)} <= found
+    assert not any(p == "implements" for _, p, _, _ in found)
+
+
+def test_reports_adopted_at_a_meeting_are_documents():
+    doc = run("会议讨论通过了县人大常委会工作报告、平远县人民政府工作报告。")
+    assert {"县人大常委会工作报告", "平远县人民政府工作报告"} <= names(doc, "Programme")

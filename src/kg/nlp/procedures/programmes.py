@@ -55,7 +55,8 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     local = local_references(view, sentence_start, programme.end)
     actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)]
     actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
-    verb_at = _verb_before(text, sentence_start, quote_start)
+    named = [(m.start, m.end) for m in outer if m.entity.label == PROGRAMME]
+    verb_at = _verb_before(text, sentence_start, quote_start, named)
     if verb_at is None or not actors:
         return []
     end = min(len(text), programme.end + 1)
@@ -63,10 +64,11 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     return found + [relation(s.entity, "implements", programme.entity, text, s.start, end, 0.7) for s in subjects_of(view, verb_at, actors, sentence_start)]
 
 
-def _verb_before(text: str, sentence_start: int, quote_start: int) -> int | None:
-    """Where the last implementing verb before a programme starts; 以“P”为牵引, 是…“P”的…: the
-    character right before the name (not in 列为)."""
-    verbs = list(_IMPLEMENT_VERB.finditer(text, sentence_start, quote_start))
+def _verb_before(text: str, sentence_start: int, quote_start: int, named: list[tuple[int, int]]) -> int | None:
+    """Where the last implementing verb before a programme starts, outside the other programmes
+    ``named`` there (a verb inside another title, 《关于推行…》, acts on nothing here); 以“P”为牵引,
+    是…“P”的…: the character right before the name (not in 列为)."""
+    verbs = [v for v in _IMPLEMENT_VERB.finditer(text, sentence_start, quote_start) if not any(s <= v.start() < e for s, e in named)]
     verb_at = verbs[-1].start() if verbs else None
     if ends_with(phrasing("goal_before_programme"), text, quote_start, 2) and not text.endswith(IMPLEMENT_VERBS, 0, quote_start):
         return quote_start - 1
