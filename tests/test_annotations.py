@@ -14,20 +14,13 @@ from pathlib import Path
 import pytest
 
 from kg.divisions import Divisions
+from kg.resources import predicates
 from kg.nlp.text import to_simplified
 
 DATA = Path(__file__).resolve().parent / "data"
 FILES = sorted(DATA.glob("*/*.json"))
-TYPES_OF = {
-    "containedInPlace": ({"Place"}, {"Place"}),
-    "holdsPost": ({"Person"}, {"Organization", "Place"}),
-    "locatedIn": ({"Organization"}, {"Place"}),
-    "implements": ({"Organization", "Place"}, {"Programme"}),
-    "partOfProgramme": ({"Programme"}, {"Programme"}),
-    "issuedBy": ({"Programme"}, {"Organization"}),
-    "author": ({"Person"}, {"ARTICLE"}),
-    "editor": ({"Person"}, {"ARTICLE"}),
-}
+TYPES_OF = {name: (set(p.subject), set(p.object)) for name, p in predicates().items()}
+"""Subject and object types of each predicate, from the predicate table."""
 
 
 def test_there_are_annotated_sets():

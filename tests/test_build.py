@@ -182,10 +182,11 @@ def test_a_changed_extractor_re_extracts_every_article_and_says_so(tmp_path, mon
 
 def test_the_fingerprint_covers_code_data_and_models(tmp_path, monkeypatch):
     package = tmp_path / "kg"
-    write(package, {"nlp/rules.py": "X = 1\n", "data/words.tsv": "a\n", "models/ner/model": "w", "rdf.py": "unrelated"})
+    write(package, {"nlp/rules.py": "X = 1\n", "nlp/procedures/posts.py": "Y = 1\n", "resources/lexicon/titles.txt": "镇长\n",
+                    "data/words.tsv": "a\n", "models/ner/model": "w", "rdf.py": "unrelated"})
     monkeypatch.setattr(build_module, "PACKAGE", package)
     prints = []
-    for change in ("data/words.tsv", "models/ner/model", "nlp/rules.py"):
+    for change in ("data/words.tsv", "models/ner/model", "nlp/rules.py", "nlp/procedures/posts.py", "resources/lexicon/titles.txt"):
         extractor_fingerprint.cache_clear()
         prints.append(extractor_fingerprint())
         (package / change).write_text("changed", encoding="utf-8")
@@ -195,7 +196,7 @@ def test_the_fingerprint_covers_code_data_and_models(tmp_path, monkeypatch):
     extractor_fingerprint.cache_clear()
     prints.append(extractor_fingerprint())
     extractor_fingerprint.cache_clear()
-    assert len(set(prints[:4])) == 4 and prints[3] == prints[4]
+    assert len(set(prints[:6])) == 6 and prints[5] == prints[6]
 
 
 # --- long articles and failures -------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from kg.nlp.doc import ARTICLE
 from kg.nlp.pipeline import load_pipeline, make_doc
-from kg.nlp.rules import is_programme_name
+from kg.nlp.finders.programmes import is_programme_name
 from kg.nlp.resolve import abbreviates_body, is_abbreviation
 
 ROOT = Path(__file__).resolve().parents[1]

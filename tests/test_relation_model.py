@@ -11,7 +11,7 @@ import pytest
 
 from kg.nlp.pipeline import build_pipeline, load_pipeline, make_doc
 from kg.nlp.relation_model import PAIR_TYPES, RelationModel, candidates, model_relations, pair_features
-from kg.nlp.relations import ArticleView
+from kg.nlp.mentions import ArticleView
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = "冷坑镇、洽水镇共建怀集县茶香乡村振兴示范带。"

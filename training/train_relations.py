@@ -29,8 +29,9 @@ from tqdm import tqdm
 from kg.evaluate import Scores, annotated_files, match_entities, read_exclusions, score_article, simplified_annotation
 from kg.ingest import clean_text, parse_article
 from kg.nlp.pipeline import build_pipeline, make_doc
-from kg.nlp.relation_model import MODEL_DIR, RelationModel, candidates, model_relations, pair_features
-from kg.nlp.relations import ArticleView
+from kg.nlp.relation_model import MODEL_DIR, PAIR_TYPES, RelationModel, candidates, model_relations, pair_features
+from kg.nlp.mentions import ArticleView
+from kg.resources import predicates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,7 +107,7 @@ def fit(examples: list[tuple[str, list[str], bool]], settings: dict) -> Relation
                 squares[predicate][feature] += g * g
                 weights[predicate][feature] -= settings["learning_rate"] * g / (squares[predicate][feature] ** 0.5 + 1e-8)
     pruned = {p: {f: round(w, 4) for f, w in ws.items() if abs(w) >= settings["min_weight"]} for p, ws in weights.items()}
-    return RelationModel(pruned, dict(settings["thresholds"]))
+    return RelationModel(pruned, settings.get("thresholds") or {p: predicates()[p].threshold for p in PAIR_TYPES})
 
 
 def score_model_alone(model: RelationModel, examples: list[tuple[str, list[str], bool]]) -> Counter:

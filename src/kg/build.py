@@ -57,7 +57,7 @@ def extractor_fingerprint() -> str:
     """A hash of everything the extraction depends on besides the text: the pipeline's code,
     data and models, and the IRI scheme / graph layout version. Computed once per process."""
     digest = hashlib.sha256(f"layout {LAYOUT_VERSION}\n".encode())
-    files = [*sorted((PACKAGE / "nlp").glob("*.py"))]
+    files = sorted(p for p in (PACKAGE / "nlp").rglob("*.py") if "__pycache__" not in p.parts)  # finders/, procedures/ too
     for folder in ("data", "models", "resources"):
         files += sorted(p for p in (PACKAGE / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in files:

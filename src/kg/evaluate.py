@@ -26,6 +26,7 @@ from .ingest import clean_text, parse_article
 from .nlp.doc import ARTICLE, ENTITY_TYPES, Entity, Relation
 from .nlp.pipeline import load_pipeline, make_doc
 from .nlp.text import to_simplified
+from .resources import predicates
 
 
 class EvalError(ValueError):
@@ -193,6 +194,13 @@ def simplified_annotation(annotation: dict) -> dict:
     return annotation | {"entities": entities, "relations": relations}
 
 
+def check_predicates(path: Path, annotation: dict) -> None:
+    """Every annotated relation must use a predicate of the predicate table (``kg/resources/predicates.toml``)."""
+    unknown = sorted({str(r.get("p")) for r in annotation.get("relations", [])} - set(predicates()))
+    if unknown:
+        raise EvalError(f"{path}: unknown predicate {unknown[0]!r}; annotate one of {', '.join(predicates())}")
+
+
 def annotated_files(paths: Iterable[Path], exclude: Collection[str] = ()) -> list[Path]:
     """The annotated ``*.json`` articles among ``paths`` (files, or folders of them), minus the
     article ids in ``exclude``; a folder's README and other files are skipped."""
@@ -232,6 +240,7 @@ def evaluate(paths: Path | Iterable[Path], exclude: Collection[str] = ()) -> Sco
             text = annotation["text"]
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise EvalError(f"{path}: not an annotated article ({error}); see the format in genre-dev/README.md") from error
+        check_predicates(path, annotation)
         doc = nlp(make_doc(nlp, parse_article(text, id=path.stem, source=str(path)).text))
         score_article(simplified_annotation(annotation), doc._.entities, doc._.relations, scores)
     return scores

@@ -23,6 +23,9 @@ from pathlib import Path
 import charset_normalizer
 import trafilatura
 
+from kg.nlp.text import to_simplified
+from kg.resources import longest_first, word_rows, word_table
+
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -236,7 +239,7 @@ def _page_byline(html: str, headline: str | None, body: str) -> str | None:
         return None
     between = page_text[headline_start + len(headline): body_start]
     byline = _FURNITURE_WORD.split(between, maxsplit=1)[0].strip()
-    if len(byline) > BYLINE_MAX_CHARS or not _BYLINE_LABEL.search(byline):
+    if len(byline) > BYLINE_MAX_CHARS or not _BYLINE_LABEL.search(to_simplified(byline)):
         return None
     return byline
 
@@ -391,24 +394,18 @@ def _is_furniture(line: str) -> bool:
     return bool(match) and (len(stripped) <= FURNITURE_MAX_CHARS or stripped[match.end():][:1] in (":", ":"))
 
 
-ROLES = {
-    "author": ["作者", "文", "本报记者", "特约记者", "见习记者", "记者", "通讯员", "实习生", "撰文", "采写"]
-    + ["本報記者", "記者", "通訊員"],
-    "editor": ["责任编辑", "值班编辑", "责编", "编审", "编辑"] + ["責任編輯", "值班編輯", "責編", "編審", "編輯"],
-    "publisher": ["来源", "稿源", "來源"],
-    "date": ["发表时间", "发布时间", "发布日期", "时间", "日期", "發表時間", "發佈時間", "時間"],
-    "other": ["摄影", "摄像", "图", "视频", "校对", "审核", "终审", "监制", "统筹", "设计", "海报"],
-}
-"""Byline labels (Simplified, then Traditional) by what their value names; "other" labels only end the value before them."""
-_ROLE_OF_LABEL = {label: role for role, labels in ROLES.items() for label in labels}
-_LABELS = "|".join(sorted(_ROLE_OF_LABEL, key=len, reverse=True))
-_REPORTERS = "本报记者|特约记者|见习记者|记者|通讯员|本報記者|記者|通訊員"
+_ROLE_OF_LABEL = word_table("byline_labels")
+"""Byline label → what its value names: author, editor, publisher, date, or other (other labels only
+end the value before them). The one list of byline labels, shared with the NLP rules; Simplified
+only, as lines are matched in Simplified form."""
+_LABELS = "|".join(map(re.escape, longest_first(tuple(_ROLE_OF_LABEL))))
+_BARE_LABELS = "|".join(map(re.escape, longest_first(tuple(row[0] for row in word_rows("byline_labels") if "bare" in row[2:]))))
 
 _BYLINE_LABEL = re.compile(
     # a label followed by a colon, slash or space, not in the middle of a word ...
     rf"(?:(?<![{CJK}])|(?<=[讯电]))(?P<label>{_LABELS})(?:\s*[::/]\s*|\s+)"
-    # ... or a reporter label glued to the name, as in (记者何思琪) or 讯 记者何思琪
-    rf"|(?<=[((\s/讯电])(?P<reporter>{_REPORTERS})(?=[{CJK}])"
+    # ... or a label that may be glued to the name, as in (记者何思琪) or 讯 记者何思琪
+    rf"|(?<=[((\s/讯电])(?P<bare>{_BARE_LABELS})(?=[{CJK}])"
 )
 _VALUE_END = re.compile(r"[|\uff5c()\uff08\uff09\[\]【】]|\s{2,}")
 _NAME = re.compile(rf"[{CJK}]{{2,4}}")
@@ -466,7 +463,7 @@ class _Byline:
         """Take what a byline line says; a short line without labels may still give the date."""
         if len(line) <= DATE_LINE_MAX_CHARS:
             self.date = self.date or _iso_date(line)
-        labels = list(_BYLINE_LABEL.finditer(line))
+        labels = list(_BYLINE_LABEL.finditer(to_simplified(line)))  # same length: offsets hold in ``line``
         if not labels:
             return
         ends = [label.start() for label in labels[1:]] + [len(line)]
@@ -474,7 +471,7 @@ class _Byline:
         for index in range(len(values) - 2, -1, -1):
             values[index] = values[index] or values[index + 1]  # 文/图 李明: both labels share the name
         for label, value in zip(labels, values):
-            role = "author" if label["reporter"] else _ROLE_OF_LABEL[label["label"]]
+            role = _ROLE_OF_LABEL[label["label"] or label["bare"]]
             if role == "author":
                 _add_new(self.authors, _names(value))
             elif role == "editor":
@@ -505,7 +502,7 @@ def _publisher_name(value: str) -> str | None:
 def _names(value: str) -> list[str]:
     """Personal names in a byline value: 2–4 CJK characters each, separated by 、, commas or spaces."""
     tokens = (token.removesuffix("报道") for token in _NAME_SEPARATORS.split(value))
-    return [token for token in tokens if _NAME.fullmatch(token) and token not in _ROLE_OF_LABEL]
+    return [token for token in tokens if _NAME.fullmatch(token) and to_simplified(token) not in _ROLE_OF_LABEL]
 
 
 def _add_new(names: list[str], new: list[str]) -> None:

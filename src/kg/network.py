@@ -20,11 +20,11 @@ from typing import Any
 import networkx as nx
 
 from kg.query import SPARQL_PREFIXES, QueryError, select_rows
+from kg.resources import predicates
 
 SCHEMA = "https://schema.org/"
 ORG = "http://www.w3.org/ns/org#"
 KG_NS = "https://w3id.org/kgzh/ontology#"
-DCTERMS = "http://purl.org/dc/terms/"
 
 # Entity classes in priority order (an AdministrativeArea is also a schema:Place).
 ENTITY_TYPES = {
@@ -35,15 +35,9 @@ ENTITY_TYPES = {
 }
 TYPE_NAMES_ZH = {"Person": "人物", "Place": "地点", "Organization": "机构", "Programme": "项目"}
 
-# Relation predicates between entities and how the explorer names them.
-RELATIONS = {
-    ORG + "holds": "任职",
-    SCHEMA + "location": "位于",
-    KG_NS + "implements": "实施",
-    SCHEMA + "isPartOf": "属于",
-    DCTERMS + "publisher": "发布",
-    SCHEMA + "containedInPlace": "隶属",
-}
+# Relation predicates between entities and how the explorer names and colours them (predicates.toml).
+RELATIONS = {p.iri: p.label_zh for p in predicates().values() if p.between_entities}
+RELATION_COLOURS = {p.label_zh: p.colour for p in predicates().values() if p.between_entities}
 COMENTION = "comention"
 COMENTION_LABEL = "共现"
 MAX_EVIDENCE = 3

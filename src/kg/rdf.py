@@ -30,14 +30,14 @@ from typing import Iterable
 from urllib.parse import quote
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import ORG, PROV, RDF, RDFS, SDO, SKOS, XSD
 from spacy.tokens import Doc
 
 from . import __version__
 from .ingest import Article
 from .nlp.doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from .nlp.lexicon import LEVEL_WORDS
 from .nlp.text import sentence_bounds
+from .resources import predicates, word_list
 from .vocab import DEFAULT_BASE, KG
 
 LAYOUT_VERSION = "2"
@@ -51,16 +51,10 @@ TYPE_CLASSES = {
     PROGRAMME: (KG.Programme,),
 }
 TYPE_PATHS = {PERSON: "person", PLACE: "place", ORGANIZATION: "org", PROGRAMME: "programme"}
-PREDICATE_TERMS = {
-    "containedInPlace": SDO.containedInPlace,
-    "locatedIn": SDO.location,
-    "implements": KG.implements,
-    "partOfProgramme": SDO.isPartOf,
-    "issuedBy": DCTERMS.publisher,
-    "author": SDO.author,
-    "editor": SDO.editor,
-    "holdsPost": ORG.holds,
-}
+PREDICATE_TERMS = {name: URIRef(predicate.iri) for name, predicate in predicates().items()}
+"""The RDF property of each predicate, from ``kg/resources/predicates.toml``."""
+LEVEL_WORDS = word_list("level_words")
+"""Names starting with a level word (市委, 县政协) name a body only within a place: their IRIs are scoped."""
 _IRI_UNSAFE = re.compile(r'[\s<>"{}|\\^`#?/%]')
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
@@ -320,7 +314,7 @@ class _ArticleWriter:
         if subject is None or obj is None:
             return
         predicate = PREDICATE_TERMS[relation.predicate]
-        if relation.predicate in ("author", "editor"):
+        if predicates()[relation.predicate].article_first:
             # The article is the subject in schema.org: article schema:author person.
             subject, obj = obj, subject
         if relation.predicate == "holdsPost":

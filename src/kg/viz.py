@@ -18,7 +18,7 @@ from typing import Any, Callable
 import networkx as nx
 import pyvis
 
-from kg.network import COMENTION_LABEL, RELATIONS, TYPE_NAMES_ZH, Filters, prefilter, read_network
+from kg.network import COMENTION_LABEL, RELATION_COLOURS, RELATIONS, TYPE_NAMES_ZH, Filters, prefilter, read_network
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
@@ -114,7 +114,7 @@ def graph_payload(graph: nx.MultiDiGraph, size_by: str, href: Callable[[str], st
             for key, name in TYPE_NAMES_ZH.items()
             if key in present_types
         ],
-        "relations": [{"key": r} for r in relation_order if r in present_relations],
+        "relations": [{"key": r, "colour": RELATION_COLOURS.get(r, "#c8c8c8")} for r in relation_order if r in present_relations],
         "nodes": [
             {
                 "id": node,

@@ -14,21 +14,15 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from kg.resources import predicates
+
 PERSON, PLACE, ORGANIZATION, PROGRAMME = "Person", "Place", "Organization", "Programme"
 ENTITY_TYPES = (PERSON, PLACE, ORGANIZATION, PROGRAMME)
 ARTICLE = "ARTICLE"
 """Object of ``author`` and ``editor`` relations: the article itself."""
 
-PREDICATES = (
-    "containedInPlace",
-    "holdsPost",
-    "locatedIn",
-    "implements",
-    "partOfProgramme",
-    "issuedBy",
-    "author",
-    "editor",
-)
+PREDICATES = tuple(predicates())
+"""The relation predicates, from ``kg/resources/predicates.toml``."""
 
 
 @dataclass
@@ -80,9 +74,17 @@ class Relation:
     """How it was found: ``rule`` (the patterns of ``relations``) or ``model`` (the trained scorer)."""
 
 
+def text_of(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc: spaCy joins the tokens on every access, which with
+    one token per character costs more than most rules do."""
+    if doc._.text is None:  # set by make_doc; the pipeline never retokenises
+        doc._.text = doc.text
+    return doc._.text
+
+
 def register_extensions() -> None:
     """Declare the ``Doc`` extensions the pipeline fills (idempotent)."""
-    for name, default in (("entities", None), ("relations", None), ("original_text", None)):
+    for name, default in (("entities", None), ("relations", None), ("original_text", None), ("text", None)):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=default)
 

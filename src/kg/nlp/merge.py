@@ -23,9 +23,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key
-from .lexicon import LEVEL_WORDS, METHOD_ENDINGS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, common_words, place_words, surnames
-from .rules import COMMON_SURNAME_PPM, PLACES_KEY, RULES_KEY, is_cjk
+from kg.resources import phrasing, word_list
+
+from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
+from .lexicon import LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, common_words, place_words, surnames
+from .finders import COMMON_SURNAME_PPM, is_cjk
+from .rules import PLACES_KEY, RULES_KEY
 
 RULE_RANKS = {
     "title": 1,
@@ -44,8 +47,6 @@ RULE_RANKS = {
     "bare": 4,
     "ner": 5,
 }
-_DOCTRINE_AFTER = re.compile("(?:列宁)?主义|思想|理论")
-"""毛泽东思想, 邓小平理论: a name before these names a doctrine, not a person."""
 NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE, "PROG": PROGRAMME}
 
 
@@ -57,10 +58,11 @@ class Mention:
     rank: int
 
 
-def _rank(rule: str, label: str) -> int:
+def _rank(rule: str, label: str, ranks: dict[str, int]) -> int:
+    """The rank of a rule's candidate (a person found by a title ranks as ``title-person``)."""
     if rule == "title" and label == PERSON:
-        return RULE_RANKS["title-person"]
-    return RULE_RANKS.get(rule, RULE_RANKS["ner"])
+        return ranks["title-person"]
+    return ranks.get(rule, ranks["ner"])
 
 
 def _crosses(a: Mention, b: Mention) -> bool:
@@ -73,66 +75,83 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-NATURAL_ENDINGS = tuple("江河湖海山岭岛湾峡洲") + ("半岛", "海峡", "流域", "平原", "盆地")
+NATURAL_ENDINGS = word_list("natural_endings")
 """Endings of natural features, which no division list holds (official divisions come from the place ruler)."""
-NOT_PLACE_ENDINGS = tuple("树梅花果茶园草")
+NOT_PLACE_ENDINGS = word_list("not_place_endings")
 """Endings of plants and parks that the general vocabulary tags as place words."""
+NOT_PLACE_STARTS = "".join(word_list("not_place_starts"))
+BODY_ENDINGS = word_list("body_endings")
+"""How short names of public bodies end (财政部, 国务院, 省委): the NER may name them so."""
+WORDS_BEFORE_A_BODY = "".join(word_list("words_before_a_body"))
+SHORT_BODY = 3
+"""Longest name of a body the NER proposes that needs a public body's ending or a clear start."""
+METHOD_ENDINGS = word_list("method_endings")
+"""Endings of a working method or a slogan (罗山模式): no programme."""
+"""First characters of two-character words that say where something goes (沿河, 赴京), not a place."""
 
 
 def plausible_ner(text: str, label: str, before: str = "") -> bool:
-    """Whether a statistical NER mention is shaped like a name of its type in this genre.
+    """Whether a statistical NER mention (after the character ``before``) is shaped like a name
+    of its type in this genre.
 
     People start with a surname and are more than a surname; places are not
     personal names and either end like a place or are known place words; an
     organisation has four characters or ends like a public body (财政部, 县委常委会), and is
-    not a village's (村党支部).
+    neither a village's (村党支部) nor a fragment (水利局 of 农业农村和水利局).
     """
     if len(text) < 2 or not all(is_cjk(c) or c in "·" for c in text):
         return False
     compound = text[:2] in surnames() and len(text[:2]) == 2 and text[:2] not in common_words()
+    if label == PERSON and phrasing("level_ending").search(text):
+        return False  # 邹坊村: a village the division list lacks, not a person
     if label == PERSON:
-        if text.endswith(tuple("村镇乡县")):
-            return False  # 邹坊村: a village the division list lacks, not a person
-        if compound:
-            return 3 <= len(text) <= 4
-        return len(text) == 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
+        return 3 <= len(text) <= 4 if compound else len(text) == 3 and surnames().get(text[0], 0.0) >= COMMON_SURNAME_PPM
     if label == PLACE:
-        if text in surnames() or compound or (text in common_words() and text not in place_words()):
-            return False
-        if text.endswith(NOT_PLACE_ENDINGS) or (len(text) == 2 and (text.endswith(LEVEL_WORDS) or text[0] in "沿赴到往向在临靠" or text[0] in NATURAL_ENDINGS)):
-            return False  # 荔枝树, 开园; 古镇, 三镇 (official places come linked from the gazetteer); 沿河, 山海: no names
-        return text.endswith(NATURAL_ENDINGS) or text in place_words()
+        return _plausible_place(text, compound)
     if label == PROGRAMME:
         return len(text) >= 4
-    if text.startswith("村") or text in ORG_SUFFIXES_FREE + ORG_SUFFIXES_ANCHORED:
-        return False  # 村党支部, 联合社: a village's or any body, no name
-    if len(text) <= 3 and is_cjk(before) and before not in "在与到向对由经从据":
-        return False  # 水利局 cut from 农业农村和水利局
+    return _plausible_body(text, before)
+
+
+def _plausible_body(text: str, before: str) -> bool:
+    """No village's body (村党支部), no bare kind (联合社), no short name cut from a longer one
+    (…和水利局); four characters, or a short public body's ending (财政部, 县委常委会)."""
+    if phrasing("village_body").match(text) or text in ORG_SUFFIXES_FREE + ORG_SUFFIXES_ANCHORED:
+        return False
+    if len(text) <= SHORT_BODY and is_cjk(before) and before not in WORDS_BEFORE_A_BODY:
+        return False
     body = text[1:] if text.startswith(LEVEL_WORDS) else text  # 县委常委会, 省农科院: bodies of a level
-    return (len(text) >= 4 and body == text) or (len(body) >= 2 and text.endswith(BODY_ENDINGS))
+    return (len(text) > SHORT_BODY and body == text) or (len(body) >= 2 and text.endswith(BODY_ENDINGS))
 
 
-BODY_ENDINGS = ("部", "院", "委", "会", "局", "厅", "办", "中央", "政府", "社", "联")
-"""How short names of public bodies end (财政部, 国务院, 省委, 县委常委会, 省社科联): the NER may
-name them in three characters or after a level word."""
+def _plausible_place(text: str, compound: bool) -> bool:
+    """A place is no surname or ordinary word, no plant (荔枝树, 开园), no two-character level word
+    or motion (古镇, 三镇, 沿河, 山海: official places come linked from the gazetteer), and either
+    ends like a natural feature or is a known place word."""
+    if text in surnames() or compound or (text in common_words() and text not in place_words()):
+        return False
+    short = len(text) == 2 and (text.endswith(LEVEL_WORDS) or text[0] in NOT_PLACE_STARTS or text[0] in NATURAL_ENDINGS)
+    if text.endswith(NOT_PLACE_ENDINGS) or short:
+        return False
+    return text.endswith(NATURAL_ENDINGS) or text in place_words()
 
 
-def merge_mentions(candidates: list[Mention]) -> list[Mention]:
+def merge_mentions(candidates: list[Mention], ner_rank: int = RULE_RANKS["ner"]) -> list[Mention]:
     """Accept candidates best-ranked first; a candidate crossing an accepted one is dropped.
 
-    A statistical NER mention is accepted only where it overlaps nothing accepted.
+    A statistical NER mention (of ``ner_rank``) is accepted only where it overlaps nothing accepted.
     """
     accepted: list[Mention] = []
     for candidate in sorted(candidates, key=lambda m: (m.rank, -(m.end - m.start), m.start)):
         if any((a.start, a.end) == (candidate.start, candidate.end) for a in accepted):
             continue
-        conflict = _overlaps if candidate.rank == RULE_RANKS["ner"] else _crosses
+        conflict = _overlaps if candidate.rank == ner_rank else _crosses
         if not any(conflict(candidate, a) for a in accepted):
             accepted.append(candidate)
     return sorted(accepted, key=lambda m: (m.start, -m.end))
 
 
-_COMMITTEE = re.compile(r"[省市县区镇乡]委")
+_COMMITTEE = phrasing("own_committee")
 """The party committee of the article's place (县委): the one short name that is propagated."""
 
 
@@ -181,43 +200,59 @@ def _contains(outer: Mention, inner: Mention) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end and outer.label != inner.label
 
 
-@Language.factory("kg_entity_merger", default_config={"rules_key": RULES_KEY, "places_key": PLACES_KEY})
-def make_entity_merger(nlp: Language, name: str, rules_key: str, places_key: str) -> "EntityMerger":
-    return EntityMerger(rules_key, places_key)
+@Language.factory("kg_entity_merger", default_config={"rules_key": RULES_KEY, "places_key": PLACES_KEY, "ranks": RULE_RANKS})
+def make_entity_merger(nlp: Language, name: str, rules_key: str, places_key: str, ranks: dict[str, int]) -> "EntityMerger":
+    """The merger: candidates of the entity ruler (``rules_key``), the place ruler (``places_key``)
+    and the statistical NER, accepted by ``ranks`` (rule → rank, 1 first; ``place`` for the place
+    ruler, ``ner`` for the statistical NER and unknown rules, ``title-person`` for people found by a title)."""
+    return EntityMerger(rules_key, places_key, ranks)
 
 
 class EntityMerger:
     """Turns candidate spans into ``doc.ents`` and ``doc._.entities``."""
 
-    def __init__(self, rules_key: str, places_key: str) -> None:
+    def __init__(self, rules_key: str = RULES_KEY, places_key: str = PLACES_KEY, ranks: dict[str, int] = RULE_RANKS) -> None:
         self.rules_key = rules_key
         self.places_key = places_key
+        self.ranks = dict(ranks)
 
     def __call__(self, doc: Doc) -> Doc:
-        candidates = [
-            Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_)) for s in doc.spans.get(self.rules_key, [])
-        ]
-        candidates += [Mention(s.start_char, s.end_char, PLACE, RULE_RANKS["place"]) for s in doc.spans.get(self.places_key, [])]
-        text = doc.text  # computed from the tokens on every access
-        for ent in doc.ents:
-            label = NER_LABELS.get(ent.label_)
-            if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]):
-                candidates.append(Mention(ent.start_char, ent.end_char, label, RULE_RANKS["ner"]))
-        candidates = [c for c in candidates if not (c.label == PERSON and _DOCTRINE_AFTER.match(text, c.end))
-                      and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
-        accepted = propagate(text, merge_mentions(candidates))
+        text = text_of(doc)
+        accepted = propagate(text, merge_mentions(self._candidates(doc, text), self.ranks["ner"]))
         accepted = _without_people_inside_names(accepted, len(text))
-        entities: dict[str, Entity] = {}
-        for mention in accepted:
-            written = text[mention.start : mention.end]
-            name = "".join(written.split()) if mention.label == PERSON else written  # 李 空, padded in a byline, is 李空
-            entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))
-            entity.mentions.append((mention.start, mention.end))
-            if written != name:
-                entity.aliases.add(written)
+        entities = _entities(text, accepted)
         _add_place_prefixed_forms(text, accepted, entities)
         spans = [doc.char_span(m.start, m.end, label=m.label) for m in accepted]
         doc.ents = filter_spans([s for s in spans if s is not None])
         doc._.entities = entities
         return doc
+
+    def _candidates(self, doc: Doc, text: str) -> list[Mention]:
+        """The ranked candidates of the rules, the place ruler and the plausible statistical NER
+        mentions; no person before a doctrine's ending (毛泽东思想), no programme named like a
+        working method (罗山模式)."""
+        candidates = [
+            Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_, self.ranks)) for s in doc.spans.get(self.rules_key, [])
+        ]
+        candidates += [Mention(s.start_char, s.end_char, PLACE, self.ranks["place"]) for s in doc.spans.get(self.places_key, [])]
+        for ent in doc.ents:
+            label = NER_LABELS.get(ent.label_)
+            if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]):
+                candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
+        return [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))
+                and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
+
+
+def _entities(text: str, accepted: list[Mention]) -> dict[str, Entity]:
+    """One entity per label and name, with all its mentions; a person's name without the spaces
+    a byline pads it with (李 空 is 李空, the written form an alias)."""
+    entities: dict[str, Entity] = {}
+    for mention in accepted:
+        written = text[mention.start : mention.end]
+        name = "".join(written.split()) if mention.label == PERSON else written
+        entity = entities.setdefault(entity_key(mention.label, name), Entity(label=mention.label, name=name))
+        entity.mentions.append((mention.start, mention.end))
+        if written != name:
+            entity.aliases.add(written)
+    return entities
 

@@ -36,6 +36,8 @@ def build_pipeline(ner_model: Path | None = NER_MODEL) -> Language:
             nlp.add_pipe(name, source=source)
     for name in ("kg_place_ruler", "kg_subplace_ruler", "kg_entity_ruler", "kg_entity_merger", "kg_place_linker", "kg_resolver", "kg_relation_extractor", "kg_relation_classifier"):
         nlp.add_pipe(name)
+    nlp.get_pipe("kg_entity_ruler").add_patterns(rules.read_rules())
+    nlp.get_pipe("kg_relation_extractor").add_patterns(relations.read_patterns())
     return nlp
 
 
@@ -50,4 +52,5 @@ def make_doc(nlp: Language, text: str) -> Doc:
     simplified = to_simplified(text)
     doc = nlp.make_doc(simplified)
     doc._.original_text = text
+    doc._.text = simplified
     return doc

@@ -24,12 +24,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.divisions import DivisionRecord, Divisions, short_forms
-from kg.nlp.doc import PLACE, Division, Entity, entity_key
+from kg.nlp.doc import PLACE, Division, Entity, entity_key, text_of
+from kg.resources import word_list
 
-DEFAULT_REGIONS = [
-    "粤港澳大湾区", "大湾区", "珠三角", "珠江三角洲", "粤东西北", "粤东", "粤西", "粤北",
-    "港澳", "香港", "澳门", "台湾", "长三角", "京津冀", "北部湾", "华南", "岭南",
-]
+DEFAULT_REGIONS = list(word_list("regions"))
 """Regions this genre names that have no statistical code."""
 
 _RIVER_CUES = r"流域|畔|沿岸|两岸|[东南西北]岸|岸边|干流|支流|[上中下]游|水系|河段|江段|航道|河道|江面|河面"
@@ -37,6 +35,9 @@ RIVER_CUE = re.compile(_RIVER_CUES)
 """What may follow a river name (西江流域, 黄冈河上游) for the name to count as a river."""
 RIVER_END = re.compile(rf"[江河](?={_RIVER_CUES})|(?<=沿)[\u4e00-\u9fff]{{1,2}}[江河]")
 """Where a river name ends when a cue follows it (黄冈河上游) or 沿 precedes it (沿新兴江, 沿绥江)."""
+
+RIVER_BEFORE = re.compile("沿")
+"""What may precede a river name for the name to count as a river (沿绥江)."""
 
 FULL, SHORT, REGION, FEATURE, VILLAGE = "full", "short", "region", "feature", "village"
 NOT_RIVER_STARTS = "沿跨过渡护治"
@@ -75,6 +76,20 @@ class Candidate:
     supporters: tuple[str, ...]
 
 
+@dataclass
+class _Support:
+    """What the place ruler knows while it accepts an article's matches: each match's official
+    name, the plain full names, the codes of the divisions named (growing), the short village
+    names written after their town, and the rivers named with a cue."""
+
+    surface_of: dict[Match, str]
+    plain: set[Match]
+    named: set[str]
+    anchored: set[str]
+    rivers: set[str]
+    text: str
+
+
 @dataclass(frozen=True)
 class PlaceWords:
     """What jieba's dictionary tells about place names (``kg/data/place_words.tsv``,
@@ -108,7 +123,7 @@ class PlaceRuler:
     def __init__(self, *, spans_key: str, label: str, regions: list[str], max_common_frequency: int,
                  max_common_place_frequency: int, max_short_form_frequency: int, min_village_length: int,
                  max_village_length: int, village_stop_after: str, generic_village_count: int,
-                 unsupported_villages: bool, short_form_cue: str) -> None:
+                 unsupported_villages: bool, short_form_cue: str, own_body_levels: str) -> None:
         self.spans_key = spans_key
         self.label = label
         self.max_common_frequency = max_common_frequency
@@ -120,6 +135,7 @@ class PlaceRuler:
         self.generic_village_count = generic_village_count
         self.unsupported_villages = unsupported_villages
         self.short_form_cue = re.compile(short_form_cue)
+        self.own_body_levels = own_body_levels
         self.divisions = Divisions.load()
         self.words = PlaceWords.load()
         lexicon: dict[str, tuple[str, ...]] = {}
@@ -140,7 +156,7 @@ class PlaceRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match in self.find(doc.text):
+        for match in self.find(text_of(doc)):
             span = doc.char_span(match.start, match.end, label=self.label)
             if span is not None:
                 spans.append(span)
@@ -214,35 +230,42 @@ class PlaceRuler:
         matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts, m in plain)]
         plain &= set(matches)
         shorts, named = self._accept_short_forms(text, matches, plain, surface_of)
-        accepted = [*plain, *shorts]
-        anchored = self._villages_after_their_town(matches, plain, surface_of)
-        rivers = {surface_of[m] for m in matches if m.kind == FEATURE and (RIVER_CUE.match(text, m.end) or text[m.start - 1 : m.start] == "沿")}
-        """Two-character rivers the article names once with a cue (沿绥江, 西江流域): every mention then counts."""
-        for match in matches:
-            surface = surface_of[match]
-            if match.kind == REGION:
-                accepted.append(match)
-            elif match.kind == FEATURE and (len(surface) > 2 or surface in rivers):
-                accepted.append(match)
-            elif match.kind == FULL and match not in plain:
-                right_before = self._codes({surface_of[m] for m in plain if m.end == match.start})
-                support = right_before if self._is_word(surface, self.max_common_frequency) else named
-                if self._has_named_parent(surface, support) or self._names_its_own_body(text, match, surface):
-                    accepted.append(match)
-                    named |= {c for c in self._codes({surface}) if self._has_named_parent_code(c, support)}  # 河头镇 then supports 向阳村
-            elif match.kind == VILLAGE and len(surface) < self.min_village_length:
-                if surface in anchored:
-                    accepted.append(match)
-            elif match.kind == VILLAGE and (self._has_named_parent(surface, named, self._village_generations(surface))
-                                            or (self.unsupported_villages and not self._is_common(surface, "village"))):
-                accepted.append(match)
-        return accepted
+        support = _Support(surface_of, plain, named, self._villages_after_their_town(matches, plain, surface_of), self._rivers(text, matches, surface_of), text)
+        return [*plain, *shorts, *(m for m in matches if self._supported(m, support))]
 
     @staticmethod
-    def _names_its_own_body(text: str, match: Match, surface: str) -> bool:
-        """A short full name followed by a body of its own level, its suffix written twice
+    def _rivers(text: str, matches: list[Match], surface_of: dict[Match, str]) -> set[str]:
+        """Two-character rivers the article names once with a cue (沿绥江, 西江流域): every mention then counts."""
+        return {surface_of[m] for m in matches if m.kind == FEATURE and (RIVER_CUE.match(text, m.end) or RIVER_BEFORE.fullmatch(text, m.start - 1, m.start))}
+
+    def _supported(self, match: Match, support: "_Support") -> bool:
+        """Whether a region, feature, full name that is not plain, or village is supported by the article."""
+        surface = support.surface_of[match]
+        if match.kind == REGION:
+            return True
+        if match.kind == FEATURE:
+            return len(surface) > 2 or surface in support.rivers
+        if match.kind == FULL:
+            return match not in support.plain and self._parent_named(match, surface, support)
+        if match.kind == VILLAGE and len(surface) < self.min_village_length:
+            return surface in support.anchored
+        return match.kind == VILLAGE and (self._has_named_parent(surface, support.named, self._village_generations(surface))
+                                          or (self.unsupported_villages and not self._is_common(surface, "village")))
+
+    def _parent_named(self, match: Match, surface: str, support: "_Support") -> bool:
+        """A full name that is no plain division name counts when its parent is named (right before
+        it, for an ordinary word); it then supports its own children (河头镇 then supports 向阳村)."""
+        right_before = self._codes({support.surface_of[m] for m in support.plain if m.end == match.start})
+        parents = right_before if self._is_word(surface, self.max_common_frequency) else support.named
+        if not self._has_named_parent(surface, parents):
+            return self._names_its_own_body(support.text, match, surface)
+        support.named |= {c for c in self._codes({surface}) if self._has_named_parent_code(c, parents)}
+        return True
+
+    def _names_its_own_body(self, text: str, match: Match, surface: str) -> bool:
+        """A two-character full name followed by a body of its own level, its level written twice
         (兴县县委, 眉县县长): the division, though its two characters alone could be a word."""
-        return len(surface) == 2 and surface[-1] in "县区市旗" and text.startswith(surface[-1], match.end)
+        return len(surface) == 2 and surface[-1] in self.own_body_levels and text.startswith(surface[-1], match.end)
 
     def _villages_after_their_town(self, matches: list[Match], plain: set[Match],
                                    surface_of: dict[Match, str]) -> set[str]:
@@ -263,14 +286,18 @@ class PlaceRuler:
         shorts = [m for m in matches if m.kind == SHORT]
         accepted: set[Match] = set()
         for _ in range(3):  # support may chain: 松口 ← 梅县 ← 梅州市
-            supported = {m: self._supported_codes(text, m, surface_of[m], named, regions)
-                         for m in shorts if m not in accepted}
-            newly = {m for m, codes in supported.items() if codes}
+            newly = self._newly_supported(text, [m for m in shorts if m not in accepted], surface_of, named, regions)
             if not newly:
                 break
-            accepted |= newly
-            named |= {code for m in newly for code in supported[m]}
+            accepted |= set(newly)
+            named |= {code for codes in newly.values() for code in codes}
         return accepted, named
+
+    def _newly_supported(self, text: str, shorts: list[Match], surface_of: dict[Match, str], named: set[str],
+                         regions: set[str]) -> dict[Match, set[str]]:
+        """The short forms the names so far support, with the codes each stands for."""
+        supported = {m: self._supported_codes(text, m, surface_of[m], named, regions) for m in shorts}
+        return {m: codes for m, codes in supported.items() if codes}
 
     def _cuts_word(self, text: str, match: Match, ends: set[int], starts: set[int], plain: bool) -> bool:
         """Whether the match starts inside an ordinary word (部分乡镇, 新兴城市: for a full name,
@@ -402,24 +429,27 @@ class PlaceLinker:
         resolved = {key: link for key, candidates in options.items()
                     if len(candidates) == 1 and candidates[0].record.level in ("province", "city", "county")
                     and (link := self._without_support(candidates))[0] is not None}
-        while True:
-            context = self._context(resolved, county_hint)
-            home = county_hint or self._article_county(resolved, mentions)
-            newly = {}
-            for key, candidates in options.items():
-                if key not in resolved and candidates:
-                    preceding = {c.record.code for other in before[key] for c in options[other]}
-                    choice = self._choose(candidates, context, preceding, home)
-                    if choice is not None:
-                        newly[key] = choice
-            if not newly:
-                break
+        while newly := self._link_round(options, before, resolved, county_hint or self._article_county(resolved, mentions), county_hint):
             resolved.update(newly)
         for key, candidates in options.items():
             if key not in resolved and candidates:
                 resolved[key] = self._without_support(candidates)
         return {key: (record, confidence) for key, (record, confidence) in resolved.items()
                 if record is not None and confidence >= self.min_confidence}
+
+    def _link_round(self, options: dict[str, list[Candidate]], before: dict[str, list[str]],
+                    resolved: dict[str, tuple[DivisionRecord | None, float]], home: str | None,
+                    county_hint: str | None) -> dict[str, tuple[DivisionRecord, float]]:
+        """The places one more round links, with the context of those linked so far."""
+        context = self._context(resolved, county_hint)
+        newly = {}
+        for key, candidates in options.items():
+            if key not in resolved and candidates:
+                preceding = {c.record.code for other in before[key] for c in options[other]}
+                choice = self._choose(candidates, context, preceding, home)
+                if choice is not None:
+                    newly[key] = choice
+        return newly
 
     def _without_support(self, candidates: list[Candidate]) -> tuple[DivisionRecord | None, float]:
         """The link of a name that denotes one division (by full name, if any matched) nationwide,
@@ -504,22 +534,23 @@ class PlaceLinker:
         """The one candidate the context supports best, if it is clearly best (ties go to ``home``):
         support comes from a linked parent or grandparent, from the place named right before,
         and from the candidate itself being linked or containing a linked place."""
-        scored = []
-        for candidate in candidates:
-            record = candidate.record
-            support = context.get(record.code, 0.0)
-            for code, weight in zip(candidate.supporters, self.ancestor_weights):
-                if code in context:
-                    support = max(support, context[code] * weight)
-            if record.parent in preceding:
-                support = max(support, self.ancestor_weights[0])
-            scored.append((self._discount(support, candidate.is_full), candidate))
+        scored = [(self._discount(self._support(candidate, context, preceding), candidate.is_full), candidate) for candidate in candidates]
         best = max(score for score, _ in scored)
         top = [candidate for score, candidate in scored if score == best]
         if best > 0.0 and len(top) > 1 and home:
             top = [c for c in top if any(a.code == home for a in self.divisions.ancestors(c.record.code))]
             best *= self.tie_break_discount
         return (top[0].record, best) if best > 0.0 and len(top) == 1 else None
+
+    def _support(self, candidate: Candidate, context: dict[str, float], preceding: set[str]) -> float:
+        """How surely the context points to this candidate: itself, its ancestors, the place before it."""
+        support = context.get(candidate.record.code, 0.0)
+        for code, weight in zip(candidate.supporters, self.ancestor_weights):
+            if code in context:
+                support = max(support, context[code] * weight)
+        if candidate.record.parent in preceding:
+            support = max(support, self.ancestor_weights[0])
+        return support
 
     def _discount(self, confidence: float, is_full: bool) -> float:
         return confidence if is_full else confidence * self.short_form_discount
@@ -581,12 +612,14 @@ class PlaceLinker:
         "generic_village_count": 100,
         "unsupported_villages": False,
         "short_form_cue": "讯|融媒|新闻网|日报|晚报|电视台|广播电视台",
+        "own_body_levels": "县区市旗",
     },
 )
 def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regions: list[str],
                      max_common_frequency: int, max_common_place_frequency: int, max_short_form_frequency: int,
                      min_village_length: int, max_village_length: int, village_stop_after: str,
-                     generic_village_count: int, unsupported_villages: bool, short_form_cue: str) -> PlaceRuler:
+                     generic_village_count: int, unsupported_villages: bool, short_form_cue: str,
+                     own_body_levels: str) -> PlaceRuler:
     """The place ruler. Frequencies are jieba's: a short form or village name that is a non-place
     word ``max_common_frequency`` times (or, for towns and villages, a place word
     ``max_common_place_frequency`` times) needs its full form in the article; a full name that is
@@ -597,13 +630,15 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
     ``generic_village_count``: villages whose
     name more villages bear need their town, not just their county, named;
     ``unsupported_villages``: take other village names without support; ``short_form_cue``: what
-    may follow a county or city short form to make it a place on its own (阳春讯, 玉林新闻网)."""
+    may follow a county or city short form to make it a place on its own (阳春讯, 玉林新闻网);
+    ``own_body_levels``: level characters of a two-character full name that, written again right
+    after it, start a body of its own (兴县县委): the division, though the name alone could be a word."""
     return PlaceRuler(
         spans_key=spans_key, label=label, regions=regions, max_common_frequency=max_common_frequency,
         max_common_place_frequency=max_common_place_frequency, max_short_form_frequency=max_short_form_frequency,
         min_village_length=min_village_length, max_village_length=max_village_length,
         village_stop_after=village_stop_after, generic_village_count=generic_village_count,
-        unsupported_villages=unsupported_villages, short_form_cue=short_form_cue,
+        unsupported_villages=unsupported_villages, short_form_cue=short_form_cue, own_body_levels=own_body_levels,
     )
 
 

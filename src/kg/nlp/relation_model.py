@@ -26,19 +26,19 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation
-from .relations import ArticleView, MentionRef, local_references
+from kg.resources import predicates
+
+from .doc import PLACE, Relation, text_of
+from .mentions import ArticleView, MentionRef, local_references
 from .text import sentence_bounds
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "relations"
 
 PAIR_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "implements": ((ORGANIZATION, PLACE), (PROGRAMME,)),
-    "partOfProgramme": ((PROGRAMME,), (PROGRAMME,)),
-    "issuedBy": ((PROGRAMME,), (ORGANIZATION,)),
-    "locatedIn": ((ORGANIZATION,), (PLACE,)),
+    name: (predicate.subject, predicate.object) for name, predicate in predicates().items() if predicate.threshold is not None
 }
-"""The predicates the model scores, with the entity types of subject and object."""
+"""The predicates the model scores (those with a threshold in ``predicates.toml``), with the entity
+types of subject and object."""
 
 MAX_GAP = 80
 """Pairs further apart than this many characters are not scored."""
@@ -132,9 +132,25 @@ def _endings(prefix: str, name: str) -> list[str]:
 
 
 def pair_features(text: str, candidate: Candidate) -> list[str]:
-    """The features of one candidate pair (strings; the model weighs each)."""
-    subject, obj, units = candidate.subject, candidate.object, candidate.sentence.units
-    features = ["bias", *_endings("S", subject.entity.name), *_endings("O", obj.entity.name)]
+    """The features of one candidate pair (strings; the model weighs each, in this order)."""
+    subject, obj = candidate.subject, candidate.object
+    features = ["bias", *_endings("S", subject.entity.name), *_endings("O", obj.entity.name), *_form_features(text, subject, obj)]
+    if subject.start <= obj.start and obj.end <= subject.end or obj.start <= subject.start and subject.end <= obj.end:
+        return features + _nested_features(text, candidate)
+    first, second = (subject, obj) if subject.start < obj.start else (obj, subject)
+    direction = "S>O" if first is subject else "O>S"
+    features.append(direction)
+    units = candidate.sentence.units
+    first_index, second_index = _unit_at(units, first.start), _unit_at(units, second.start)
+    if first_index == second_index:  # both inside one longer name
+        return features + [f"{direction}same-name-gap={text[first.end:second.start][:3]}"]
+    features += _between_features(candidate, direction, first_index, second_index)
+    return features + _context_features(text, candidate, direction, first, (first_index, second_index))
+
+
+def _form_features(text: str, subject: MentionRef, obj: MentionRef) -> list[str]:
+    """Whether a mention is a short form of its entity's name, and whether it opens a 《title》."""
+    features = []
     for role, mention in (("S", subject), ("O", obj)):
         if text[mention.start:mention.end] != mention.entity.name and mention.entity.name.endswith(text[mention.start:mention.end]):
             features.append(f"{role}=short-form")
@@ -142,49 +158,47 @@ def pair_features(text: str, candidate: Candidate) -> list[str]:
         features.append("O=document")
     if text[subject.start - 1:subject.start] == "《":
         features.append("S=document")
-    if subject.start <= obj.start and obj.end <= subject.end or obj.start <= subject.start and subject.end <= obj.end:
-        inner_is_subject = obj.start <= subject.start and subject.end <= obj.end
-        features.append("nested:subject-inside" if inner_is_subject else "nested:object-inside")
-        outer = obj if inner_is_subject else subject
-        inner = subject if inner_is_subject else obj
-        features.append(f"nested-after={text[inner.end:outer.end][:2]}")
-        if inner.entity.label == PLACE and any(m.entity.label == PLACE and m.start == inner.end for m in candidate.sentence.mentions):
-            features.append("nested:place-before-place")
-        features.append(f"nested-before={text[outer.start:inner.start][-2:]}")
-        return features
-    first, second = (subject, obj) if subject.start < obj.start else (obj, subject)
-    direction = "S>O" if first is subject else "O>S"
-    features.append(direction)
-    first_index, second_index = _unit_at(units, first.start), _unit_at(units, second.start)
-    if first_index == second_index:  # both inside one longer name
-        features.append(f"{direction}same-name-gap={text[first.end:second.start][:3]}")
-        return features
+    return features
+
+
+def _nested_features(text: str, candidate: Candidate) -> list[str]:
+    """One name inside the other: which, and the characters around the inner one."""
+    subject, obj = candidate.subject, candidate.object
+    inner_is_subject = obj.start <= subject.start and subject.end <= obj.end
+    outer, inner = (obj, subject) if inner_is_subject else (subject, obj)
+    features = ["nested:subject-inside" if inner_is_subject else "nested:object-inside", f"nested-after={text[inner.end:outer.end][:2]}"]
+    if inner.entity.label == PLACE and any(m.entity.label == PLACE and m.start == inner.end for m in candidate.sentence.mentions):
+        features.append("nested:place-before-place")
+    return features + [f"nested-before={text[outer.start:inner.start][-2:]}"]
+
+
+def _between_features(candidate: Candidate, direction: str, first_index: int, second_index: int) -> list[str]:
+    """The words between the pair (lists either stands in skipped), their count, commas and rivals."""
+    units = candidate.sentence.units
     tokens = [u.token for u in units[first_index + 1:second_index]]
     tokens, listed = _skip_lists(tokens, units[first_index].token, units[second_index].token)
-    if listed:
-        features.append(f"{direction}in-list")
+    features = [f"{direction}in-list"] if listed else []
     words = [t for t in tokens if t not in _PUNCTUATION]
-    for role, mention in (("S", subject), ("O", obj)):  # rivals of the same type in between
+    for role, mention in (("S", candidate.subject), ("O", candidate.object)):  # rivals of the same type in between
         features.append(f"{direction}{role}-rivals={min(tokens.count(f'<{mention.entity.label}>'), 2)}")
-    features.append(f"gap={_bucket(len(words))}")
-    features.append(f"{direction}gap={_bucket(len(words))}")
-    commas = sum(t in ",，" for t in tokens)
-    features.append(f"commas={min(commas, 2)}")
+    features += [f"gap={_bucket(len(words))}", f"{direction}gap={_bucket(len(words))}", f"commas={min(sum(t in ',，' for t in tokens), 2)}"]
     if "、" in tokens:
         features.append("list-between")
     for token in dict.fromkeys(words):  # in order, so sums do not depend on the hash seed
-        features.append(f"B={token}")
-        features.append(f"{direction}B={token}")
+        features += [f"B={token}", f"{direction}B={token}"]
     if words:
         features += [f"B1={words[0]}", f"BL={words[-1]}", f"{direction}B1={words[0]}", f"{direction}BL={words[-1]}"]
     if len(tokens) <= 4:
         features.append(f"{direction}Bseq={'_'.join(tokens)}")
+    return features
+
+
+def _context_features(text: str, candidate: Candidate, direction: str, first: MentionRef, indices: tuple[int, int]) -> list[str]:
+    """The two units before and after the pair, and whether the first opens its clause."""
+    units, (first_index, second_index) = candidate.sentence.units, indices
     before = [u.token for u in units[max(first_index - 2, 0):first_index]]
     after = [u.token for u in units[second_index + 1:second_index + 3]]
-    for n, token in enumerate(reversed(before)):
-        features.append(f"L{n + 1}={token}")
-    for n, token in enumerate(after):
-        features.append(f"R{n + 1}={token}")
+    features = [f"L{n + 1}={token}" for n, token in enumerate(reversed(before))] + [f"R{n + 1}={token}" for n, token in enumerate(after)]
     clause_start = max(text.rfind(mark, candidate.sentence.start, first.start) for mark in ",，:：") + 1
     if not any(u.kind for u in units if clause_start <= u.start < first.start):
         features.append(f"{direction}first-in-clause")
@@ -199,23 +213,30 @@ def candidates(view: ArticleView) -> Iterator[Candidate]:
     """
     references = sorted(view.references, key=lambda m: m.start)
     for sentence in sentence_bounds(view.text):
-        named = view.within(*sentence)
-        covered = {i for m in named for i in range(m.start, m.end)}
-        mentions = named + [
-            m for m in references + local_references(view, *sentence)
-            if sentence[0] <= m.start and m.end <= sentence[1] and m.start not in covered
-        ]
-        if len(mentions) < 2:
-            continue
-        mentions.sort(key=lambda m: (m.start, -m.end))
-        context = Sentence(*sentence, mentions, sentence_units(view.text, sentence, view.outermost(mentions)))
-        for subject in mentions:
-            for obj in mentions:
-                if subject.entity is obj.entity or abs(subject.start - obj.start) > MAX_GAP:
-                    continue
-                for predicate, (subject_types, object_types) in PAIR_TYPES.items():
-                    if subject.entity.label in subject_types and obj.entity.label in object_types:
-                        yield Candidate(predicate, subject, obj, context)
+        mentions = _sentence_mentions(view, sentence, references)
+        if len(mentions) >= 2:
+            yield from _pairs(Sentence(*sentence, mentions, sentence_units(view.text, sentence, view.outermost(mentions))))
+
+
+def _sentence_mentions(view: ArticleView, sentence: tuple[int, int], references: list[MentionRef]) -> list[MentionRef]:
+    """The mentions of a sentence, with the back-references that fall outside every name."""
+    named = view.within(*sentence)
+    covered = {i for m in named for i in range(m.start, m.end)}
+    mentions = named + [
+        m for m in references + local_references(view, *sentence)
+        if sentence[0] <= m.start and m.end <= sentence[1] and m.start not in covered
+    ]
+    return sorted(mentions, key=lambda m: (m.start, -m.end))
+
+
+def _pairs(sentence: Sentence) -> Iterator[Candidate]:
+    for subject in sentence.mentions:
+        for obj in sentence.mentions:
+            if subject.entity is obj.entity or abs(subject.start - obj.start) > MAX_GAP:
+                continue
+            for predicate, (subject_types, object_types) in PAIR_TYPES.items():
+                if subject.entity.label in subject_types and obj.entity.label in object_types:
+                    yield Candidate(predicate, subject, obj, sentence)
 
 
 class RelationModel:
@@ -257,7 +278,7 @@ def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
         if key in known or (key in best and best[key].confidence >= probability):
             continue
         start, end = candidate.sentence.start, candidate.sentence.end
-        best[key] = Relation(*key, evidence=doc.text[start:end], start=start, end=end, confidence=probability, method="model")
+        best[key] = Relation(*key, evidence=text_of(doc)[start:end], start=start, end=end, confidence=probability, method="model")
     return sorted(best.values(), key=lambda r: (r.start, r.predicate))
 
 

@@ -16,15 +16,23 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Callable
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity
+from kg.resources import phrasing, phrasings, word_list
+
+from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, text_of
 from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, STANDALONE_DEPARTMENTS, TITLES, bare_title, is_document, surnames
 
-ABBREVIATION_NOTE = re.compile(r"(?:《([^《》]{2,80})》|[“「]([^“”「」]{2,60})[”」])\s*[(（]\s*(?:以下)?(?:简称|下称)\s*[“「《]([^”」》]{2,20})[”」》]\s*[)）]")
+ABBREVIATION_NOTE = phrasing("abbreviation_note")
 """A declared abbreviation; a title in 《》 may hold quotation marks of its own."""
+
+
+def shortened(name: str, form: str) -> str:
+    """``name`` with the long form of the phrasing ``form`` replaced by its short one (有限公司 → 公司)."""
+    return phrasing(form).sub(phrasings()[form]["replace"], name)
 
 
 def merge_into(entities: dict[str, Entity], keep: Entity, other: Entity) -> None:
@@ -60,31 +68,44 @@ def is_abbreviation(short: str, full: str) -> bool:
     return in_order(short, full)
 
 
-LEVEL_ENDINGS = ("省", "市", "县", "区", "镇", "乡", "街道")
-FEATURE_ENDINGS = tuple("江河湖海山岭岛湾")
+LEVEL_ENDINGS = word_list("level_endings")
+VILLAGE_ENDINGS = word_list("village_endings")
+FEATURE_NAME_ENDINGS = word_list("feature_name_endings")
 
 
 def resolve_places(entities: dict[str, Entity]) -> None:
-    """One entity per division code; an unlinked short form joins the linked full name (湛江 → 湛江市)."""
+    """One entity per division code; an unlinked short form joins the one full name it shortens."""
     places = [e for e in entities.values() if e.label == PLACE]
     for short in [e for e in places if not e.code]:
-        fuller = [e for e in places if e.name.startswith(short.name) and e.name[len(short.name) :] in LEVEL_ENDINGS + ("村", "社区")]
-        coded = [e for e in fuller if e.code and e.name[len(short.name) :] in LEVEL_ENDINGS]
-        if not coded and short.name.endswith(FEATURE_ENDINGS):
-            continue  # 锦江 the river is no 锦江村
-        if len(coded or fuller) == 1 and short.key in entities:  # 湛江 is 湛江市; 莲塘 is 莲塘村, 忠信 is 忠信镇, linked or not
-            merge_into(entities, (coded or fuller)[0], short)
-    by_code: dict[str, list[Entity]] = defaultdict(list)
-    for entity in list(entities.values()):
-        if entity.label == PLACE and entity.code:
-            by_code[entity.code].append(entity)
-    for group in by_code.values():
+        full = _full_form(short, places)
+        if full is not None and short.key in entities:
+            merge_into(entities, full, short)
+    for group in _by_code([e for e in entities.values() if e.label == PLACE and e.code]).values():
         keep = max(group, key=lambda e: (len(e.name), len(e.mentions)))
         for other in group:
             merge_into(entities, keep, other)
 
 
+def _full_form(short: Entity, places: list[Entity]) -> Entity | None:
+    """The one place an unlinked ``short`` name shortens: the linked one with a level ending
+    (湛江 → 湛江市), else a village or community, linked or not (莲塘 → 莲塘村); none for a
+    natural feature without a linked full form (锦江 the river is no 锦江村)."""
+    fuller = [e for e in places if e.name.startswith(short.name) and e.name[len(short.name) :] in LEVEL_ENDINGS + VILLAGE_ENDINGS]
+    coded = [e for e in fuller if e.code and e.name[len(short.name) :] in LEVEL_ENDINGS]
+    if not coded and short.name.endswith(FEATURE_NAME_ENDINGS):
+        return None
+    return (coded or fuller)[0] if len(coded or fuller) == 1 else None
+
+
+def _by_code(places: list[Entity]) -> dict[str, list[Entity]]:
+    by_code: dict[str, list[Entity]] = defaultdict(list)
+    for place in places:
+        by_code[place.code].append(place)
+    return by_code
+
+
 def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
+    """A programme and its declared abbreviation, then its abbreviations by shape, are one programme."""
     programmes = {e.name: e for e in entities.values() if e.label == PROGRAMME}
     for match in ABBREVIATION_NOTE.finditer(text):
         full, short = programmes.get(match.group(1) or match.group(2)), programmes.get(match.group(3))
@@ -92,34 +113,39 @@ def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
             merge_into(entities, full, short)
         elif full and short:  # “百县千镇万村高质量发展工程”(以下简称“百千万工程”): the short name is the usual one
             merge_into(entities, short, full)
-    remaining = [e for e in entities.values() if e.label == PROGRAMME]
-    for short in sorted(remaining, key=lambda e: len(e.name)):
-        if short.key not in entities:
-            continue
-        for full in remaining:
-            if full.key in entities and is_abbreviation(short.name, full.name):
+    _merge_abbreviations(entities, [e for e in entities.values() if e.label == PROGRAMME])
+
+
+def _merge_abbreviations(entities: dict[str, Entity], programmes: list[Entity]) -> None:
+    """百千万工程 and 百县千镇万村高质量发展工程: the short name keeps the long one as an alias."""
+    for short in sorted(programmes, key=lambda e: len(e.name)):
+        for full in programmes:
+            if short.key in entities and full.key in entities and is_abbreviation(short.name, full.name):
                 merge_into(entities, short, full)
 
 
-GENERIC_DOCUMENT_HEADS = ("实施", "行动", "工作", "三年", "建设", "发展", "总体", "若干")
+GENERIC_DOCUMENT_HEADS = word_list("generic_document_heads")
 """What a short reference to a document may start with: 《实施方案》, 《行动计划》, 《三年规划》."""
 
 
 def resolve_document_references(entities: dict[str, Entity]) -> None:
-    """《方案》 after 《饶平县茶产业高质量发展实施方案》 is that document: the last one before it with that ending."""
+    """《方案》 after 《饶平县茶产业高质量发展实施方案》 is that document: the last one before it with
+    that ending (the headline may name 实施方案 before the body gives its title); a reference to
+    no document named before is dropped."""
     programmes = [e for e in entities.values() if e.label == PROGRAMME]
-    for reference in [e for e in programmes if e.name in DOCUMENT_ENDINGS or (len(e.name) <= 4 and e.name.endswith(DOCUMENT_ENDINGS) and e.name[:2] in GENERIC_DOCUMENT_HEADS)]:
+    for reference in [e for e in programmes if _refers_to_a_document(e.name)]:
         documents = [(min(e.mentions)[0], e) for e in programmes if e is not reference and bare_title(e.name).endswith(reference.name)]
-        for start, _ in sorted(reference.mentions):  # the headline may name 实施方案 before the body gives its title
-            earlier = [pair for pair in documents if pair[0] < start]
-            if earlier:
-                merge_into(entities, max(earlier, key=lambda pair: pair[0])[1], reference)
-                break
+        named = next((max(earlier, key=lambda pair: pair[0])[1] for start, _ in sorted(reference.mentions)
+                      if (earlier := [pair for pair in documents if pair[0] < start])), None)
+        if named is not None:
+            merge_into(entities, named, reference)
         else:
             entities.pop(reference.key, None)
 
 
-_COMPANY_FORMS = re.compile(r"(股份有限公司|有限责任公司|有限公司)$")
+def _refers_to_a_document(name: str) -> bool:
+    """方案, 《实施方案》, 《行动计划》: a short name that stands for a document named in full."""
+    return name in DOCUMENT_ENDINGS or (len(name) <= 4 and name.endswith(DOCUMENT_ENDINGS) and name[:2] in GENERIC_DOCUMENT_HEADS)
 
 
 def _organisation_core(name: str, place_names: tuple[str, ...]) -> tuple[str, str]:
@@ -134,33 +160,38 @@ def _organisation_core(name: str, place_names: tuple[str, ...]) -> tuple[str, st
         if place is None:
             break
         name = name[len(place) :]
-    return full[: len(full) - len(name)], _COMPANY_FORMS.sub("公司", name).replace("专业合作社", "合作社")
+    return full[: len(full) - len(name)], shortened(shortened(name, "company_form"), "cooperative_form")
 
 
 def resolve_organisation_short_forms(entities: dict[str, Entity]) -> None:
     """客乡食品公司 is 紫金县客乡食品有限公司 when nothing else in the article shortens to it."""
     place_names = tuple(e.name for e in entities.values() if e.label == PLACE) + tuple(a for e in entities.values() if e.label == PLACE for a in e.aliases)
-    organisations = [e for e in entities.values() if e.label == ORGANIZATION]
     cores = defaultdict(list)
-    for organisation in organisations:
+    for organisation in [e for e in entities.values() if e.label == ORGANIZATION]:
         if organisation.name.endswith(ORG_SUFFIXES_FREE):  # companies and cooperatives get shortened; bodies of a place do not
             places, core = _organisation_core(organisation.name, place_names)
             cores[core].append((places, organisation))
-    for core in sorted(cores, key=len):  # 绿岭油茶公司 is 绿岭油茶发展公司 when it is the only fuller one
-        fuller = [c for c in cores if c != core and len(c) > len(core) and c[:2] == core[:2] and c[-2:] == core[-2:] and in_order(core, c)]
-        if len(fuller) == 1 and len(core) >= 4:
-            cores[fuller[0]] += cores.pop(core)
-    for group in cores.values():
+    for group in _fold_cores(cores).values():
         keep_places, keep = max(group, key=lambda pair: len(pair[1].name))
         for places, other in group:
             if keep_places.endswith(places):  # 安流镇卫生院 and 横陂镇卫生院 stay two
                 merge_into(entities, keep, other)
 
 
+def _fold_cores(cores: dict[str, list]) -> dict[str, list]:
+    """绿岭油茶公司 is 绿岭油茶发展公司 when it is the only fuller core."""
+    for core in sorted(cores, key=len):
+        fuller = [c for c in cores if c != core and len(c) > len(core) and c[:2] == core[:2] and c[-2:] == core[-2:] and in_order(core, c)]
+        if len(fuller) == 1 and len(core) >= 4:
+            cores[fuller[0]] += cores.pop(core)
+    return cores
+
+
 def _place_and_body(name: str, places: dict[str, Entity]) -> tuple[Entity | str | None, str]:
     """Split an organisation name into the place it starts with (an entity, or a bare level word
-    such as 市) and the body: 英德市供销合作联社 → (英德市, 供销合作联社), 市住建局 → (市, 住建局)."""
-    name = name.removeprefix("中共")  # 中共徐闻县委 is 徐闻县委
+    such as 市) and the body: 英德市供销合作联社 → (英德市, 供销合作联社), 市住建局 → (市, 住建局);
+    the party's name before it is no part of either (中共徐闻县委 is 徐闻县委)."""
+    name = name[party.end() :] if (party := phrasing("party_prefix").match(name)) else name
     prefix = max((p for p in places if name.startswith(p) and len(name) > len(p)), key=len, default=None)
     if prefix is not None:
         body = name[len(prefix) :]
@@ -174,7 +205,7 @@ def _place_and_body(name: str, places: dict[str, Entity]) -> tuple[Entity | str 
 def abbreviates_body(short: str, full: str) -> bool:
     """住建局 for 住房和城乡建设局, 供销社 for 供销合作联社, 政府 for 人民政府: the same body named
     by some of its characters, in order, keeping the first and the last."""
-    short, full = short.replace("人民政府", "政府"), full.replace("人民政府", "政府")
+    short, full = shortened(short, "government_form"), shortened(full, "government_form")
     if short == full:
         return True
     if len(short) < 2 or len(short) >= len(full) or short[0] != full[0] or short[-1] != full[-1] or full.startswith(short):
@@ -189,37 +220,35 @@ def resolve_short_organisations(entities: dict[str, Entity]) -> None:
     places = {name: e for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)}
     split = {o.key: _place_and_body(o.name, places) for o in organisations}
     for short in sorted(organisations, key=lambda e: len(e.name)):
-        where, body = split[short.key]
-        if where is None or short.key not in entities:
+        if split[short.key][0] is None or short.key not in entities:
             continue
-        fuller = []
-        for full in organisations:
-            place, full_body = split[full.key]
-            if full is short or full.key not in entities or not isinstance(place, Entity) or len(full.name) <= len(short.name):
-                continue
-            short_body = body
-            if isinstance(where, str):
-                same_place = place.name.endswith(where)
-            else:
-                same_place = where is place or place.name.startswith(where.name)
-                if not short.name.startswith(place.name) and body.startswith(place.name[-1]):  # 连南县委 → 连南瑶族自治县 + 委
-                    short_body = body[1:]
-            if same_place and abbreviates_body(short_body, full_body):
-                fuller.append(full)
-        if len({id(split[o.key][0]) for o in fuller}) == 1:  # 阳山县政府 and 阳山县人民政府: one place's body, the fuller name
-            fuller = [max(fuller, key=lambda o: len(o.name))]
-        if len(fuller) > 1 and isinstance(where, str):  # the article's own place is the one it names most
-            counts = sorted((len(split[o.key][0].mentions), o.name) for o in fuller)
-            fuller = [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
+        fuller = [full for full in organisations if full.key in entities and _names_more_fully(short, full, split)]
+        fuller = _the_one_fuller(fuller, split, short_by_level=isinstance(split[short.key][0], str))
         if len(fuller) == 1:
             merge_into(entities, fuller[0], short)
 
 
-_NOTE = re.compile(r"[(（][^()（）]{1,10}[)）]$")
-"""A note after a document's title: 政府工作报告(草案) is the report named with its stage."""
+def _names_more_fully(short: Entity, full: Entity, split: dict[str, tuple[Entity | str | None, str]]) -> bool:
+    """Whether ``full`` names the body ``short`` names, in the same place, with more characters."""
+    (where, body), (place, full_body) = split[short.key], split[full.key]
+    if full is short or not isinstance(place, Entity) or len(full.name) <= len(short.name):
+        return False
+    if isinstance(where, str):
+        return place.name.endswith(where) and abbreviates_body(body, full_body)
+    if not short.name.startswith(place.name) and body.startswith(place.name[-1]):  # 连南县委 → 连南瑶族自治县 + 委
+        body = body[1:]
+    return (where is place or place.name.startswith(where.name)) and abbreviates_body(body, full_body)
 
 
-_PUNCTUATION = re.compile(r"[\s、,，·]")
+def _the_one_fuller(fuller: list[Entity], split: dict[str, tuple[Entity | str | None, str]], short_by_level: bool) -> list[Entity]:
+    """Of one place's bodies, the fullest name (阳山县政府, 阳山县人民政府); for 市委 and the like, the
+    body of the place the article names most."""
+    if len({id(split[o.key][0]) for o in fuller}) == 1:
+        return [max(fuller, key=lambda o: len(o.name))]
+    if len(fuller) > 1 and short_by_level:
+        counts = sorted((len(split[o.key][0].mentions), o.name) for o in fuller)
+        return [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
+    return fuller
 
 
 def resolve_noted_titles(entities: dict[str, Entity]) -> None:
@@ -227,19 +256,16 @@ def resolve_noted_titles(entities: dict[str, Entity]) -> None:
     支部在行动” and “高质量发展,支部在行动” are one campaign, whatever punctuation parts it."""
     programmes = {e.name: e for e in entities.values() if e.label == PROGRAMME}
     for name, noted in programmes.items():
-        bare = programmes.get(_NOTE.sub("", name))
+        bare = programmes.get(phrasing("stage_note").sub("", name))
         if bare is not None and bare is not noted and bare.key in entities and noted.key in entities:
             merge_into(entities, noted, bare)
     by_words: dict[str, list[Entity]] = defaultdict(list)
     for programme in [e for e in entities.values() if e.label == PROGRAMME]:
-        by_words[_PUNCTUATION.sub("", programme.name)].append(programme)
+        by_words[phrasing("name_punctuation").sub("", programme.name)].append(programme)
     for group in by_words.values():
         keep = max(group, key=lambda e: (len(e.mentions), e.name))
         for other in group:
             merge_into(entities, keep, other)
-
-
-_SESSION = re.compile(r"第?[一二三四五六七八九十百]+届")
 
 
 def resolve_level_bodies(entities: dict[str, Entity]) -> None:
@@ -249,7 +275,7 @@ def resolve_level_bodies(entities: dict[str, Entity]) -> None:
     for organisation in [e for e in entities.values() if e.label == ORGANIZATION]:
         where, body = _place_and_body(organisation.name, {})
         if isinstance(where, str):
-            groups[(where, _SESSION.sub("", body.replace("人民政府", "政府")))].append(organisation)
+            groups[(where, phrasing("session").sub("", shortened(body, "government_form")))].append(organisation)
     for group in groups.values():
         keep = max(group, key=lambda e: len(e.name))
         for other in group:
@@ -269,8 +295,8 @@ def resolve_papers_and_their_publishers(entities: dict[str, Entity]) -> None:
     """潮州日报 and 潮州日报社 in one article are one outlet, named by the longer form."""
     organisations = {e.name: e for e in entities.values() if e.label == ORGANIZATION}
     for name, paper in organisations.items():
-        publisher = organisations.get(name + "社")
-        if name.endswith(("日报", "晚报", "报")) and publisher is not None and paper.key in entities and publisher.key in entities:
+        publisher = organisations.get(phrasing("paper").sub(phrasings()["paper"]["replace"], name)) if phrasing("paper").search(name) else None
+        if publisher is not None and publisher is not paper and paper.key in entities and publisher.key in entities:
             merge_into(entities, publisher, paper)
 
 
@@ -293,30 +319,44 @@ def resolve_names_without_their_place(entities: dict[str, Entity]) -> None:
     for label in (ORGANIZATION, PROGRAMME):
         named = {e.name: e for e in entities.values() if e.label == label}
         for full in list(named.values()):
-            rest = full.name
-            while place := next((p for p in places if rest.startswith(p) and len(rest) > len(p) + 3), None):
-                rest = rest[len(place) :]  # 惠东县白花预制菜产业园 → 白花预制菜产业园 → 预制菜产业园
-                short = named.get(rest)
-                if short is not None and short is not full and short.key in entities and full.key in entities:
+            for short in _without_places(full.name, places, named):  # 惠东县白花预制菜产业园 → 白花预制菜产业园 → 预制菜产业园
+                if short is not full and short.key in entities and full.key in entities:
                     merge_into(entities, full, short)
+
+
+def _without_places(name: str, places: list[str], named: dict[str, Entity]) -> list[Entity]:
+    """The entities named like ``name`` with one, two … of the places it begins with left out."""
+    found, rest = [], name
+    while place := next((p for p in places if rest.startswith(p) and len(rest) > len(p) + 3), None):
+        rest = rest[len(place) :]
+        found += [named[rest]] if rest in named else []
+    return found
 
 
 def drop_nested_places(entities: dict[str, Entity]) -> None:
     """A place named only inside other names, never at their start, is not a place the article
     speaks of: without a code it is a word fragment (强镇兴村); a province inside a programme's
     name (not inside a body's) is part of the name (广东 in 绿美广东生态建设)."""
-    spans = [(s, e) for entity in entities.values() for s, e in entity.mentions]
-    programme_spans = [(s, e) for entity in entities.values() if entity.label == PROGRAMME for s, e in entity.mentions]
-    body_spans = [(s, e) for entity in entities.values() if entity.label == ORGANIZATION for s, e in entity.mentions]
+    spans, programme_spans, body_spans = _spans(entities), _spans(entities, PROGRAMME), _spans(entities, ORGANIZATION)
     for entity in [e for e in entities.values() if e.label == PLACE and (not e.code or e.code.endswith("0" * 10))]:
-        inside = programme_spans if entity.code else spans
-        if all(any(s < start and end <= e for s, e in inside) and not any(s <= start and end <= e for s, e in body_spans)
-               for start, end in entity.mentions):
+        if all(_only_inside(mention, programme_spans if entity.code else spans, body_spans) for mention in entity.mentions):
             entities.pop(entity.key)
 
 
-_ADDRESS_TITLE = re.compile("|".join(map(re.escape, TITLES + ("总",))))  # 谭总: the company head
-HEAD_CUES = ("总经理", "董事长", "总裁", "负责人")
+def _spans(entities: dict[str, Entity], label: str | None = None) -> list[tuple[int, int]]:
+    """The mention spans of every entity (of ``label``)."""
+    return [span for entity in entities.values() if label is None or entity.label == label for span in entity.mentions]
+
+
+def _only_inside(mention: tuple[int, int], inside: list[tuple[int, int]], body_spans: list[tuple[int, int]]) -> bool:
+    """Whether a mention lies inside one of ``inside`` (not at its start) and inside no body's name."""
+    start, end = mention
+    return any(s < start and end <= e for s, e in inside) and not any(s <= start and end <= e for s, e in body_spans)
+
+
+_ADDRESS_TITLE = re.compile("|".join(map(re.escape, TITLES)) + "|" + phrasing("address_title").pattern)
+"""A title, or the 总 that addresses the head of a company (谭总)."""
+HEAD_CUES = word_list("head_cues")
 
 
 def _title_near(text: str, cues: tuple[str, ...], name: str) -> bool:
@@ -341,41 +381,56 @@ def resolve_surname_titles(entities: dict[str, Entity], text: str) -> None:
         same_surname = [p for p in people if p.name.startswith(surname)]
         for match in addresses:
             start = match.start() - len(surname)
-            if start < 0 or text[start : match.start()] != surname:
-                continue
-            title = match.group(0)
-            if title == "总" and text[match.end() : match.end() + 1] in "经理裁监工":
-                continue  # 谭总经理 is a title, 谭总 a way of addressing
-            cues = HEAD_CUES if title == "总" else (title,)
-            holders = [p for p in same_surname if _title_near(text, cues, p.name)]
-            if holders == [person] or (not holders and same_surname == [person]):
+            if start >= 0 and text[start : match.start()] == surname and _the_one_addressed(text, match.group(0), person, same_surname):
                 person.aliases.add(text[start : match.end()])
                 person.mentions.append((start, match.end()))
                 entities.pop(f"{PERSON}:{text[start : match.end()]}", None)
 
 
-@Language.factory("kg_resolver")
-def make_resolver(nlp: Language, name: str) -> "Resolver":
-    return Resolver()
+def _the_one_addressed(text: str, title: str, person: Entity, same_surname: list[Entity]) -> bool:
+    """Whether ``person`` is the one of that surname the article gives ``title`` (for 谭总: a head's
+    title), or the only one of that surname when nobody is given it."""
+    cues = (title,) if title in TITLES else HEAD_CUES
+    holders = [p for p in same_surname if _title_near(text, cues, p.name)]
+    return holders == [person] or (not holders and same_surname == [person])
+
+
+STEPS: dict[str, Callable[[dict[str, Entity], str], None]] = {
+    "places": lambda entities, text: resolve_places(entities),
+    "nested_places": lambda entities, text: drop_nested_places(entities),
+    "programmes": resolve_programmes,
+    "document_references": lambda entities, text: resolve_document_references(entities),
+    "noted_titles": lambda entities, text: resolve_noted_titles(entities),
+    "short_organisations": lambda entities, text: resolve_short_organisations(entities),
+    "level_bodies": lambda entities, text: resolve_level_bodies(entities),
+    "named_departments": lambda entities, text: resolve_named_departments(entities),
+    "papers_and_publishers": lambda entities, text: resolve_papers_and_their_publishers(entities),
+    "place_prefixed_organisations": lambda entities, text: resolve_place_prefixed_organisations(entities),
+    "organisation_short_forms": lambda entities, text: resolve_organisation_short_forms(entities),
+    "names_without_their_place": lambda entities, text: resolve_names_without_their_place(entities),
+    "surname_titles": resolve_surname_titles,
+}
+"""The resolution steps by name, in the order the resolver runs them by default."""
+
+
+@Language.factory("kg_resolver", default_config={"steps": list(STEPS)})
+def make_resolver(nlp: Language, name: str, steps: list[str]) -> "Resolver":
+    """The resolver, running the named ``steps`` (keys of ``resolve.STEPS``) in this order."""
+    unknown = [step for step in steps if step not in STEPS]
+    if unknown:
+        raise ValueError(f"kg_resolver: unknown step {unknown[0]!r}; the steps are {', '.join(STEPS)}")
+    return Resolver(steps)
 
 
 class Resolver:
     """Merges the entities of ``doc._.entities`` that are one entity."""
 
+    def __init__(self, steps: list[str] = list(STEPS)) -> None:
+        self.steps = [STEPS[step] for step in steps]
+
     def __call__(self, doc: Doc) -> Doc:
         entities: dict[str, Entity] = doc._.entities
-        resolve_places(entities)
-        drop_nested_places(entities)
-        resolve_programmes(entities, doc.text)
-        resolve_document_references(entities)
-        resolve_noted_titles(entities)
-        resolve_short_organisations(entities)
-        resolve_level_bodies(entities)
-        resolve_named_departments(entities)
-        resolve_papers_and_their_publishers(entities)
-        resolve_place_prefixed_organisations(entities)
-        resolve_organisation_short_forms(entities)
-        resolve_names_without_their_place(entities)
-        resolve_surname_titles(entities, doc.text)
+        for step in self.steps:
+            step(entities, text_of(doc))
         doc._.entities = {e.key: e for e in entities.values()}
         return doc

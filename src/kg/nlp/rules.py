@@ -1,698 +1,130 @@
-"""Rules for the genre's structure: people by title and byline cues, organisations
-by suffix, programmes by quotation, 《》 and shape.
+"""The entity ruler: people by title, role, byline and speech cues; organisations by suffix;
+programmes by quotation, 《》, designation and shape.
 
-Each finder reads ``doc.text`` and returns character spans; the ``kg_entity_ruler``
-component puts them into ``doc.spans["kg_rules"]`` with the rule that fired as
-the span's ``kb_id_`` so the merger can rank them. The place spans proposed by
-``kg_place_ruler`` are the anchors for organisation and programme names that
-start with a place (怀集县农业农村局, 马水镇全域土地综合整治试点).
+What it knows is data: the rules of ``kg/resources/entity_rules.jsonl`` (one JSON object a
+line), added with ``add_patterns`` and saved in the component's folder as ``patterns.jsonl``,
+like spaCy's EntityRuler. Each rule names its finder (``finders/``), the label of what it finds,
+the ``rule`` the merger ranks it by, its words (``@titles`` …), and an example with the name it
+finds and a counter-example where it finds nothing. The ``kg_entity_ruler`` component puts the
+candidates into ``doc.spans["kg_rules"]`` with the rule as the span's ``kb_id_``; the place spans
+of ``kg_place_ruler`` anchor names that start with a place (怀集县农业农村局).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
+from spacy.util import registry
 
-from .doc import ORGANIZATION, PERSON, PROGRAMME
-from .lexicon import (
-    BOUNDARY_WORDS,
-    BRANCH_SUFFIXES,
-    BYLINE_AUTHOR_CUES,
-    BYLINE_EDITOR_CUES,
-    CREDIT_IN_PARENS,
-    CAMPAIGN_FOLLOWERS,
-    DESIGNATION_ENDINGS,
-    DESIGNATION_VERBS,
-    DEPARTMENT_CORES,
-    NUMERALS,
-    ORG_SUFFIXES_ANCHORED,
-    FUNCTION_CHARS,
-    ORG_SUFFIXES_FREE,
-    PERSON_ROLES,
-    GROUP_LABELS,
-    PROGRAMME_SUFFIXES,
-    PROGRAMME_SUFFIXES_BARE,
-    PROGRAMME_SUFFIXES_PLACED,
-    PUBLICATION_SUFFIXES,
-    COUNTED_KINDS,
-    OBJECT_KINDS,
-    OBJECT_VERBS,
-    HEARING_VERBS,
-    DOCUMENT_KINDS,
-    OUTLET_AFTER_TITLE,
-    SLOGAN_MODIFIERS,
-    SPEECH_CUES,
-    STANDALONE_DEPARTMENTS,
-    STRONG_VERBS,
-    TITLES,
-    common_words,
-    stop_verbs,
-    surnames,
-)
+from kg.resources import RESOURCES
 
-COMMON_SURNAME_PPM = 100.0
-"""Surnames common enough (about the 250 most frequent) to start a name on weak evidence."""
+from .doc import ORGANIZATION, PERSON, PROGRAMME, text_of
+from .finders import Candidate, Context, Finder
+from .finders import organisations, people, programmes  # noqa: F401  (register the finders)
 
 RULES_KEY = "kg_rules"
 PLACES_KEY = "kg_places"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A proposed entity mention: character offsets, type and the rule that found it."""
-
-    start: int
-    end: int
-    label: str
-    rule: str
-
-
-def is_cjk(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
-
-
-# ---------------------------------------------------------------- people
-
-_NOT_IN_GIVEN_NAMES = set("到率赴已得地着过的了是在和与及或、，。,.:：;；!！?？“”‘’()（）《》【】 \n\t/／等也都就把被将从向对给为让说")
-_BYLINE = re.compile(
-    "(?P<cue>" + "|".join(sorted(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES, key=len, reverse=True)) + r")[ \t　]*[/／:：|｜][ \t　]*"
-    r"|(?P<spaced>本报记者|特约记者|记者|通讯员|实习生|作者|摄影|责任编辑|值班编辑)[ \t　]+"
-    r"|(?P<glued>(?:全媒体|本报|特约|见习)?记者|通讯员)(?=[\u4e00-\u9fff])"
-)
-_PADDED_NAME = re.compile(r"[\u4e00-\u9fff][ 　][\u4e00-\u9fff](?=[ 　、,，\n)）]|$)")
-"""A two-character name padded to the width of three in a byline (李 空)."""
-_NAMES_LINE = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:[ 　]+[\u4e00-\u9fff]{2,4})+$", re.MULTILINE)
-"""A line of names and nothing else under the headline: the authors, as many papers print them."""
-_PHOTO_CREDIT = re.compile(r"(?:^|(?<=[\s(（。]))([\u4e00-\u9fff]{2,4})[ 　]?摄(?=[)）\s]|$)", re.MULTILINE)
-"""A photo credit (黄某某 摄): a person, though not an author of the text."""
-
-
-def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> int:
-    """Length of a personal name starting at ``i`` (0 if none): surname and one or two given chars.
-
-    A second given character is taken unless it starts a title or a cue word, or
-    cannot be in a name; compound surnames (欧阳, 司徒) are tried first. With
-    ``strict``, a name may not start with a frequent word (党员干部 is no 干部…).
-    """
-    table = surnames()
-    if strict and (text[i : i + 2] in common_words() or text[i : i + 2] in stop_verbs() or text[i] in FUNCTION_CHARS):
-        return 0
-    for surname_length in (2, 1):
-        surname = text[i : i + surname_length]
-        if len(surname) != surname_length or table.get(surname, -1.0) < (0.0 if surname_length == 2 else min_ppm):
-            continue
-        if surname_length == 1 and surname not in table:
-            continue
-        j = i + surname_length
-        given = 0
-        while given < 2 and j + given < len(text):
-            char = text[j + given]
-            rest = text[j + given :]
-            if not is_cjk(char) or char in _NOT_IN_GIVEN_NAMES or rest.startswith(TITLES + SPEECH_CUES + PERSON_ROLES) \
-                    or (given == 1 and rest[:2] in BOUNDARY_WORDS):  # 嵇文深入某镇: 深入 is the verb, not the name's end
-                break
-            given += 1
-        if given:
-            return surname_length + given
-    return 0
-
-
-BYLINE_FIELDS = ("来源", "发布", "时间", "日期", "编辑", "责任", "审核", "校对", "作者", "记者", "通讯员", "摄影")
-"""Words that start the next field of a byline line."""
-
-
-def _names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5,
-                   padded: bool = False) -> Iterable[tuple[int, int]]:
-    """Names at ``i`` and after each following separator (陈志刚、黄丽娟、梁国华); with ``padded``
-    also two-character names padded with a space (李 空), as bylines align them."""
-    while i < len(text):
-        if text.startswith(BYLINE_FIELDS, i):
-            return  # 作者:苏婉婷 来源:…: the next field, not a name
-        padding = padded and _PADDED_NAME.match(text, i) and surnames().get(text[i], 0.0) >= min_ppm
-        length = 3 if padding else read_name(text, i, min_ppm=min_ppm, strict=strict)
-        if not length:
-            return
-        yield i, i + length
-        i += length
-        if i < len(text) and text[i] in separators:
-            i += 1
-        else:
-            return
-
-
-_SLOT_END = re.compile(r"出席|参加|陪同|[,，、;；](?=[^,，、;；。\n]{0,12}?(?:" + "|".join(map(re.escape, TITLES)) + "))")
-"""What closes the name after a chain of titles in an attendee list: a verb of attending, or a
-separator followed by the next entry's title (…校长翦鹰,县委常委、…)."""
-
-
-def _name_in_slot(text: str, i: int) -> int:
-    """Length of a name of two or three characters that fills the slot after a title, up to a
-    list separator (县委党校校长翦鹰,), even when its surname is missing from the table; 0 if
-    the slot holds a word, a title or anything but Chinese characters."""
-    for length in (2, 3):
-        token = text[i : i + length]
-        if (len(token) == length and all(is_cjk(c) and c not in _NOT_IN_GIVEN_NAMES for c in token)
-                and _SLOT_END.match(text, i + length) and token[:2] not in common_words() and token[:2] not in stop_verbs()
-                and not token.startswith(TITLES + SPEECH_CUES + PERSON_ROLES)):
-            return length
-    return 0
-
-
-def credited_names(text: str) -> list[tuple[int, int]]:
-    """Names credited in parentheses after a dateline or at a paragraph's end, when the group holds names only."""
-    found = []
-    for match in CREDIT_IN_PARENS.finditer(text):
-        names = [(m.start(), m.end()) for m in re.finditer(r"[\u4e00-\u9fff]+", text[match.start("names") : match.end("names")])]
-        offset = match.start("names")
-        if all(read_name(text, offset + s) == e - s and not text[offset + s : offset + e].endswith(OUTLET_ENDINGS) for s, e in names):
-            found += [(offset + s, offset + e) for s, e in names]
-    return found
-
-
-def find_people(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
-    """People introduced by a post, a role, a byline cue or an age, or followed by a speech cue.
-
-    A cue inside a place name (文福镇长隆村 holds 镇长) is no cue, and a name
-    that would cross a place name is no name.
-    """
-    in_place = {i for start, end in places for i in range(start, end)}
-    found: list[Candidate] = []
-    for match in _BYLINE.finditer(text):
-        for start, end in _names_in_list(text, match.end(), "、， 　;；", strict=match["glued"] is not None, padded=True):
-            found.append(Candidate(start, end, PERSON, "byline"))
-    for start, end in credited_names(text):
-        found.append(Candidate(start, end, PERSON, "byline"))
-    for match in _NAMES_LINE.finditer(text, text.find("\n") + 1 if "\n" in text else len(text)):
-        names = [(m.start(), m.end()) for m in re.finditer(r"\S+", match[0])]
-        if all(read_name(text, match.start() + s) == e - s for s, e in names):  # 陆某某 潘某: the authors' line
-            found += [Candidate(match.start() + s, match.start() + e, PERSON, "byline") for s, e in names]
-    for match in _PHOTO_CREDIT.finditer(text):
-        if read_name(text, match.start(1)) == len(match[1]):
-            found.append(Candidate(match.start(1), match.end(1), PERSON, "byline"))
-    cue_pattern = re.compile("|".join(map(re.escape, TITLES + PERSON_ROLES)) + r"|\d+岁的")
-    for match in cue_pattern.finditer(text):
-        if match.start() in in_place or match.end() - 1 in in_place or text[match.start() - 1 : match.start() + 1] in common_words():
-            continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民
-        min_ppm = 0.5 if match.group(0) in TITLES else COMMON_SURNAME_PPM  # 村民正忙着: after a role, only a common surname starts a name
-        listed = list(_names_in_list(text, match.end(), "、", min_ppm=min_ppm))
-        if not listed and match.group(0) in TITLES and (length := _name_in_slot(text, match.end())):
-            listed = [(match.end(), match.end() + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
-        for start, end in listed:
-            if not _reads_as_clause(text[start:end]):
-                found.append(Candidate(start, end, PERSON, "title"))
-    for match in re.finditer("|".join(GROUP_LABELS), text):  # 县领导王某、李某: a list after a group label
-        listed = list(_names_in_list(text, match.end(), "、", min_ppm=COMMON_SURNAME_PPM))
-        if len(listed) >= 2:
-            found += [Candidate(start, end, PERSON, "title") for start, end in listed]
-    for match in _CLAUSE_START.finditer(text):  # 方立新,清远碧溪文旅发展有限公司总经理,…: a name, then its post
-        start = match.end()
-        length = read_name(text, start) if start < len(text) else 0
-        if length and text[start + length : start + length + 1] in ",，":
-            post = re.match(r"[^。;；\n,，(（]{2,30}", text[start + length + 1 :])
-            title = next((t for t in TITLES if post and post.group(0).endswith(t) and len(post.group(0)) > len(t) + 1), None)
-            if title and not _reads_as_clause(text[start : start + length]):
-                found.append(Candidate(start, start + length, PERSON, "title"))
-    speech = re.compile("(?=(" + "|".join(map(re.escape, SPEECH_CUES)) + "))")
-    for match in speech.finditer(text):
-        cue_at = match.start()
-        for length in (4, 3, 2):  # 4 only reads as a name with a compound surname (夏侯晓峰说)
-            start = cue_at - length
-            if start >= 0 and read_name(text, start) == length and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start)) \
-                    and text[start - 1 : start + 1] not in common_words():  # 有关工作要求: 关 belongs to 有关
-                if not _reads_as_clause(text[start:cue_at]):
-                    found.append(Candidate(start, cue_at, PERSON, "speech"))
-                break
-    return [c for c in found if not any(c.start < e and s < c.end and not (s <= c.start and c.end <= e) for s, e in places) and c.start not in in_place]
-
-
-_CLAUSE_ENDINGS = tuple("上下里中他她们村镇乡")
-
-
-def _reads_as_clause(name: str) -> bool:
-    """Whether a would-be name is rather a place word, a pronoun or (after a rare surname) a verb:
-    蹲在田埂上说, 由他说, 农技员正弯腰 name nobody; 张建设 stays a name."""
-    given = name[1:]
-    rare = surnames().get(name[0], 0.0) < COMMON_SURNAME_PPM
-    return name.endswith(_CLAUSE_ENDINGS) or (rare and (given in stop_verbs() or given[-2:] in stop_verbs()))
-
-
-_CLAUSE_START = re.compile(r"(?:^|[。;；\n,，:：”])", re.MULTILINE)
-
-
-def _ends_boundary(text: str, position: int) -> bool:
-    """Whether a word that cannot be part of a name ends right before ``position``."""
-    return any(text[max(0, position - n) : position] in BOUNDARY_WORDS for n in (1, 2, 3)) or text[position - 1] in _NOT_IN_GIVEN_NAMES
-
-
-# ---------------------------------------------------------------- names with a structural ending
-
-_HARD_STOPS = set("的了在与和及把被由将等是对向从兼")
-_WORDS_WITH_STOPS = frozenset(("和美", "和谐", "和平", "和睦"))
-"""Words in programme names that begin with a character that otherwise ends a name (和美乡村)."""
-_STANDALONE_DEPARTMENT = re.compile(r"(?:^|(?<=[、,，。:：\s]))(" + "|".join(STANDALONE_DEPARTMENTS) + ")")
-"""Party departments named alone in a list of posts (市委常委、宣传部部长)."""
-_COUNTED = re.compile(r"[一二三四五六七八九十两几\d][条个批座项家处片]$")
-"""一条, 三个 …: a count ends where a name starts (串起一条乡村振兴示范带)."""
-_STATIONED = re.compile(r"(?:派驻|驻)$")
-"""What joins a team's sender to the place it is stationed in (佛山派驻某镇帮扶工作队)."""
-DEPARTMENT_SUFFIXES = ("局", "厅", "办公室", "中心", "委员会", "指挥部", "工作队", "小组", "专班", "督导组", "巡察组", "指导组", "服务队")
-"""Suffixes that take a department name between the level word and themselves (县林业局, 镇“百千万工程”指挥部)."""
-
-
-def _left_edge(
-    text: str,
-    suffix_start: int,
-    anchors: dict[int, tuple[int, bool]],
-    max_middle: int,
-    verbs: frozenset[str] = STRONG_VERBS,
-    anchor_verbs: frozenset[str] = STRONG_VERBS,
-) -> tuple[int, bool]:
-    """Where a name ending in a suffix at ``suffix_start`` begins, and whether a place anchors it.
-
-    First looks for a run of anchors (places, quoted names) ending within
-    ``max_middle`` name characters; without a place among them, walks left
-    until one of ``verbs``, a function word or punctuation stops it (organisation
-    names stop at any verb; programme names hold verbs such as 改造, 提升, so they
-    stop only at the strong ones). The search for an anchor stops at ``anchor_verbs``.
-    """
-    i = suffix_start
-    while i > 0 and suffix_start - i <= max_middle:
-        year = _YEAR_BEFORE.search(text, max(0, i - 8), i)
-        if year and year.start() in anchors:  # 平远县2023年中央财政补助项目: the place before the year anchors it
-            i = year.start()
-        if i in anchors:
-            start, has_place = i, False
-            while start in anchors or (text[start - 1 : start] in ("驻", "委") and start - 1 in anchors):  # 顺德区驻新兴县…; 揭阳市委“百千万工程”指挥部
-                end = start if start in anchors else start - 1
-                if has_place and anchors[end][1] and _place_rank(text[anchors[end][0] : end]) > _place_rank(text[start:]):
-                    break  # 在雁洋镇梅州市华发…项目: a town before a city is not part of the city's name
-                start, is_place = anchors[end]
-                has_place |= is_place
-            if has_place:
-                return start, True
-            return _walk_left(text, start, max_middle, verbs), False
-        if text[i - 1] in "和与" and _inside_department_name(text, i - 1):  # 人力资源和社会保障局
-            i -= 1
-            continue
-        if text[i - 1 : i + 1] in _WORDS_WITH_STOPS:  # 和美乡村: 和 begins a word here
-            i -= 1
-            continue
-        if not is_cjk(text[i - 1]) or text[i - 1] in _HARD_STOPS or any(text[max(0, i - n) : i] in anchor_verbs for n in (1, 2, 3, 4)):
-            break
-        i -= 1
-    return _walk_left(text, suffix_start, max_middle, verbs), False
-
-
-_RANKS = {"省": 0, "市": 1, "州": 1, "盟": 1, "县": 2, "区": 2, "旗": 2, "镇": 3, "乡": 3, "道": 3, "村": 4}
-
-
-def _place_rank(name_or_text: str) -> int:
-    """How local a place name is, from its level ending (省 0 … 村 4; unknown endings count as 2).
-    Given text that starts with a place, the place is read up to its first level character."""
-    for char in name_or_text[:12]:
-        if char in _RANKS:
-            return _RANKS[char]
-    return 2
-
-
-def _inside_department_name(text: str, position: int) -> bool:
-    """Whether the 和/与 at ``position`` belongs to a department name (发展和改革局, 海洋与渔业局)."""
-    return any(
-        text.startswith(core, position - k)
-        for core in DEPARTMENT_CORES
-        for k in range(len(core))
-        if core[k] == text[position]
-    )
-
-
-_YEAR_BEFORE = re.compile(r"(?<![\d.])(?:19|20)\d\d\s?年度?\s?$")
-"""A year inside a name (某区2023年中央财政补助项目): the walk to the name's start goes over it."""
-
-
-def _walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) -> int:
-    """Leftmost start of a name ending at ``position``: stops at punctuation, boundary words and ``verbs``."""
-    i = position
-    while i > 0 and position - i < max_middle:
-        year = _YEAR_BEFORE.search(text, max(0, i - 8), i)
-        if year and year.start() > 0 and is_cjk(text[year.start() - 1]):
-            i = year.start()
-            continue
-        if not is_cjk(text[i - 1]) or _ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in (1, 2, 3, 4)) or _COUNTED.search(text, 0, i):
-            break
-        i -= 1
-    if i > 0 and text[i - 1 : i + 1] in BOUNDARY_WORDS:
-        i += 1  # 其中西山…: the edge fell inside a boundary word, the name starts after it
-    return i
-
-
-def find_organisations(text: str, places: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[Candidate]:
-    """Organisations: a suffix preceded by a place, a level word, or (for free suffixes) a name."""
-    anchors = {end: (start, True) for start, end in places}
-    for start, end in quoted:  # 怀集县“百千万工程”指挥部: the quote, with its marks, continues the name
-        if start > 0 and text[start - 1] in "“「" and end < len(text) and text[end] in "”」":
-            anchors[end + 1] = (start - 1, False)
-    found: list[Candidate] = []
-    places_set = set(places)
-    suffixes = sorted([(s, True) for s in ORG_SUFFIXES_ANCHORED] + [(s, False) for s in ORG_SUFFIXES_FREE], key=lambda x: -len(x[0]))
-    covered: set[int] = set()
-    for suffix, anchored in suffixes:
-        for match in re.finditer(re.escape(suffix), text):
-            suffix_start, end = match.start(), match.end()
-            if end - 1 in covered or text[end : end + 1] in ("长", "员") or text[end : end + 2] == "务会":  # 副局长, 党委委员: titles; 局务会: a meeting
-                continue
-            if suffix == "委" and text[end - 2 : end] == "常委" and text[end : end + 1] != "会":
-                continue  # 区委常委: a member of 区委, not a body
-            if not anchored and text.startswith(ORG_SUFFIXES_FREE, end):
-                continue  # 投资集团有限公司: the name goes on
-            if suffix == "居委会" and text.startswith(("主任", "副主任"), end) or suffix == "委" and text.startswith("会", end):
-                continue  # 小洲社区居委会主任: a title held in the community (but 五丰村村委会主任: in the committee)
-            if suffix.endswith("办") and text.startswith("公室", end):
-                continue  # 政府办公室, not 政府办
-            if text[end - 1 : end + 1] in common_words() and not text.startswith(TITLES, end):  # 集中学习 holds 中学 but is no school
-                continue
-            start, has_place = _left_edge(text, suffix_start, anchors, max_middle=10, verbs=stop_verbs())
-            if text[max(0, start - 2) : start] == "中共":
-                start -= 2
-            if has_place and (sent := _STATIONED.search(text, 0, start)):  # 省财政厅驻封开县…工作队: the sender names it too
-                start = _walk_left(text, sent.start(), 8, STRONG_VERBS)
-            if suffix == "中心" and ((start, suffix_start) in places_set or text.endswith(("几何", "地理", "核心"), 0, suffix_start)
-                                    or text.startswith("村", end)):
-                continue  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body; 某某中心村: a kind of village
-            if has_place and suffix in ("委", "党委", "党工委") and not text.startswith(ORG_SUFFIXES_ANCHORED, end) and not text.startswith("中共", start):  # 肇庆市高要区委书记, 东莞市麻涌镇党委书记: the committee is the district's or town's, the city only says where that is (中共珠海市金湾区委 is named in full)
-                start = max((s for s, e in places if e == suffix_start and s > start and any(e2 == s for _, e2 in places)), default=start)
-            if has_place:
-                found.append(Candidate(start, end, ORGANIZATION, "org-place"))
-            elif anchored:
-                level_start = _level_word_start(text, suffix_start, anchors)
-                if level_start is None:
-                    continue
-                found.append(Candidate(level_start, end, ORGANIZATION, "org-level"))
-            elif suffix_start - start >= 2 and text[start:suffix_start] not in common_words():  # 水稻农场, 外资公司: generic
-                found.append(Candidate(start, end, ORGANIZATION, "org-free"))
-            else:
-                continue
-            covered.update(range(suffix_start, end))
-    found = [c for c in found if not any(_continues(text, c, o) for o in found)]
-    branches = {
-        branch: Candidate(parent.start, branch.end, ORGANIZATION, branch.rule)
-        for branch in found if text[branch.start : branch.end].endswith(BRANCH_SUFFIXES)
-        for parent in found if parent.end == branch.start
-    }  # 海丰农商银行梅陇支行: a branch is named after its parent
-    found = [c for c in found if c not in branches] + list(branches.values())
-    found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "outlet") for m in re.finditer(r"(?m)^【([^】\n]{2,12})】", text)
-                 if not m.group(1).endswith(COLUMN_ENDINGS))
-    found.extend(Candidate(m.start(1), m.end(1), ORGANIZATION, "org-level") for m in _STANDALONE_DEPARTMENT.finditer(text))
-    return found + find_outlets(text)
-
-
-_SOURCE_VALUE = re.compile(r"(?:信息来源|来源|稿源)[ \t　]*[:：][ \t　]*([^\s|｜,，;；()（）:：]{2,16})(?![^\s|｜,，;；()（）]*[:：])")
-"""The value of a 来源: field; an empty field followed by the next label (来源: 关键词:) has none."""
-_REPORTING_OUTLET = re.compile(r"(?:^|(?<=[\s/:：。]))([^\s/:：。,，、()（）“”\"]{2,24}?)\s?(?:全媒体|融媒体)?(?:见习|特约|首席)?记者"
-                               r"(?=\s*[\u4e00-\u9fff]{2,4}(?:\s|摄|$|[、)）]))", re.MULTILINE)
-OUTLET_ENDINGS = ("报", "网", "台", "社", "+", "发布", "频道", "资讯", "客户端", "新闻", "融媒", "传媒", "杂志", "周刊", "南都")
-"""How the name of an outlet ends, when it is read from before 记者 (the value of 来源: needs none)."""
-NOT_OUTLETS = ("本报", "本网", "本站", "本台", "原创", "网络", "互联网", "文", "图", "作者")
-
-
-def find_outlets(text: str) -> list[Candidate]:
-    """News outlets named in bylines: the value of 来源: and what stands before 记者
-    (南方日报记者, 农民日报·中国农网见习记者, 南都记者 …); parts joined by · are outlets each."""
-    found = []
-    for match in re.finditer(r"《([^《》\n]{1,20})》(" + "|".join(OUTLET_AFTER_TITLE) + ")", text):
-        found.append(Candidate(match.start(), match.end(), ORGANIZATION, "outlet"))
-    for pattern in (_SOURCE_VALUE, _REPORTING_OUTLET):
-        for match in pattern.finditer(text):
-            start = match.start(1)
-            for part in re.split("([·•])", match[1]):
-                if len(part) >= 2 and part not in "·•" and not part.startswith(NOT_OUTLETS) and (
-                        pattern is _SOURCE_VALUE or part.endswith(OUTLET_ENDINGS)):
-                    found.append(Candidate(start, start + len(part), ORGANIZATION, "outlet"))
-                start += len(part)
-    return found
-
-
-def _continues(text: str, inner: Candidate, outer: Candidate) -> bool:
-    """Whether ``outer`` is ``inner`` plus a further suffix naming the same body (指挥部 → 指挥部办公室).
-
-    A standing committee (市委 → 市委常委会) is a body of its own, so both stay.
-    """
-    tail = text[inner.end : outer.end]
-    return outer.start == inner.start and outer.end > inner.end and tail.startswith(ORG_SUFFIXES_ANCHORED) and tail != "常委会"
-
-
-def _level_word_start(text: str, suffix_start: int, anchors: dict[int, int]) -> int | None:
-    """Start of a short name made of a level word and the suffix (市委, 市“百千万工程”指挥部)."""
-    position = suffix_start
-    while True:  # past quoted names and further suffixes: 市“百千万工程”指挥部办公室
-        if position in anchors:
-            position = anchors[position][0]
-        elif inner := next((s for s in ORG_SUFFIXES_ANCHORED if text.endswith(s, 0, position)), None):
-            position -= len(inner)
-        else:
-            break
-    longest_middle = 12 if text.startswith(DEPARTMENT_SUFFIXES, suffix_start) else 0
-    middle = 0
-    while position > 0 and middle <= longest_middle:  # 县林业局, 县“和美渔村”建设专班办公室: level word, department name, suffix
-        start = position - 1
-        if text[start] in "省市县区镇乡" and (start == 0 or not is_cjk(text[start - 1]) or _ends_boundary(text, start) or re.search(r"\d[年月日]$", text[:start])):
-            return start
-        if position in anchors and not anchors[position][1]:  # a quoted name inside the department name
-            position = anchors[position][0]
-            continue
-        if not (is_cjk(text[start]) or text[start] in "“”「」") or (text[start] in _HARD_STOPS and not _inside_department_name(text, start)):
-            break  # 县工业和信息化局 holds its 和
-        position, middle = start, middle + 1
-    return None
-
-
-# ---------------------------------------------------------------- programmes
-
-_QUOTE = re.compile(r"[“「『‘]([^“”「」『』‘’\n]{2,40})[”」』’]")
-"""Quotations; ‘…’ is how a quotation inside quoted speech marks a campaign (“…落实‘百千万工程’…”)."""
-_TITLE = re.compile(r"《([^《》\n]{2,80})》")
-_INNER_TITLE = re.compile(r"[〈<]([^〈〉<>\n]{2,80})[〉>]")
-"""A title inside a title: 〈〉 in 《》."""
-_PHASE_NOTE = re.compile(r"[(（](?:[一二三四五六七八九十\d]+期|试行|暂行)[)）]")
-"""A phase or trial note that belongs to a programme's name: 供水一体化工程(二期)."""
-_PHASE = re.compile(r"[一二三四五六七八九\d]期|配套|提升|扩建|续建|道路管网配套|[^,，。;；]{0,6}配套")
-"""What may stand between a programme's name and 工程/项目 in the name of its phase (示范带二期工程)."""
-NAME_VERBS = frozenset("保护 提升 改造 整治 修复 治理 开发 利用 活化 融合 振兴 综合 提质 升级 扩容 美化 绿化 亮化 净化 连片 示范".split())
-"""Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
-COLUMN_ENDINGS = ("编者按", "手记", "访谈", "观察", "评论", "短评", "快评", "特写", "聚焦")
-"""【编者按】, 【记者手记】: columns of a paper, not the outlet that publishes it."""
-_CAPACITY_PROJECT = r"年产[\d.]+[万亿]?(?:吨|件|台|套|只|片|平方米|立方米|千瓦)[\u4e00-\u9fff]{2,14}?项目"
-"""Projects named by their capacity: 年产5万吨高性能陶瓷项目."""
-GENERIC_PROJECTS = ("重点项目", "重大项目", "重点工程", "民生工程")
-_COUNTED_START = re.compile(r"(?:首批|第[一二三四五六七八九十\d]+批|一批|多个|[一二三四五六七八九十\d]+个)")
-_MORE_QUOTES = re.compile(r"(?:[、和及与]?[“「][^”」\n]{1,20}[”」])*")
-_PAIRED = re.compile(f"^(?:[一{NUMERALS}][^、,，]{{1,2}}){{2}}$")
-_PARALLEL = re.compile(f"^(?:[{NUMERALS}][^{NUMERALS}一]{{1,3}}){{2,4}}$")
-_LEVEL_PAIRS = re.compile(r"^(?:[^县镇村乡市户企][县镇村乡市户企]){2,3}$")
-"""强镇兴村, 驻镇帮镇扶村: verbs on levels, the shape of a campaign name."""
-_BARE_LEVEL_PAIRS = re.compile(r"(?=((?:[^县镇村乡市户企全各每本该这那一两几\W\d][县镇村乡市户企]){1,2}[^县镇村乡市户企全各每本该这那一两几\W\d][村户企])(?![”」]))")
-
-
-def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Inner spans of quotations (without the marks)."""
-    return [(m.start(1), m.end(1)) for m in _QUOTE.finditer(text)]
-
-
-_LONG_FOLLOWER = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:提升行动|专项行动|攻坚行动|三年行动|行动计划|工程)(?!方案|计划|细则|办法|实施)")
-"""“莲洲稻香”乡村旅游品牌提升行动: a campaign whose kind is spelled out before 行动 (but in
-《…“三资”管理提升行动方案》 the quoted word is only part of a document's title)."""
-
-
-def _campaigns_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The campaigns one quotation names: each part of a list of paired campaign names of five
-    characters (“千企帮千镇、万企兴万村” is two), else the whole quotation (“一村一品、一镇一业”,
-    a slogan of 一X一Y pairs, is one)."""
-    parts = [(m.start(), m.end()) for m in re.finditer(r"[^、,，]+", text[start:end])]
-    if len(parts) > 1 and all(e - s >= 5 and text[start + s] != "一" and _PAIRED.match(text[start + s : start + e]) for s, e in parts):
-        return [(start + s, start + e) for s, e in parts]
-    return [(start, end)]
-
-
-_COUNTED_KIND = re.compile(r"(?:[一二两三四五六七八九十\d]+[条个项大张])?[\u4e00-\u9fff]{0,6}?(?:" + "|".join(COUNTED_KINDS) + ")")
-
-
-def is_programme_name(name: str, following: str) -> bool:
-    """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
-    if name.startswith(SLOGAN_MODIFIERS) or re.search(r"[+＋:：;；。!！?？]", name):
-        return False
-    if re.match(r"[一二两三四五六七八九十\d]+[条个项大张]", following) and _COUNTED_KIND.match(following):
-        return True  # “红之韵”“绿之源”两条示范带
-    if re.search(r"[,，、]", name):  # “千企帮千镇、万企兴万村”行动, “一村一品、一镇一业”: a list is a name as a campaign
-        return following.startswith(CAMPAIGN_FOLLOWERS) or all(_PAIRED.match(part) for part in re.split("[、,，]", name))
-    return (
-        name.endswith(PROGRAMME_SUFFIXES)
-        or following.startswith(CAMPAIGN_FOLLOWERS)
-        or bool(_LONG_FOLLOWER.match(following))
-        or bool(_PARALLEL.match(name) or _LEVEL_PAIRS.match(name))
-    )
-
-
-_PLACE_ACTS = re.compile(r"(?:新建|建设|打造|推进|实施|启动|谋划|建起|建成|以)")
-"""Verbs right after a place that make it the actor, not the first word of a project's name."""
-
-
-def _after_places(start: int, place_ends: dict[int, int], limit: int) -> int:
-    """The end of the run of places that begins at ``start`` (``place_ends``: start → end of each place)."""
-    position = start
-    while position in place_ends and place_ends[position] <= limit:
-        position = place_ends[position]
-    return position
-
-
-def find_programmes(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
-    """Programmes: quoted campaign names, 《document titles》, and names with a programme ending."""
-    found: list[Candidate] = []
-    for start, end in quoted_spans(text):
-        following = _MORE_QUOTES.match(text, end + 1).end()  # “粤菜师傅”“广东技工”工程: the follower after the list
-        if is_programme_name(text[start:end], text[following : following + 12]) and text[max(0, start - 3) : start - 1] != "作为":
-            found += [Candidate(s, e, PROGRAMME, "quoted") for s, e in _campaigns_of(text, start, end)]
-    for match in _TITLE.finditer(text):
-        if match.group(1).endswith(PUBLICATION_SUFFIXES) or text.startswith(OUTLET_AFTER_TITLE, match.end()):
-            continue  # 《南方日报》, 《瞭望》新闻周刊: an outlet (find_outlets names it)
-        found.append(Candidate(match.start(1), match.end(1), PROGRAMME, "title"))
-        for inner in _INNER_TITLE.finditer(text, match.start(1), match.end(1)):  # 《关于印发〈某方案〉的通知》: the plan too
-            found.append(Candidate(inner.start(1), inner.end(1), PROGRAMME, "title"))
-    titles = [(m.start(1), m.end(1)) for m in _TITLE.finditer(text)]
-    endings = "|".join(DESIGNATION_ENDINGS)
-    designation = re.compile("(?:" + "|".join(DESIGNATION_VERBS) + r")(?:第[一二三四五六七八九十\d]+批)?(?=[^,，。;；、“”《》()（）\s]{2,18}?(?:" + endings + "))")
-    item = re.compile(r"[^,，。;；、“”《》()（）\s]{2,18}?(?:" + endings + ")(?!培育|建设|试点|项目|工程|创建(?!名单))")
-    longer = re.compile(r"[^,，。;；、“”《》()（）\s]{0,3}?(?:" + endings + ")")
-    for match in designation.finditer(text):  # 获评A示范村、B示范点; 入选清远市美丽乡村精品村
-        position = match.end()
-        while (name := item.match(text, position)) is not None:
-            end = name.end()
-            while (more := longer.match(text, end)) is not None:
-                end = more.end()
-            if not re.fullmatch(f"(?:省级|市级|县级|区级|国家级)(?:{endings})", text[name.start():end]):  # 省级典型镇: a kind, not a name
-                found.append(Candidate(name.start(), end, PROGRAMME, "designation"))
-            if text[end : end + 1] != "、":
-                break
-            position = end + 1
-    anchors = {end: (start, True) for start, end in places}
-    place_ends = {start: end for start, end in places}
-    for suffix in PROGRAMME_SUFFIXES_BARE + PROGRAMME_SUFFIXES_PLACED:
-        placed = suffix in PROGRAMME_SUFFIXES_PLACED
-        for match in re.finditer(re.escape(suffix), text):
-            if placed and (is_cjk(text[match.end() : match.end() + 1] or "。") and not _ends_boundary(text, match.end() + 1)
-                           and not text.startswith(("今年", "去年", "明年", "目前", "已经", "已", "将", "正", "进展", "进度", "情况", "现场", "工地"), match.end())):
-                continue  # 温泉小镇提质项目: the name goes on (but not into 今年, 已 …)
-            phase = placed and re.search("(?:" + "|".join(PROGRAMME_SUFFIXES_BARE) + r")(?:[一二三四五六七八九\d]期|配套|提升|扩建|续建)$",
-                                         text[max(0, match.start() - 12) : match.start()])
-            verbs = stop_verbs() if placed and not phase else STRONG_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
-            anchor_verbs = verbs - NAME_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程: verbs a project's name holds
-            start, has_place = _left_edge(text, match.start(), anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
-            acting = _PLACE_ACTS.match(text, _after_places(start, place_ends, match.start())) if has_place else None
-            if acting and match.start() - acting.end() >= 4:  # 下陂村建设供莞蔬菜种植基地项目: the place builds the project
-                start, has_place = acting.end(), False
-            inner = next((e for e in PROGRAMME_SUFFIXES_BARE if e in text[start : match.start()]), None)
-            if placed and inner and not _PHASE.fullmatch(text[text.rfind(inner, start, match.start()) + len(inner) : match.start()]):
-                continue  # …试点三项重点工程: two names, not one; but …示范带二期工程 is one
-            name = text[start : match.end()]
-            if name.endswith(GENERIC_PROJECTS) or any(title in name for title in ("书记", "区长", "县长", "市长", "镇长", "宣布")) or _COUNTED_START.match(name):
-                continue  # 第三季度重点项目, 区委书记某某宣布项目, 首批示范点: no names
-            length = match.end() - start
-            inside_title = any(s <= start and match.end() <= e for s, e in titles)
-            needs_place = (placed and not phase) or suffix == "项目" and length < 8
-            goes_on = suffix in ("示范片", "示范片区", "示范带", "产业集聚区") and text.startswith(("项目", "工程", "建设项目"), match.end())  # …示范片项目
-            if (has_place or not needs_place) and length >= 6 and not inside_title and not goes_on and not text.startswith(("”", "」"), match.end()):
-                note = _PHASE_NOTE.match(text, match.end())
-                found.append(Candidate(start, note.end() if note else match.end(), PROGRAMME, "bare-place" if has_place else "bare"))
-    found += verb_objects(text, titles)
-    found.extend(Candidate(m.start(), m.end(), PROGRAMME, "fixed") for m in re.finditer(r"(?:中央)?一号文件|(?<![“「])绿美[\u4e00-\u9fff]{2,4}?生态建设|" + _CAPACITY_PROJECT, text))
-    named = "".join(text[s:e] for s, e in quoted_spans(text) + titles)
-    in_place = {i for start, end in places + quoted_spans(text) for i in range(start, end)}
-    covered_until = 0
-    for match in _BARE_LEVEL_PAIRS.finditer(text):  # 驻镇帮镇扶村 unquoted; 强镇兴村 when also quoted or in a title
-        name, start = match.group(1), match.start(1)
-        in_title = any(s <= start < e for s, e in titles)
-        if start < covered_until or start in in_place or not (len(name) == 6 or (name in named and not in_title)):
-            continue
-        project = re.compile(r"[^，,。；;、“”《》\s]{0,6}?工程").match(text, match.end(1))  # 百县千镇万村高质量发展工程
-        end = project.end() if project else match.end(1)
-        found.append(Candidate(start, end, PROGRAMME, "bare"))
-        covered_until = end
-    return found
-
-
-def _object_pattern(verbs: tuple[str, ...], kinds: tuple[str, ...], chars: str) -> re.Pattern:
-    """A verb, then an object of ``chars`` that ends with one of ``kinds``; further objects of the
-    same kind may follow in a list (听取了A方案、B意见)."""
-    item = "[" + chars + "]{2,24}?(?:" + "|".join(kinds) + ")"
-    return re.compile("(?:" + "|".join(verbs) + r")+(?:好|了|起)?(" + item + r"(?:、" + item + r")*)")
-
-
-_OBJECTS = ((_object_pattern(OBJECT_VERBS, OBJECT_KINDS, r"\u4e00-\u9fff·\d"), OBJECT_KINDS, ("项目", "工作", "年度")),
-            (_object_pattern(HEARING_VERBS, DOCUMENT_KINDS, r"\u4e00-\u9fff·\d“”"), DOCUMENT_KINDS, ()))
-"""Each verb pattern with its kinds and the stems that make a schedule of a kind, not a name (某项目计划).
-Quoted programmes have their own finder; only a document's title holds a quoted word (“三农”领域…意见)."""
-
-
-def verb_objects(text: str, titles: list[tuple[int, int]]) -> list[Candidate]:
-    """Programmes named as the objects of a verb of carrying out (大力实施乡土人才回引计划,
-    全力打造某岛郊野公园, 举行美丽圩镇建设项目开工仪式) and documents heard at a meeting
-    (听取了某县某行动方案、某实施意见). A name starts after the verb or the list's 、 (and after
-    the last 的 of a modifier: 打造全国一流的某基地) and ends at the first ending of its kind."""
-    found = []
-    for pattern, kinds, schedules in _OBJECTS:
-        for match in pattern.finditer(text):
-            item_start = match.start(1)
-            for item in text[match.start(1) : match.end(1)].split("、"):
-                candidate = _object_name(text, item_start, item_start + len(item), kinds, schedules, titles)
-                found += [candidate] if candidate else []
-                item_start += len(item) + 1
-    return found
-
-
-def _object_name(text: str, start: int, end: int, kinds: tuple[str, ...], schedules: tuple[str, ...],
-                 titles: list[tuple[int, int]]) -> Candidate | None:
-    """The programme named by one object of a verb, unless it names a kind or a schedule."""
-    start = text.rfind("的", start, end) + 1 or start
-    if any(s <= start < e for s, e in titles) or end - start < 6 or text[start] in FUNCTION_CHARS:
-        return None
-    name = text[start:end]
-    stem = name[: -len(next(k for k in kinds if name.endswith(k)))]
-    if _COUNTED_START.match(text, start) or len(stem) < 3 or (schedules and stem.endswith(schedules)):
-        return None  # 打造一批示范点, 镇村建设项目, 某项目计划: a kind or a schedule, not a name
-    return Candidate(start, end, PROGRAMME, "bare")
-
-
-# ---------------------------------------------------------------- component
-
-def find_candidates(text: str, places: list[tuple[int, int]]) -> list[Candidate]:
-    """Every rule-based candidate of the text, overlapping ones included."""
-    programmes = find_programmes(text, places)
-    quoted = [(c.start, c.end) for c in programmes if c.rule == "quoted"]
-    organisations = find_organisations(text, places, quoted)
-    programmes = [p for p in programmes if not (p.rule.startswith("bare") and any(o.start <= p.start and p.end < o.end for o in organisations))]
-    return find_people(text, places) + organisations + programmes
+RULES_FILE = RESOURCES / "entity_rules.jsonl"
+REQUIRED = ("id", "finder", "label", "rule", "example", "name", "counter")
+"""What every entity rule says."""
+QUOTED_RULE = "quoted"
+"""The rule of quoted programme names, which continue the names of bodies (县“和美渔村”建设专班)."""
+BARE_RULES = "bare"
+"""Programme names found by their ending alone give way to the body whose name holds them."""
+
+
+class RuleError(ValueError):
+    """An entity rule that cannot be used."""
+
+
+def read_rules(path: Path = RULES_FILE) -> list[dict]:
+    """The entity rules of a JSON Lines file (blank lines skipped)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def check_rule(rule: dict) -> None:
+    """Raise ``RuleError`` for a rule without its fields or with an unknown finder."""
+    missing = [key for key in REQUIRED if key not in rule]
+    if missing:
+        raise RuleError(f"entity rule {rule.get('id', rule)!r}: missing {', '.join(missing)}")
+    if f"kg.finder.{rule['finder']}.v1" not in registry.misc:
+        raise RuleError(f"entity rule {rule['id']}: no finder {rule['finder']!r} is registered")
+
+
+def find_candidates(rules: list[dict], text: str, places: list[tuple[int, int]]) -> list[Candidate]:
+    """Every candidate the rules find in the text, overlapping ones included: programmes first
+    (quoted names continue bodies' names), then organisations, then people."""
+    context = Context(text, places)
+    found = run_rules(rules, PROGRAMME, context)
+    context.quoted = [(c.start, c.end) for c in found if c.rule == QUOTED_RULE]
+    bodies = run_rules(rules, ORGANIZATION, context)
+    found = [p for p in found if not (p.rule.startswith(BARE_RULES) and any(o.start <= p.start and p.end < o.end for o in bodies))]
+    return run_rules(rules, PERSON, context) + bodies + found
+
+
+def run_rules(rules: list[dict], label: str, context: Context) -> list[Candidate]:
+    """The candidates of the rules of ``label``, each finder called once with its rules (in order)."""
+    by_finder: dict[str, list[dict]] = {}
+    for rule in rules:
+        if rule["label"] == label:
+            by_finder.setdefault(rule["finder"], []).append(rule)
+    return [c for name, group in by_finder.items() for c in finder_named(name)(context, group)]
+
+
+@lru_cache(maxsize=None)
+def finder_named(name: str) -> Finder:
+    """The registered finder ``kg.finder.<name>.v1`` (looked up once: the registry reads entry points)."""
+    return registry.misc.get(f"kg.finder.{name}.v1")
 
 
 @Language.factory("kg_entity_ruler", default_config={"spans_key": RULES_KEY, "places_key": PLACES_KEY})
 def make_entity_ruler(nlp: Language, name: str, spans_key: str, places_key: str) -> "EntityRuler":
+    """The entity ruler: candidates of the rules added with ``add_patterns`` (the pipeline adds
+    ``kg/resources/entity_rules.jsonl``) into ``doc.spans[spans_key]``, anchored on the places
+    in ``doc.spans[places_key]``."""
     return EntityRuler(spans_key, places_key)
 
 
 class EntityRuler:
     """Proposes people, organisations and programmes into ``doc.spans[spans_key]``."""
 
-    def __init__(self, spans_key: str, places_key: str) -> None:
+    def __init__(self, spans_key: str = RULES_KEY, places_key: str = PLACES_KEY) -> None:
         self.spans_key = spans_key
         self.places_key = places_key
+        self.rules: list[dict] = []
+
+    def add_patterns(self, rules: Iterable[dict]) -> None:
+        """Add entity rules (dicts of the JSON Lines format); a bad one raises ``RuleError``."""
+        known = {rule["id"] for rule in self.rules}
+        for rule in rules:
+            check_rule(rule)
+            if rule["id"] in known:
+                raise RuleError(f"entity rule {rule['id']}: the id is used twice")
+            known.add(rule["id"])
+            self.rules.append(dict(rule))
 
     def __call__(self, doc: Doc) -> Doc:
         places = [(s.start_char, s.end_char) for s in doc.spans.get(self.places_key, [])]
         spans = []
-        for candidate in sorted(set(find_candidates(doc.text, places)), key=lambda c: (c.start, -c.end)):
+        for candidate in sorted(set(find_candidates(self.rules, text_of(doc), places)), key=lambda c: (c.start, -c.end)):
             span = doc.char_span(candidate.start, candidate.end, label=candidate.label, kb_id=candidate.rule)
             if span is not None:
                 spans.append(span)
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans)
         return doc
+
+    def to_disk(self, path: Path, exclude: tuple = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "patterns.jsonl").write_text("".join(json.dumps(rule, ensure_ascii=False) + "\n" for rule in self.rules), encoding="utf-8")
+
+    def from_disk(self, path: Path, exclude: tuple = ()) -> "EntityRuler":
+        self.rules = []
+        self.add_patterns(read_rules(Path(path) / "patterns.jsonl"))
+        return self

@@ -1,11 +1,11 @@
 """Places that no division list holds: natural villages, groups and hamlets below the village,
-and villages known only by the list they stand in.
+and villages known only by the list they stand in (phrasings ``village_list``, ``bare_village_list``).
 
 County news names them right after their village (华坪村水南组, 三家村德苴小组, 槐东村高份片)
 or town (金石镇翁厝), often in lists (华坪村水南组、新兴组). ``kg_subplace_ruler`` runs after
 ``kg_place_ruler`` and adds such names to its spans, without a code; the relation rules make
 each a part of the place written before it. The endings are data
-(``kg/resources/lexicon/subplace_suffixes.txt``); a stem is a short run of CJK characters
+(``kg/resources/lexicon/subplace_suffixes.tsv``); a stem is a short run of CJK characters
 that holds no function character and no verb, and outside a list no ordinary word (工作组,
 调研组 are groups of people, not places).
 """
@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.resources import phrasing, word_rows
+
+from .doc import text_of
 from .lexicon import FUNCTION_CHARS, common_words, stop_verbs
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
@@ -36,13 +38,13 @@ class Ending:
 
 @lru_cache(maxsize=1)
 def subplace_endings() -> tuple[Ending, ...]:
-    """The endings of ``subplace_suffixes.txt``, longest first."""
-    rows = (line.split("\t") for line in (resources.files("kg") / "resources" / "lexicon" / "subplace_suffixes.txt")
-            .read_text("utf-8").splitlines() if line.strip() and not line.startswith("#"))
+    """The endings of ``lexicon/subplace_suffixes.tsv``, longest first."""
+    rows = word_rows("subplace_suffixes")
     return tuple(sorted((Ending(text, int(low), int(high), level) for text, low, high, level in rows), key=lambda e: -len(e.text)))
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+_LIST_ITEM = re.compile(r"[^、]+")
 
 
 def find_subplaces(text: str, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -93,27 +95,27 @@ def _plausible(stem: str, in_list: bool) -> bool:
     return in_list or not words & common_words()
 
 
-_VILLAGE_LIST = re.compile(r"(?:[\u4e00-\u9fff]{2,4}(?:村|社区)、){2,}[\u4e00-\u9fff]{2,4}(?:村|社区)")
-_BARE_VILLAGE_LIST = re.compile(r"(?:[\u4e00-\u9fff]{2,3}、)+[\u4e00-\u9fff]{2,3}(?=等(?:[一二三四五六七八九十\d]+个)?(?:村|行政村|自然村))")
-
-
 def find_listed_villages(text: str) -> list[tuple[int, int]]:
     """Villages the division list may lack, known by the list they stand in: three or more names
     ending in 村 joined by 、 (甲村、乙村、丙村), or names before 等村 (甲、乙、丙等村)."""
     found = []
-    for pattern in (_VILLAGE_LIST, _BARE_VILLAGE_LIST):
+    for pattern in (phrasing("village_list"), phrasing("bare_village_list")):
         for match in pattern.finditer(text):
-            items = [(m.start(), m.end()) for m in re.finditer(r"[^、]+", match[0])]
-            first_start, first_end = items[0]
-            while first_end - first_start > 3 and text[match.start() + first_start :][:2] in stop_verbs():
-                first_start += 2  # 串联英山村、…: the list starts after the verb
-            while first_end - first_start > 2 and not _starts_a_name(text, match.start() + first_start):
-                first_start += 1  # 解决龙利、三浪等村: the verb ends inside the match
-            items[0] = (first_start, first_end)
-            names = [match[0][s:e] for s, e in items]
-            if all(not set(name) & FUNCTION_CHARS and not _has_verb(name) for name in names):
-                found += [(match.start() + s, match.start() + e) for s, e in items]
+            items = [(match.start() + m.start(), match.start() + m.end()) for m in _LIST_ITEM.finditer(match[0])]
+            items[0] = (_first_name_start(text, *items[0]), items[0][1])
+            if all(not set(text[s:e]) & FUNCTION_CHARS and not _has_verb(text[s:e]) for s, e in items):
+                found += items
     return found
+
+
+def _first_name_start(text: str, start: int, end: int) -> int:
+    """Where the first name of a list starts: after a verb before it that the match took in
+    (串联英山村、…; 解决龙利、三浪等村)."""
+    while end - start > 3 and text[start : start + 2] in stop_verbs():
+        start += 2
+    while end - start > 2 and not _starts_a_name(text, start):
+        start += 1
+    return start
 
 
 def _starts_a_name(text: str, position: int) -> bool:
@@ -131,16 +133,17 @@ def make_subplace_ruler(nlp: Language, name: str, spans_key: str) -> "SubplaceRu
 
 
 class SubplaceRuler:
-    """Adds sub-village places after the places in ``doc.spans[spans_key]``."""
+    """Adds sub-village places after the places in ``doc.spans[spans_key]``, and villages known by
+    their list, where they overlap none of those places."""
 
     def __init__(self, spans_key: str) -> None:
         self.spans_key = spans_key
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, []))
-        taken = {(s.start_char, s.end_char) for s in spans}
-        known = sorted(taken)
-        for start, end in find_subplaces(doc.text, known) + find_listed_villages(doc.text):
+        known = sorted((s.start_char, s.end_char) for s in spans)
+        text = text_of(doc)
+        for start, end in find_subplaces(text, known) + find_listed_villages(text):
             span = doc.char_span(start, end, label=spans[0].label_ if spans else "Place")
             if span is not None and not any(s < end and start < e for s, e in known):  # the division list's names win
                 spans.append(span)

@@ -1,4 +1,5 @@
-"""Plain-text helpers shared by the NLP components: sentences and script conversion."""
+"""Plain-text helpers shared by the NLP components: sentences, script conversion, and where a
+regex matches relative to a position."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from functools import lru_cache
 _SENTENCE_END = re.compile(r"[。!?！？;；\n]+")
 
 
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (split at 。！？；and line ends)."""
+@lru_cache(maxsize=4)
+def sentence_bounds(text: str) -> tuple[tuple[int, int], ...]:
+    """Character spans of the sentences of ``text`` (split at 。！？；and line ends); computed once
+    per text, as every rule asks."""
     bounds, start = [], 0
     for match in _SENTENCE_END.finditer(text):
         if match.start() > start:
@@ -17,7 +20,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         start = match.end()
     if start < len(text):
         bounds.append((start, len(text)))
-    return bounds
+    return tuple(bounds)
 
 
 @lru_cache(maxsize=1)
@@ -37,3 +40,21 @@ def to_simplified(text: str) -> str:
     if len(converted) == len(text):
         return converted
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
+def last_match(regex: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
+    """The last match of ``regex`` inside ``text[start:end]``."""
+    found = None
+    for found in regex.finditer(text, start, end):
+        pass
+    return found
+
+
+def ends_with(regex: re.Pattern, text: str, position: int, window: int = 8) -> re.Match | None:
+    """A match of ``regex`` that ends right at ``position`` and starts within ``window`` characters before it."""
+    return _anchored(regex).search(text, max(0, position - window), position)
+
+
+@lru_cache(maxsize=None)
+def _anchored(regex: re.Pattern) -> re.Pattern:
+    return re.compile(rf"(?:{regex.pattern})\Z", regex.flags)

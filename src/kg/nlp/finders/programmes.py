@@ -1,0 +1,253 @@
+"""Programmes: quoted campaign names, 《document titles》, designations a place earns, names with a
+programme ending (…示范带, …产业园, a place's …工程), and names of verbs on levels (驻镇帮镇扶村)."""
+
+from __future__ import annotations
+
+import re
+
+from kg.resources import phrasing, word_list
+
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, stop_verbs
+from ..text import ends_with
+from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
+from .organisations import left_edge
+
+GENERIC_PROJECTS = word_list("generic_projects")
+NAME_VERBS = frozenset(word_list("name_verbs"))
+"""Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
+WORDS_AFTER_A_NAME = word_list("words_after_a_name")
+NOT_IN_PROJECT_NAMES = word_list("not_in_project_names")
+FOLLOWER_REACH = 12
+"""How much text after a quotation is read for the word that makes it a campaign."""
+PHASE_REACH = 12
+"""How far before 工程/项目 the name of which it is a phase may end."""
+MIN_BARE_NAME = 6
+"""Shortest programme name found by its ending alone."""
+_SLOGAN_MARKS = re.compile(r"[+＋:：;；。!！?？]")
+_LIST_MARKS = re.compile(r"[,，、]")
+_LIST_PART = re.compile(r"[^、,，]+")
+MIN_PAIRED_PART = 5
+"""Shortest part of a quoted list of paired campaigns that counts as a campaign of its own (千企帮千镇)."""
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Inner spans of quotations (without the marks)."""
+    return [(m.start(1), m.end(1)) for m in phrasing("quotation").finditer(text)]
+
+
+def is_programme_name(name: str, following: str) -> bool:
+    """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
+    if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name):
+        return False
+    if phrasing("counted_kind").match(following):
+        return True  # “红之韵”“绿之源”两条示范带
+    if _LIST_MARKS.search(name):  # “千企帮千镇、万企兴万村”行动, “一村一品、一镇一业”: a list is a name as a campaign
+        return following.startswith(CAMPAIGN_FOLLOWERS) or all(phrasing("paired_name").match(part) for part in _LIST_MARKS.split(name))
+    return (
+        name.endswith(PROGRAMME_SUFFIXES)
+        or following.startswith(CAMPAIGN_FOLLOWERS)
+        or bool(phrasing("long_follower").match(following))
+        or bool(phrasing("parallel_name").match(name) or phrasing("level_pairs_name").match(name))
+    )
+
+
+@finder("quoted_programme")
+def quoted_programme(context: Context, rules: list[dict]) -> list[Candidate]:
+    """A quoted name that is a campaign's, not a slogan's (“百千万工程”, “绿美平远”行动; not “头号工程”)."""
+    text = context.text
+    found = []
+    for rule in rules:
+        for start, end in quoted_spans(text):
+            following = phrasing("more_quotes").match(text, end + 1).end()  # “粤菜师傅”“广东技工”工程: the follower after the list
+            if is_programme_name(text[start:end], text[following : following + FOLLOWER_REACH]) and not ends_with(phrasing("as_before_quote"), text, start - 1, 2):
+                found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in campaigns_of(text, start, end)]
+    return found
+
+
+def campaigns_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The campaigns one quotation names: each part of a list of paired campaign names of five
+    characters (“千企帮千镇、万企兴万村” is two), else the whole quotation (“一村一品、一镇一业”,
+    a slogan of 一X一Y pairs, is one)."""
+    parts = [(m.start(), m.end()) for m in _LIST_PART.finditer(text, start, end)]
+    if len(parts) > 1 and all(e - s >= MIN_PAIRED_PART and not phrasing("slogan_pair").match(text, s) and phrasing("paired_name").match(text[s:e]) for s, e in parts):
+        return parts
+    return [(start, end)]
+
+
+@finder("verb_object")
+def verb_object(context: Context, rules: list[dict]) -> list[Candidate]:
+    """Programmes named as the objects of a verb (the rule's ``verb``), each object an ``item``,
+    further ones after the ``list_mark`` (大力实施乡土人才回引计划; 全力打造某岛郊野公园; 会议听取了
+    某县某行动方案、某实施意见). Each name starts after the last ``modifier_end`` of its item
+    (打造全国一流的某基地) and must be no kind or schedule (``_object_name``)."""
+    text = context.text
+    found = []
+    for rule in rules:
+        kinds, item, mark = words(rule["kinds"]), rule["item"], rule["list_mark"]
+        pattern = rule_regex(f"(?:{rule['verb']})(?P<name>{item}(?:{re.escape(mark)}{item})*)")
+        for match in pattern.finditer(text):
+            item_start = match.start("name")
+            for part in match["name"].split(mark):
+                candidate = _object_name(context, item_start, item_start + len(part), rule, kinds)
+                found += [candidate] if candidate else []
+                item_start += len(part) + len(mark)
+    return found
+
+
+def _object_name(context: Context, start: int, end: int, rule: dict, kinds: tuple[str, ...]) -> Candidate | None:
+    """The programme one object of a verb names, unless it is a kind or a schedule: in a title,
+    after a count, shorter than ``min_length``, with a stem of fewer than ``min_stem`` characters
+    before its ending or one ending in one of ``not_stem_endings`` (镇村建设项目, 某项目计划)."""
+    text = context.text
+    start = text.rfind(rule["modifier_end"], start, end) + 1 or start
+    if any(s <= start < e for s, e in context.titles) or end - start < rule["min_length"] or text[start] in FUNCTION_CHARS:
+        return None
+    name = text[start:end]
+    stem = name[: -len(next(k for k in kinds if name.endswith(k)))]
+    schedules = words(rule["not_stem_endings"]) if rule.get("not_stem_endings") else ()
+    if phrasing("counted_start").match(text, start) or len(stem) < rule["min_stem"] or (schedules and stem.endswith(schedules)):
+        return None
+    return Candidate(start, end, rule["label"], rule["rule"])
+
+
+@finder("document_title")
+def document_title(context: Context, rules: list[dict]) -> list[Candidate]:
+    """A 《title》 that neither ends like a publication (《南方日报》) nor is followed by the rule's
+    ``outlet_followers`` (《瞭望》新闻周刊: an outlet); a title nested in it (〈〉) is one too."""
+    found = []
+    for rule in rules:
+        followers = words(rule["outlet_followers"])
+        for start, end in context.titles:
+            if context.text[start:end].endswith(PUBLICATION_SUFFIXES) or context.text.startswith(followers, end + 1):
+                continue
+            inner = [(m.start(1), m.end(1)) for m in phrasing("inner_title").finditer(context.text, start, end)]
+            found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in [(start, end)] + inner]
+    return found
+
+
+@finder("designation")
+def designation(context: Context, rules: list[dict]) -> list[Candidate]:
+    """Designations listed after 入选, 获评 …: 获评A示范村、B示范点; 入选清远市美丽乡村精品村."""
+    text = context.text
+    found = []
+    for rule in rules:
+        for match in phrasing("designation_verb").finditer(text):
+            found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in _designations_from(text, match.end())]
+    return found
+
+
+def _designations_from(text: str, position: int) -> list[tuple[int, int]]:
+    """The designations listed from ``position`` on, joined by 、; a kind (省级典型镇) is none."""
+    spans = []
+    while (name := phrasing("designation_item").match(text, position)) is not None:
+        end = name.end()
+        while (more := phrasing("designation_more").match(text, end)) is not None:
+            end = more.end()
+        if not phrasing("designation_kind").fullmatch(text, name.start(), end):
+            spans.append((name.start(), end))
+        if text[end : end + 1] != "、":
+            break
+        position = end + 1
+    return spans
+
+
+@finder("programme_suffix")
+def programme_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
+    """Names with a programme ending: bare endings (…乡村振兴示范带, …产业园) make a name on their own;
+    placed endings (…工程, …基地) only after a place or as a phase of a bare name (…示范带二期工程)."""
+    bare = tuple(word for rule in rules if not rule["placed"] for word in word_list(rule["suffixes"][1:]))
+    found = []
+    for rule in rules:
+        for suffix in word_list(rule["suffixes"][1:]):
+            for match in re.finditer(re.escape(suffix), context.text):
+                candidate = _name_with_ending(context, match, rule, bare)
+                found += [candidate] if candidate else []
+    return found
+
+
+def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple[str, ...]) -> Candidate | None:
+    """The programme named by the ending ``match``, if one is."""
+    text, placed = context.text, rule["placed"]
+    if placed and _name_goes_on(text, match.end()):
+        return None  # 温泉小镇提质项目: the name goes on (but not into 今年, 已 …)
+    phase = bool(placed and ends_with(phrasing("phase_of_a_name"), text, match.start(), PHASE_REACH))
+    start, has_place = _start_of_name(context, match, placed, phase)
+    if (placed and _two_names(text, start, match.start(), bare)) or not _is_a_name(text[start : match.end()]):
+        return None
+    if not (has_place or not _needs_place(rule, match.group(0), phase, match.end() - start)) or not _stands_alone(context, start, match):
+        return None
+    note = phrasing("phase_note").match(text, match.end())
+    return Candidate(start, note.end() if note else match.end(), rule["label"], rule["place_rule"] if has_place else rule["rule"])
+
+
+def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> bool:
+    """…试点三项重点工程: a bare name inside the stretch makes two names, unless what follows it
+    names a phase of it (…示范带二期工程)."""
+    inner = next((e for e in bare if e in text[start:ending_at]), None)
+    return bool(inner) and not phrasing("phase_between").fullmatch(text, text.rfind(inner, start, ending_at) + len(inner), ending_at)
+
+
+def _is_a_name(name: str) -> bool:
+    """Not a kind of project (第三季度重点项目), a clause (区委书记某某宣布项目) or a count (首批示范点)."""
+    return not (name.endswith(GENERIC_PROJECTS) or any(word in name for word in NOT_IN_PROJECT_NAMES) or phrasing("counted_start").match(name))
+
+
+def _name_goes_on(text: str, end: int) -> bool:
+    """Whether a placed ending is followed by more of the name (温泉小镇提质项目), not by 今年, 已 …"""
+    return is_cjk(text[end : end + 1] or "。") and not ends_boundary(text, end + 1) and not text.startswith(WORDS_AFTER_A_NAME, end)
+
+
+def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool) -> tuple[int, bool]:
+    """Where a name with this ending starts, and whether a place begins it; a place that builds a
+    project is no part of its name (下陂村建设供莞蔬菜种植基地项目)."""
+    verbs = stop_verbs() if placed and not phase else STRONG_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
+    anchor_verbs = verbs - NAME_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程: verbs a project's name holds
+    start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
+    acting = phrasing("place_acts").match(context.text, _after_places(start, context.place_ends, match.start())) if has_place else None
+    if acting and match.start() - acting.end() >= 4:
+        return acting.end(), False
+    return start, has_place
+
+
+def _after_places(start: int, place_ends: dict[int, int], limit: int) -> int:
+    """The end of the run of places that begins at ``start`` (``place_ends``: start → end of each place)."""
+    position = start
+    while position in place_ends and place_ends[position] <= limit:
+        position = place_ends[position]
+    return position
+
+
+def _needs_place(rule: dict, ending: str, phase: bool, length: int) -> bool:
+    """Placed endings need a place (unless they name a phase); so does a name shorter than the
+    rule's ``short_needs_place`` says for its ending (a short …项目)."""
+    limit = rule.get("short_needs_place", {}).get(ending)
+    return (rule["placed"] and not phase) or (limit is not None and length < limit)
+
+
+def _stands_alone(context: Context, start: int, match: re.Match) -> bool:
+    """A long enough name, not inside a 《title》, not an area's name going on into a project's
+    (…示范片项目), not closing a quotation."""
+    inside_title = any(s <= start and match.end() <= e for s, e in context.titles)
+    goes_on = (m := phrasing("name_goes_on").match(context.text, match.start())) is not None and m.end() == match.end()
+    return match.end() - start >= MIN_BARE_NAME and not inside_title and not goes_on and not context.text.startswith(("”", "」"), match.end())
+
+
+@finder("level_pairs")
+def level_pairs(context: Context, rules: list[dict]) -> list[Candidate]:
+    """Names of verbs on levels (驻镇帮镇扶村 unquoted; 强镇兴村 when also quoted or in a title),
+    going on to 工程 where they do (百县千镇万村高质量发展工程)."""
+    text = context.text
+    quoted = quoted_spans(text)
+    named = "".join(text[s:e] for s, e in quoted + context.titles)
+    in_place = {i for start, end in context.places + quoted for i in range(start, end)}
+    found, covered_until = [], 0
+    for rule in rules:
+        for match in phrasing("bare_level_pairs").finditer(text):
+            name, start = match.group(1), match.start(1)
+            in_title = any(s <= start < e for s, e in context.titles)
+            if start < covered_until or start in in_place or not (len(name) == rule["length"] or (name in named and not in_title)):
+                continue
+            project = phrasing("level_pairs_programme").match(text, match.end(1))
+            covered_until = project.end() if project else match.end(1)
+            found.append(Candidate(start, covered_until, rule["label"], rule["rule"]))
+    return found

@@ -1,0 +1,172 @@
+"""Containment from the division codes, and names inside names.
+
+A template sees a sentence with every name as one unit; these procedures look inside names
+and at what the gazetteer knows:
+
+- ``containment_from_codes``: a place named in a sentence with its parent (by code) lies in it;
+  a place right after a place that contains it (by code prefix) too, and a place without a code
+  (a group, a hamlet) right after a place or after a list that starts there;
+- ``located_by_name``: a body whose name begins with places is in the last of them
+  (顺德区驻新兴县六祖镇工作队: in 六祖镇; 海丰农商银行梅陇支行: the branch's place);
+- ``named_after_place``: a programme whose name begins with a town or village is carried out there;
+- ``named_in_title``: a programme named inside a programme's name, or a campaign a document's
+  title names (《连州市强镇兴村三年行动方案》), is what the document belongs to;
+- ``issuer_in_title``: a document title that begins with a body was issued by it;
+- ``body_named_after_programme``: a body named after a programme works for it
+  (县“和美渔村”建设专班办公室 implements 和美渔村).
+"""
+
+from __future__ import annotations
+
+from kg.resources import phrasing, word_list
+
+from ..doc import ORGANIZATION, PLACE, PROGRAMME, Entity, Relation
+from ..lexicon import BRANCH_SUFFIXES, is_document
+from ..mentions import ArticleView, MentionRef, local_references, named_in_title as title_names
+from ..text import sentence_bounds
+from . import procedure, relation
+
+TOWN_AND_VILLAGE_ENDINGS = word_list("town_and_village_endings")
+MIN_NAMED_PROGRAMME = 4
+"""Shortest programme name that counts as named inside a body's name."""
+
+
+@procedure("containment_from_codes")
+def containment_from_codes(view: ArticleView) -> list[Relation]:
+    """A place named in one sentence with its parent by code (or right after a place whose code
+    contains its code) lies in it; 镇里, 全县 count as their place."""
+    relations = []
+    for start, end in sentence_bounds(view.text):
+        places = [m for m in view.within(start, end) if m.entity.label == PLACE]
+        places = sorted(places + local_references(view, start, end), key=lambda m: (m.start, -m.end))
+        for i, child in enumerate(places):
+            relations += [_contained(view, child, parent) for parent in places[:i] if _contains(view, child, parent)]
+    return relations
+
+
+def _adjacent(view: ArticleView, child: MentionRef, parent: MentionRef) -> bool:
+    """Whether ``child`` is written right after ``parent``; a place without a code also after a list
+    that starts right after it (华坪村水南组、新兴组: 新兴组 is written under 华坪村 too)."""
+    listed = not child.entity.code and phrasing("listed_before_item").fullmatch(view.text, parent.end, child.start) is not None
+    return parent.end == child.start or listed
+
+
+def _contains(view: ArticleView, child: MentionRef, parent: MentionRef) -> bool:
+    """By code (the child's parent division, or a code under the parent's right after it), or a
+    place without a code (a group, a hamlet) written right after the parent."""
+    if parent.entity is child.entity:
+        return False
+    direct = bool(child.entity.ancestors) and child.entity.ancestors[0].code == parent.entity.code
+    return direct or (_adjacent(view, child, parent) and (code_inside(child.entity, parent.entity) or not child.entity.code))
+
+
+def _contained(view: ArticleView, child: MentionRef, parent: MentionRef) -> Relation:
+    confidence = 0.95 if _adjacent(view, child, parent) else 0.8
+    return relation(child.entity, "containedInPlace", parent.entity, view.text, parent.start, child.end, confidence)
+
+
+def code_inside(child: Entity, parent: Entity) -> bool:
+    """Whether the child's code lies under the parent's (its prefix before the trailing zeros)."""
+    if not child.code or not parent.code:
+        return False
+    prefix = parent.code.rstrip("0")
+    return child.code != parent.code and child.code.startswith(prefix)
+
+
+@procedure("located_by_name")
+def located_by_name(view: ArticleView) -> list[Relation]:
+    """A body whose name begins with places is in the last place of that run (across 驻, after
+    中共); a branch (…梅陇支行) is where its place says."""
+    relations = []
+    seen: set[str] = set()
+    for mention in view.mentions:
+        if mention.entity.label != ORGANIZATION or mention.entity.key in seen:
+            continue
+        place = _branch_place(view, mention) or _leading_place(view, mention)
+        if place is not None:
+            seen.add(mention.entity.key)
+            relations.append(relation(mention.entity, "locatedIn", place.entity, view.text, mention.start, mention.end, 0.95))
+    return relations
+
+
+def _leading_place(view: ArticleView, body: MentionRef) -> MentionRef | None:
+    """The last of the places a body's name begins with."""
+    prefix = phrasing("party_prefix").match(view.text, body.start)
+    position = prefix.end() if prefix else body.start
+    place = None
+    while (inner := view.starting_at(position, PLACE)) is not None and inner.end < body.end:
+        place, position = inner, inner.end
+        stationed = phrasing("stationed_in").match(view.text, position)
+        position = stationed.end() if stationed else position  # 顺德区驻新兴县六祖镇工作队: based where it is stationed
+    return place
+
+
+def _branch_place(view: ArticleView, body: MentionRef) -> MentionRef | None:
+    """海丰农商银行梅陇支行: the place the branch is named after."""
+    return next((p for p in view.within(body.start, body.end) if p.entity.label == PLACE and view.text[p.end : body.end] in BRANCH_SUFFIXES), None)
+
+
+def _programmes(view: ArticleView) -> list[tuple[MentionRef, list[MentionRef]]]:
+    """Every programme mention (back-references too) with the mentions of its sentence."""
+    found = []
+    for start, end, mentions in view.sentences:
+        programmes = [m for m in mentions if m.entity.label == PROGRAMME] + [r for r in view.references if start <= r.start < end]
+        found += [(programme, mentions) for programme in programmes]
+    return found
+
+
+@procedure("named_after_place")
+def named_after_place(view: ArticleView) -> list[Relation]:
+    """A programme whose name begins with a town or village is carried out there (新塘镇美丽圩镇建设)."""
+    relations = []
+    for programme, mentions in _programmes(view):
+        if _inside_a_title(view.outermost(mentions), programme):
+            continue
+        inner = view.starting_at(programme.start, PLACE)
+        if inner is not None and inner.end < programme.end and inner.entity.name.endswith(TOWN_AND_VILLAGE_ENDINGS):
+            relations.append(relation(inner.entity, "implements", programme.entity, view.text, programme.start, programme.end, 0.6))
+    return relations
+
+
+def _inside_a_title(outer: list[MentionRef], programme: MentionRef) -> bool:
+    """Whether a programme is named inside another programme's name (a campaign in a document title)."""
+    return any(o.entity.label == PROGRAMME and o.start < programme.start and programme.end <= o.end for o in outer)
+
+
+@procedure("named_in_title")
+def named_in_title(view: ArticleView) -> list[Relation]:
+    """A programme named inside a programme's name, or a campaign a document's title names
+    (by name, alias or the long form it abbreviates), is what the programme belongs to."""
+    relations = []
+    for programme, mentions in _programmes(view):
+        named = {inner.entity.key: inner.entity for inner in mentions
+                 if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end}
+        if is_document(programme.entity.name):
+            named.update({e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not programme.entity
+                          and not is_document(e.name) and title_names(e, programme.entity.name)})
+        start, end = max(0, programme.start - 1), min(len(view.text), programme.end + 1)
+        relations += [relation(programme.entity, "partOfProgramme", inner, view.text, start, end, 0.85) for inner in named.values()]
+    return relations
+
+
+@procedure("issuer_in_title")
+def issuer_in_title(view: ArticleView) -> list[Relation]:
+    """A document title that begins with a body was issued by it (《怀集县农业农村局关于…的通知》)."""
+    relations = []
+    for programme, _ in _programmes(view):
+        head = view.starting_at(programme.start, ORGANIZATION) if is_document(programme.entity.name) else None
+        if head is not None and head.end < programme.end:
+            relations.append(relation(programme.entity, "issuedBy", head.entity, view.text, programme.start - 1, programme.end + 1, 0.85))
+    return relations
+
+
+@procedure("body_named_after_programme")
+def body_named_after_programme(view: ArticleView) -> list[Relation]:
+    """A body named after a programme works for it: 县“和美渔村”建设专班办公室 implements 和美渔村."""
+    relations = []
+    programmes = [e for e in view.entities.values() if e.label == PROGRAMME and len(e.name) >= MIN_NAMED_PROGRAMME]
+    for body in [m for m in view.mentions if m.entity.label == ORGANIZATION]:
+        named = {inner.entity.key: inner.entity for inner in view.within(body.start, body.end) if inner.entity.label == PROGRAMME}
+        named.update({p.key: p for p in programmes if p.name in body.entity.name})  # 马头镇驻镇帮镇扶村工作队
+        relations += [relation(body.entity, "implements", programme, view.text, body.start, body.end, 0.8) for programme in named.values()]
+    return relations
