@@ -279,11 +279,9 @@ def cmd_query(args: argparse.Namespace) -> int:
         for name, saved in sorted(query.saved_queries().items()):
             print(f"{name}\t{', '.join(saved.params) or '-'}\t{saved.description}")
         return 0
-    store = open_store(args.store, read_only=True)
     if args.name:
-        query.run_saved(store, args.name, query.parse_params(args.param), args.format)
-        return 0
-    if args.query_file:
+        sparql = query.bind_params(query.get_saved(args.name), query.parse_params(args.param))
+    elif args.query_file:
         try:
             sparql = args.query_file.read_text(encoding="utf-8")
         except OSError as error:
@@ -292,8 +290,47 @@ def cmd_query(args: argparse.Namespace) -> int:
         sparql = args.sparql
     else:
         raise query.QueryError("no query given: pass the SPARQL text, -q FILE.rq or --name NAME")
-    query.run(store, sparql, args.format)
+    _contained(lambda: query.run(open_store(args.store, read_only=True), sparql, args.format))
     return 0
+
+
+def _contained(work: Callable[[], object]) -> None:
+    """Run ``work`` in a forked child process. pyoxigraph aborts the whole process on some
+    queries (a Rust panic); in a child that costs the child only, and the user gets one line
+    instead of a backtrace. Errors ``work`` raises come back and are reported as usual."""
+    import multiprocessing
+
+    from .query import QueryError
+
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_run_child, args=(work, sending))
+    child.start()
+    sending.close()
+    child.join()
+    try:
+        error = receiving.recv()
+    except EOFError:  # the child finished without an error, or died before it could send one
+        error = None
+    if error is not None:
+        raise error
+    if child.exitcode:
+        raise QueryError("the store engine crashed on this query (a pyoxigraph panic); the store is unchanged. "
+                         "Rewrite the query, e.g. split it or drop ORDER BY over several GRAPH patterns")
+
+
+def _run_child(work: Callable[[], object], sending: object) -> None:
+    """The child's side of :func:`_contained`: the engine's panic report is no message for users
+    (stderr goes to /dev/null), an error is sent back to the parent."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    try:
+        work()
+    except BrokenPipeError:
+        pass
+    except Exception as error:  # every error is the parent's to report, whatever its type
+        sending.send(error)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
