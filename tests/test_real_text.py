@@ -275,3 +275,10 @@ def test_requests_in_a_list_are_issued_each_by_the_body_before_it():
 def test_reports_adopted_at_a_meeting_are_documents():
     doc = run("会议讨论通过了县人大常委会工作报告、平远县人民政府工作报告。")
     assert {"县人大常委会工作报告", "平远县人民政府工作报告"} <= names(doc, "Programme")
+
+
+def test_a_bare_committee_right_after_a_full_one_is_that_committee():
+    found = facts(run("梅州市委书记陈明,市委副书记、市长李华到兴宁市调研。兴宁市委书记张军,兴宁市委副书记、市长刘强陪同。"
+                      "兴宁市各镇抓落实。兴宁市的村。"))
+    assert ("李华", "holdsPost", "梅州市委", "副书记") in found
+    assert ("刘强", "holdsPost", "兴宁市委", "副书记") in found

@@ -223,7 +223,7 @@ def resolve_short_organisations(entities: dict[str, Entity]) -> None:
         if split[short.key][0] is None or short.key not in entities:
             continue
         fuller = [full for full in organisations if full.key in entities and _names_more_fully(short, full, split)]
-        fuller = _the_one_fuller(fuller, split, short_by_level=isinstance(split[short.key][0], str))
+        fuller = _the_one_fuller(fuller, split, short if isinstance(split[short.key][0], str) else None)
         if len(fuller) == 1:
             merge_into(entities, fuller[0], short)
 
@@ -240,15 +240,32 @@ def _names_more_fully(short: Entity, full: Entity, split: dict[str, tuple[Entity
     return (where is place or place.name.startswith(where.name)) and abbreviates_body(body, full_body)
 
 
-def _the_one_fuller(fuller: list[Entity], split: dict[str, tuple[Entity | str | None, str]], short_by_level: bool) -> list[Entity]:
-    """Of one place's bodies, the fullest name (阳山县政府, 阳山县人民政府); for 市委 and the like, the
-    body of the place the article names most."""
+NEAR_FULLER_BODY = 40
+"""How many characters after a full body's name (茂名市委书记…,) a bare 市委 still means that body."""
+
+
+def _the_one_fuller(fuller: list[Entity], split: dict[str, tuple[Entity | str | None, str]], by_level: Entity | None) -> list[Entity]:
+    """Of one place's bodies, the fullest name (阳山县政府, 阳山县人民政府); for 市委 and the like
+    (``by_level``), the body named just before its first mention (茂名市委书记某,市委副书记某),
+    else the body of the place the article names most."""
     if len({id(split[o.key][0]) for o in fuller}) == 1:
         return [max(fuller, key=lambda o: len(o.name))]
-    if len(fuller) > 1 and short_by_level:
-        counts = sorted((len(split[o.key][0].mentions), o.name) for o in fuller)
-        return [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
+    if len(fuller) > 1 and by_level is not None:
+        return _named_just_before(fuller, by_level) or _of_the_place_named_most(fuller, split)
     return fuller
+
+
+def _named_just_before(fuller: list[Entity], bare: Entity) -> list[Entity]:
+    """The body named last within ``NEAR_FULLER_BODY`` characters before the bare name's first mention."""
+    first = min(start for start, _ in bare.mentions) if bare.mentions else None
+    before = [(end, o.name) for o in fuller for _, end in o.mentions if first is not None and 0 <= first - end <= NEAR_FULLER_BODY]
+    return [o for o in fuller if o.name == max(before)[1]] if before else []
+
+
+def _of_the_place_named_most(fuller: list[Entity], split: dict[str, tuple[Entity | str | None, str]]) -> list[Entity]:
+    """The body of the place the article names most, if one place is named more than the others."""
+    counts = sorted((len(split[o.key][0].mentions), o.name) for o in fuller)
+    return [o for o in fuller if o.name == counts[-1][1]] if counts[-1][0] > counts[-2][0] else []
 
 
 def resolve_noted_titles(entities: dict[str, Entity]) -> None:
