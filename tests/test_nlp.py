@@ -21,6 +21,17 @@ def run(text: str):
     return nlp(make_doc(nlp, text))
 
 
+def run_until(text: str, component: str):
+    """The article after every component of the shared pipeline that comes before ``component``."""
+    nlp = load_pipeline()
+    doc = make_doc(nlp, text)
+    for name, step in nlp.pipeline:
+        if name == component:
+            break
+        doc = step(doc)
+    return doc
+
+
 def names(doc, label: str) -> set[str]:
     return {e.name for e in doc._.entities.values() if e.label == label}
 

@@ -22,11 +22,12 @@ from kg.nlp.doc import PREDICATES, text_of
 from kg.nlp.finders import Context
 from kg.nlp.mentions import ArticleView
 from kg.nlp.patterns import MaskedArticle, PatternError, RelationPattern, find_relations
-from kg.nlp.pipeline import build_pipeline, load_pipeline, make_doc
+from kg.nlp.pipeline import build_pipeline, make_doc
 from kg.nlp.relation_model import PAIR_TYPES
 from kg.nlp.relations import read_patterns
 from kg.nlp.rules import RuleError, read_rules, run_rules
 from kg.resources import ARTICLE, phrasings, predicates, word_table
+from test_nlp import run_until
 
 ROOT = Path(__file__).resolve().parents[1]
 PATTERNS = read_patterns()
@@ -35,13 +36,7 @@ RULES = read_rules()
 
 def entities_of(text: str):
     """The article after entity recognition, linking and resolution: what the relation rules read."""
-    nlp = load_pipeline()
-    doc = make_doc(nlp, text)
-    for name, component in nlp.pipeline:
-        if name == "kg_relation_extractor":
-            break
-        doc = component(doc)
-    return doc
+    return run_until(text, "kg_relation_extractor")
 
 
 def found_by(pattern: RelationPattern, text: str) -> set[tuple[str, str]]:

@@ -12,19 +12,13 @@ from spacy.util import registry
 
 from kg.nlp.doc import ARTICLE
 from kg.nlp.mentions import ArticleView, generic_body, local_references, programme_references
-from kg.nlp.pipeline import load_pipeline, make_doc
 from kg.nlp.procedures import actor_list
 from kg.nlp.relations import DEFAULT_PROCEDURES
+from test_nlp import run_until
 
 
 def view_of(text: str) -> ArticleView:
-    nlp = load_pipeline()
-    doc = make_doc(nlp, text)
-    for name, component in nlp.pipeline:
-        if name == "kg_relation_extractor":
-            break
-        doc = component(doc)
-    return ArticleView(doc)
+    return ArticleView(run_until(text, "kg_relation_extractor"))
 
 
 def run(procedure: str, text: str) -> set[tuple]:

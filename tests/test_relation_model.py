@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.nlp.pipeline import build_pipeline, load_pipeline, make_doc
+from kg.nlp.pipeline import build_pipeline
 from kg.nlp.relation_model import PAIR_TYPES, RelationModel, candidates, model_relations, pair_features
 from kg.nlp.mentions import ArticleView
+from test_nlp import run_until
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = "冷坑镇、洽水镇共建怀集县茶香乡村振兴示范带。"
@@ -19,13 +20,7 @@ SENTENCE = "冷坑镇、洽水镇共建怀集县茶香乡村振兴示范带。"
 
 def rules_only(text: str):
     """The article after the rules, before the scorer."""
-    nlp = load_pipeline()
-    doc = make_doc(nlp, text)
-    for name, component in nlp.pipeline:
-        if name == "kg_relation_classifier":
-            break
-        doc = component(doc)
-    return doc
+    return run_until(text, "kg_relation_classifier")
 
 
 def load_training_script():
