@@ -12,6 +12,8 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from kg.rdf import ARTICLE_LOCAL_CLASSES
+
 EXPLORE_SAMPLE_TRIG = """
 @prefix kg: <https://w3id.org/kgzh/ontology#> .
 @prefix schema: <https://schema.org/> .
@@ -100,10 +102,12 @@ id:graph\\/a2 {
 
 def explore_load_sample(path: Path) -> pyoxigraph.Store:
     """Create an on-disk store at ``path`` holding the sample articles, with the store's
-    default graph as ``kg build`` keeps it: the merged graph of the articles, each triple once."""
+    default graph as ``kg build`` keeps it: the merged graph of the articles, each triple once,
+    without the evidence records and co-mention sets, which stay in their article's graph."""
     store = pyoxigraph.Store(str(path))
     store.load(EXPLORE_SAMPLE_TRIG.encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    local = " ".join(f"<{cls}>" for cls in ARTICLE_LOCAL_CLASSES)
+    store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER NOT EXISTS {{ ?s a ?local VALUES ?local {{ {local} }} }} }} }}")
     store.flush()
     return store
 

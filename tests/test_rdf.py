@@ -77,10 +77,11 @@ def test_evidence_of_a_post_is_retrievable(store_of):
     store = store_of({"a.txt": "仁居镇动态\n平远县仁居镇镇长钟敏华介绍了今年的计划。"})
     found = rows(store, """
         SELECT ?evidence ?start ?end ?confidence ?title WHERE {
-          ?a a kg:Assertion ; rdf:predicate org:holds ; rdf:object ?post ;
-             kg:evidenceText ?evidence ; kg:startOffset ?start ; kg:endOffset ?end ; kg:confidence ?confidence .
+          GRAPH ?g { ?a a kg:Assertion ; rdf:predicate org:holds ; rdf:object ?post ;
+             kg:evidenceText ?evidence ; kg:startOffset ?start ; kg:endOffset ?end ; kg:confidence ?confidence }
           ?post rdfs:label ?title }""")
     assert len(found) == 1
+    assert not rows(store, "SELECT ?a WHERE { ?a a kg:Assertion }"), "evidence records stay in their article's graph, out of the merged graph"
     evidence, start, end, confidence, title = found[0]
     assert "钟敏华" in evidence and title == "镇长"
     assert int(end) - int(start) == len(evidence)

@@ -76,11 +76,11 @@ SELECT ?subject ?predicate ?object ?text ?article ?headline WHERE {
   OPTIONAL { ?article schema:headline ?headline }
 }"""
 
-# A co-mention node holds the entities named together in sentences of one article; a pair's
-# weight is the sum of the weights of the nodes holding both.
+# A co-mention node holds the entities named together in sentences of one article, in that
+# article's graph; a pair's weight is the sum of the weights of the nodes holding both.
 COMENTIONS_QUERY = SPARQL_PREFIXES + """
 SELECT ?a ?b (SUM(?weight) AS ?total) WHERE {
-  ?comention kg:participant ?a, ?b ; kg:weight ?weight .
+  GRAPH ?article { ?comention kg:participant ?a, ?b ; kg:weight ?weight }
   FILTER(STR(?a) < STR(?b))
 }
 GROUP BY ?a ?b"""

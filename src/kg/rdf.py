@@ -7,6 +7,10 @@ The store keeps two kinds of triples (see ``kg.store``):
   uses for them (``skos:altLabel``), the division chain of its places, and which of its
   entities are named together in a sentence. Rebuilding or deleting an article replaces
   exactly this graph.
+* of those, the **evidence records** (``kg:Assertion``: the sentence and offsets behind a fact)
+  and the **co-mention sets** (``kg:CoMention``) are about that article alone: their nodes are
+  minted per article and never shared, so they stay in the article graph only. Everything else
+  the article states also goes into the store's merged default graph.
 * **descriptions** are the triples that follow from an entity's IRI alone (its type,
   canonical label, division code and level; a post's title and unit; the software that ran):
   the same in every article, so they are written once, to the store's default graph, and not
@@ -35,14 +39,17 @@ from spacy.tokens import Doc
 
 from . import __version__
 from .ingest import Article
-from .nlp.doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
+from .nlp.doc import ARTICLE, ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation, text_of
 from .nlp.text import sentence_bounds
 from .resources import predicates, word_list
 from .vocab import DEFAULT_BASE, KG
 
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 """Version of the IRI scheme and graph layout; part of the extractor fingerprint, so a change
 here re-extracts every article on the next build."""
+
+ARTICLE_LOCAL_CLASSES = (KG.Assertion, KG.CoMention)
+"""Classes of the nodes minted per article, whose triples stay out of the merged default graph."""
 
 TYPE_CLASSES = {
     PERSON: (SDO.Person,),
@@ -182,16 +189,18 @@ class ArticleRDF:
     triples: list[Triple] = field(default_factory=list)
     descriptions: list[Triple] = field(default_factory=list)
     entities: Counter = field(default_factory=Counter)
+    local_nodes: set[URIRef] = field(default_factory=set)
+    """The article's evidence records and co-mention sets (see ``ARTICLE_LOCAL_CLASSES``)."""
 
     def nquads(self, merged: bool = True) -> bytes:
         """N-Quads of the article graph and the descriptions (in the default graph); with
-        ``merged``, every triple of the article graph is also written to the default graph, which
-        the store keeps as the merged graph of all articles."""
+        ``merged``, the article graph's triples are also written to the default graph, which the
+        store keeps as the merged graph of all articles, except those of its local nodes."""
         graph = f" {_nt(self.graph)} .\n"
         lines = [f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in self.triples]
         out = [line + graph for line in lines]
         if merged:
-            out += [line + " .\n" for line in lines]
+            out += [line + " .\n" for line, (s, _, _) in zip(lines, self.triples) if s not in self.local_nodes]
         out += [f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in dict.fromkeys(self.descriptions)]
         return "".join(out).encode("utf-8")
 
@@ -247,6 +256,7 @@ class _ArticleWriter:
             if len(members) < 2:
                 continue
             node = self.iri("comention", self.local, str(n))
+            self.rdf.local_nodes.add(node)
             self.fact(node, RDF.type, KG.CoMention)
             for member in members:
                 self.fact(node, KG.participant, member)
@@ -326,6 +336,7 @@ class _ArticleWriter:
         self.fact(subject, predicate, obj)
         assertion = self.iri("assertion", self.local, str(self.assertions))
         self.assertions += 1
+        self.rdf.local_nodes.add(assertion)
         self.fact(assertion, RDF.type, KG.Assertion)
         self.fact(assertion, RDF.subject, subject)
         self.fact(assertion, RDF.predicate, predicate)
@@ -343,7 +354,7 @@ def co_mention_sets(doc: Doc) -> Counter[tuple[str, ...]]:
     One node per set (not per pair) keeps a sentence naming n entities at n + 2 triples instead
     of 2n(n - 1); the weight of a pair is the sum over the sets holding both.
     """
-    bounds = sentence_bounds(doc.text)
+    bounds = sentence_bounds(text_of(doc))
     starts = [start for start, _ in bounds]
     members: list[set[str]] = [set() for _ in bounds]
     for key, entity in doc._.entities.items():

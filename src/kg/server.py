@@ -1140,13 +1140,13 @@ def describe_entity(store: Any, node: ox.NamedNode) -> EntityFacts:
       GROUP BY ?p ?o"""
     incoming_query = SPARQL_PREFIXES + f"""SELECT ?s ?p (SAMPLE(?l) AS ?label) WHERE {{
       ?s ?p {node} . OPTIONAL {{ ?s rdfs:label ?l }}
-      FILTER NOT EXISTS {{ ?s a kg:Assertion }} FILTER NOT EXISTS {{ ?s a kg:CoMention }}
     }} GROUP BY ?s ?p ORDER BY ?p ?s"""
-    # Each branch starts from the entity, so Oxigraph never scans every assertion of the store.
+    # Evidence records live in their article's graph. Each branch starts from the entity, so
+    # Oxigraph never scans every assertion of the store.
     evidence_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?text ?article ?headline WHERE {{
-      {{ ?a rdf:subject {node} ; kg:evidenceText ?text }} UNION {{ ?a rdf:object {node} ; kg:evidenceText ?text }}
-      UNION {{ {node} org:holds ?post . ?a rdf:object ?post ; kg:evidenceText ?text }}
-      OPTIONAL {{ ?a prov:wasDerivedFrom ?article OPTIONAL {{ ?article schema:headline ?headline }} }}
+      GRAPH ?g {{ {{ ?a rdf:subject {node} ; kg:evidenceText ?text }} UNION {{ ?a rdf:object {node} ; kg:evidenceText ?text }}
+        UNION {{ {node} org:holds ?post . ?a rdf:object ?post ; kg:evidenceText ?text }} }}
+      OPTIONAL {{ ?g prov:wasDerivedFrom ?article OPTIONAL {{ ?article schema:headline ?headline }} }}
     }} LIMIT 20"""
     articles_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?article ?headline ?date WHERE {{
       ?article schema:mentions {node} .

@@ -2,7 +2,8 @@
 
 Layout (see ``kg.rdf``): each article's named graph holds what that article says; the
 store's default graph is the merged graph of all articles, a set (each triple once however
-many articles state it), plus the descriptions of the entities the articles name (type,
+many articles state it), without their evidence records and co-mention sets (about one article
+each, they stay in its graph), plus the descriptions of the entities the articles name (type,
 label, division code …), written once. Queries see that default graph as SPARQL's default
 graph and the article graphs as named graphs.
 

@@ -160,7 +160,8 @@ def doc_features(doc: Doc, surname_bucket_of: Dict[str, int]) -> numpy.ndarray:
     char_keys = numpy.array([normalised_char_key(text) for text in token_texts], dtype="uint64")
     previous = numpy.concatenate(([BOUNDARY_KEY], char_keys[:-1]))
     following = numpy.concatenate((char_keys[1:], [BOUNDARY_KEY]))
-    word_keys, class_codes, positions = word_features(doc.text)
+    text = getattr(doc._, "text", None) or doc.text  # kg's make_doc keeps the text: spaCy joins the tokens on every access
+    word_keys, class_codes, positions = word_features(text)
     token_offsets = doc.to_array(IDX).astype("int64")
     position_of_token = numpy.array(positions, dtype="uint64")[token_offsets]
     matrix[:, CHAR] = char_keys
