@@ -153,6 +153,11 @@ def test_a_common_word_after_a_role_is_not_a_name():
         ("公司+合作社+农户", "模式", False),
         ("茶香古镇", "文旅品牌提升行动", True),
         ("三资", "管理提升行动方案", False),
+        ("红之韵", "乡村振兴示范带", True),
+        ("3311", "发展战略", True),
+        ("四好", "党建品牌", True),
+        ("三社合一", "综合改革", True),
+        ("绿色", "发展理念", False),
     ],
 )
 def test_quoted_programmes_and_slogans(quoted, following, is_programme):
