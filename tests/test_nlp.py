@@ -529,3 +529,9 @@ def test_our_annotated_sets_reach_the_overall_targets(name):
     assert scores["post_title_accuracy"] >= 0.9
     assert scores["place_code_accuracy"] >= 0.97 and scores["place_code_precision"] >= 0.98
     assert scores["duplicate_nodes"] == 0
+
+
+def test_a_verb_spelled_across_two_words_does_not_cut_a_company_name():
+    """金属|实业 holds 属实 (to be true) across the word boundary: the name goes on to its start."""
+    assert "恒远金属实业有限公司" in names(run("我市恒远金属实业有限公司今年投产。"), "Organization")
+    assert "外资公司" not in names(run("县里引入外资公司提供技术。"), "Organization")

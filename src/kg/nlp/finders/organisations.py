@@ -13,6 +13,7 @@ import re
 from kg.resources import phrasing, phrasing_list, word_list, word_table
 
 from ..lexicon import BOUNDARY_WORDS, BRANCH_SUFFIXES, DEPARTMENT_CORES, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, STRONG_VERBS, TITLES, common_words, stop_verbs
+from ..charner import get_jieba_lexicon
 from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from ..text import ends_with
 
@@ -107,13 +108,24 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
         if year and year.start() > 0 and is_cjk(text[year.start() - 1]):
             i = year.start()  # 某区2023年中央财政补助项目: a year inside a name
             continue
-        if not is_cjk(text[i - 1]) or ends_boundary(text, i) or any(text[max(0, i - n) : i] in verbs for n in VERB_LENGTHS) \
+        if not is_cjk(text[i - 1]) or ends_boundary(text, i) or _verb_ends_at(text, i, verbs) \
                 or ends_with(phrasing("count_before_name"), text, i, 2):
             break
         i -= 1
     if i > 0 and text[i - 1 : i + 1] in BOUNDARY_WORDS:
         i += 1  # 其中西山…: the edge fell inside a boundary word, the name starts after it
     return i
+
+
+def _verb_ends_at(text: str, i: int, verbs: frozenset[str]) -> bool:
+    """Whether one of ``verbs`` ends at ``i``, unless it straddles two words of the dictionary
+    (恒远金属实业有限公司: 属实 is a verb, but here it is the end of 金属 and the start of 实业)."""
+    return any(text[max(0, i - n) : i] in verbs and not _straddles_words(text, i - n, i) for n in VERB_LENGTHS)
+
+
+def _straddles_words(text: str, start: int, end: int) -> bool:
+    known = get_jieba_lexicon().word_classes
+    return start > 0 and end < len(text) and text[start - 1 : start + 1] in known and text[end - 1 : end + 1] in known
 
 
 @finder("organisation_suffix")
