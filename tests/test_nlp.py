@@ -535,3 +535,9 @@ def test_a_verb_spelled_across_two_words_does_not_cut_a_company_name():
     """金属|实业 holds 属实 (to be true) across the word boundary: the name goes on to its start."""
     assert "恒远金属实业有限公司" in names(run("我市恒远金属实业有限公司今年投产。"), "Organization")
     assert "外资公司" not in names(run("县里引入外资公司提供技术。"), "Organization")
+
+
+def test_a_kind_of_programme_is_no_programme_but_a_named_one_is():
+    assert not names(run("全县今年建成乡村振兴示范带三条。"), "Programme")
+    assert "茶香古道乡村振兴示范带" in names(run("镇里还谋划建设茶香古道乡村振兴示范带。"), "Programme")
+    assert "国家现代农业产业园" in names(run("平远县成功创建国家现代农业产业园。"), "Programme")

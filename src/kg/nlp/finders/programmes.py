@@ -7,12 +7,13 @@ import re
 
 from kg.resources import phrasing, word_list
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, common_words, stop_verbs
 from ..text import ends_with
 from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import left_edge
 
 GENERIC_PROJECTS = word_list("generic_projects")
+DESIGNATION_LEVELS = word_list("designation_levels")
 NAME_VERBS = frozenset(word_list("name_verbs"))
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
 WORDS_AFTER_A_NAME = word_list("words_after_a_name")
@@ -174,6 +175,8 @@ def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple
     start, has_place = _start_of_name(context, match, placed, phase)
     if (placed and _two_names(text, start, match.start(), bare)) or not _is_a_name(text[start : match.end()]):
         return None
+    if not has_place and _names_a_kind(text[start : match.start()]):
+        return None
     if not (has_place or not _needs_place(rule, match.group(0), phase, match.end() - start)) or not _stands_alone(context, start, match):
         return None
     note = phrasing("phase_note").match(text, match.end())
@@ -190,6 +193,14 @@ def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> 
 def _is_a_name(name: str) -> bool:
     """Not a kind of project (第三季度重点项目), a clause (区委书记某某宣布项目) or a count (首批示范点)."""
     return not (name.endswith(GENERIC_PROJECTS) or any(word in name for word in NOT_IN_PROJECT_NAMES) or phrasing("counted_start").match(name))
+
+
+def _names_a_kind(stem: str) -> bool:
+    """乡村振兴示范带, 现代农业产业园: common words before the ending, no place, no level, no
+    numeral make a kind of programme, not one programme (unlike 茶香古道乡村振兴示范带)."""
+    generic = common_words() | stop_verbs()
+    chunks = [stem[i : i + 2] for i in range(0, len(stem), 2)]
+    return len(stem) % 2 == 0 and all(chunk in generic for chunk in chunks) and not stem.startswith(DESIGNATION_LEVELS)
 
 
 def _name_goes_on(text: str, end: int) -> bool:
