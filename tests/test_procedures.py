@@ -58,6 +58,9 @@ CASES = [
      {("梅县区", "containedInPlace", "梅州市", None), ("松口镇", "containedInPlace", "梅县区", None)}, "清远市和湛江市推进古镇保护。"),
     ("located_by_name", "顺德区驻新兴县六祖镇工作队到村调研。",
      {("顺德区驻新兴县六祖镇工作队", "locatedIn", "六祖镇", None)}, "工作队到村调研。"),
+    ("located_by_name", "江西省浙江总商会到张杨村考察。火连坡镇湖南民丰油茶专业合作社种了油茶。",
+     {("江西省浙江总商会", "locatedIn", "江西省", None), ("湖南民丰油茶专业合作社", "locatedIn", "火连坡镇", None)},
+     "浙江总商会到张杨村考察。湖南民丰油茶专业合作社种了油茶。"),
     ("verb_subjects", "平远县把“百千万工程”作为头等大事来抓。仁居镇结合“绿美平远”行动推进绿化。",
      {("平远县", "implements", "百千万工程", None), ("仁居镇", "implements", "绿美平远", None)}, "“百千万工程”是头等大事。"),
     ("named_after_place", "怀集县推进冷坑镇茶园提升项目。",
@@ -83,7 +86,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("procedure, text, expected, counter", CASES, ids=[case[0] for case in CASES])
+@pytest.mark.parametrize("procedure, text, expected, counter", CASES, ids=[f"{case[0]}-{n}" for n, case in enumerate(CASES)])
 def test_a_procedure_alone(procedure: str, text: str, expected: set, counter: str):
     assert expected <= run(procedure, text)
     assert not (expected & run(procedure, counter))

@@ -90,15 +90,27 @@ def located_by_name(view: ArticleView) -> list[Relation]:
 
 
 def _leading_place(view: ArticleView, body: MentionRef) -> MentionRef | None:
-    """The last of the places a body's name begins with."""
+    """The last of the places a body's name begins with, each inside the one before it (in
+    江西省浙江总商会 the chamber is in 江西省: 浙江 is where its members come from); a place
+    inside that one written right before the name is more precise (火连坡镇湖南某某合作社)."""
     prefix = phrasing("party_prefix").match(view.text, body.start)
     position = prefix.end() if prefix else body.start
-    place = None
+    place, stationed = None, None
     while (inner := view.starting_at(position, PLACE)) is not None and inner.end < body.end:
+        if place is not None and stationed is None and not _may_lie_in(inner.entity, place.entity):
+            break
         place, position = inner, inner.end
         stationed = phrasing("stationed_in").match(view.text, position)
         position = stationed.end() if stationed else position  # 顺德区驻新兴县六祖镇工作队: based where it is stationed
+    before = view.ending_at(body.start, (PLACE,))
+    if place is not None and before is not None and code_inside(before.entity, place.entity):
+        return before
     return place
+
+
+def _may_lie_in(inner: Entity, outer: Entity) -> bool:
+    """Whether ``inner`` may lie in ``outer``: it does by code, or one of them has none."""
+    return not (inner.code and outer.code) or code_inside(inner, outer)
 
 
 def _branch_place(view: ArticleView, body: MentionRef) -> MentionRef | None:
