@@ -4,6 +4,7 @@ programme ending (…示范带, …产业园, a place's …工程), and names of
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.resources import phrasing, word_list
 
@@ -198,9 +199,13 @@ def _is_a_name(name: str) -> bool:
 def _names_a_kind(stem: str) -> bool:
     """乡村振兴示范带, 现代农业产业园: common words before the ending, no place, no level, no
     numeral make a kind of programme, not one programme (unlike 茶香古道乡村振兴示范带)."""
-    generic = common_words() | stop_verbs()
     chunks = [stem[i : i + 2] for i in range(0, len(stem), 2)]
-    return len(stem) % 2 == 0 and all(chunk in generic for chunk in chunks) and not stem.startswith(DESIGNATION_LEVELS)
+    return len(stem) % 2 == 0 and all(chunk in _generic_words() for chunk in chunks) and not stem.startswith(DESIGNATION_LEVELS)
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> frozenset[str]:
+    return common_words() | stop_verbs()
 
 
 def _name_goes_on(text: str, end: int) -> bool:
