@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .store import DEFAULT_STORE, RDF_FORMATS, Store
+from .store import DEFAULT_STORE, QUAD_FORMATS, RDF_FORMATS, Store
 from .vocab import DEFAULT_BASE
 
 FORMATS = tuple(RDF_FORMATS)
@@ -339,8 +339,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     store.export(out, args.format)
     out.flush()
     if args.output:
-        print(f"wrote {args.output} ({args.format}, {len(store)} quads)", file=sys.stderr)
+        print(f"wrote {args.output} ({args.format}, {_export_size(store, args.format)})", file=sys.stderr)
     return 0
+
+
+def _export_size(store: Store, fmt: str) -> str:
+    """What an export of ``fmt`` holds: every quad, or for triple formats the merged graph alone."""
+    if fmt in QUAD_FORMATS:
+        return f"{len(store)} quads"
+    from .query import select_rows
+
+    triples = next(select_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))["n"]
+    return f"{triples} triples of the merged graph; the quad formats also keep each article's evidence and co-mentions"
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
