@@ -8,9 +8,11 @@ Chinese IRIs and labels, direct relation triples, reified evidence and co-mentio
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 import pyoxigraph
 import pytest
+from rdflib.namespace import RDF
 
 from kg.rdf import ARTICLE_LOCAL_CLASSES
 
@@ -98,6 +100,14 @@ id:graph\\/a2 {
       <https://w3id.org/kgzh/id/person/李四> ; kg:weight 3 .
 }
 """
+
+
+def article_local_subjects(quads: Iterable[pyoxigraph.Quad]) -> set[pyoxigraph.NamedNode]:
+    """The evidence records and co-mention sets among ``quads``: nodes whose triples stay in their
+    article's graph, out of the merged default graph."""
+    rdf_type = pyoxigraph.NamedNode(str(RDF.type))
+    classes = {pyoxigraph.NamedNode(str(cls)) for cls in ARTICLE_LOCAL_CLASSES}
+    return {q.subject for q in quads if q.predicate == rdf_type and q.object in classes}
 
 
 def explore_load_sample(path: Path) -> pyoxigraph.Store:

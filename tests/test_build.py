@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.namespace import RDF
+from conftest import article_local_subjects
 
 from kg import build as build_module
 from kg.build import build, extractor_fingerprint, split_text
-from kg.rdf import ARTICLE_LOCAL_CLASSES
 from kg.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,10 +58,9 @@ def built(tmp_path: Path, name: str, articles: dict[str, str], **options) -> Sto
     return store
 
 
-def article_local(triples: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+def article_local(store: Store, triples: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     """The triples of evidence records and co-mention sets, which stay in their article's graph."""
-    classes = {f"<{cls}>" for cls in ARTICLE_LOCAL_CLASSES}
-    local = {s for s, p, o in triples if p == f"<{RDF.type}>" and o in classes}
+    local = {str(node) for node in article_local_subjects(store.oxigraph)}
     return {t for t in triples if t[0] in local}
 
 
@@ -73,7 +71,7 @@ def assert_merged_graph_is_exact(store: Store) -> None:
     graphs = named(store)
     stated = set().union(*graphs.values()) if graphs else set()
     default = merged(store)
-    local = article_local(stated)
+    local = article_local(store, stated)
     assert local and not local & default
     stated -= local
     assert stated <= default
@@ -89,7 +87,7 @@ def test_a_fact_stated_by_two_articles_is_one_triple_and_counts_once(tmp_path):
     store = built(tmp_path, "two", {"a.txt": ARTICLE_A, "b.txt": ARTICLE_B})
     count = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"]
     distinct = {(str(q.subject), str(q.predicate), str(q.object)) for q in store.oxigraph}
-    assert int(count.value) == len(distinct - article_local(distinct))
+    assert int(count.value) == len(distinct - article_local(store, distinct))
     holds = list(store.query("SELECT ?p WHERE { ?p <http://www.w3.org/ns/org#holds> ?post }"))
     in_graphs = list(store.query("SELECT ?g WHERE { GRAPH ?g { ?p <http://www.w3.org/ns/org#holds> ?post } }"))
     assert len(holds) == 1 and len(in_graphs) == 2

@@ -15,11 +15,9 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph
 import pytest
-from rdflib.namespace import RDF
-from conftest import explore_load_sample
+from conftest import article_local_subjects, explore_load_sample
 from endpoint_helpers import TOKEN, Reply, raw_request, request, start
 
-from kg.rdf import ARTICLE_LOCAL_CLASSES
 from kg.server import ServerConfig, make_server
 
 PERSON_PATH = "/id/person/" + quote("张三")
@@ -317,8 +315,7 @@ def test_count_of_the_default_graph_is_the_number_of_distinct_triples(explore_st
     """Finding 3: each triple once in the default graph, whatever number of articles state it
     (evidence records and co-mention sets stay in their article's graph)."""
     reader = pyoxigraph.Store.read_only(str(explore_store_path))
-    local_classes = {pyoxigraph.NamedNode(str(cls)) for cls in ARTICLE_LOCAL_CLASSES}
-    local = {q.subject for q in reader if q.predicate == pyoxigraph.NamedNode(str(RDF.type)) and q.object in local_classes}
+    local = article_local_subjects(reader)
     distinct = len({quad.triple for quad in reader if quad.subject not in local})
     assert local and count(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == distinct
 
