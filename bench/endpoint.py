@@ -127,13 +127,11 @@ def synthetic_nquads(articles: int, seed: int = 7) -> str:
         for index, (s, p, o) in enumerate(relations):
             add(s, p, o)
             assertion = f"<{BASE}assertion/{number}/{index}>"
-            add(assertion, RDF + "type", f"<{KG}Assertion>")
             add(assertion, RDF + "subject", s)
             add(assertion, RDF + "predicate", f"<{p}>")
             add(assertion, RDF + "object", o)
             add(assertion, KG + "evidenceText", _lit(f"第{number}篇第{index}句的证据文本。"))
             add(assertion, KG + "startOffset", _typed(index * 20, "integer"))
-            add(assertion, KG + "endOffset", _typed(index * 20 + 15, "integer"))
             add(assertion, KG + "confidence", _typed(0.9, "decimal"))
             add(assertion, PROV + "wasDerivedFrom", article)
         pairs = [(_iri("person", persons[0]), _iri("person", persons[1])),
@@ -141,10 +139,8 @@ def synthetic_nquads(articles: int, seed: int = 7) -> str:
                  (_iri("org", org), _iri("programme", programme))]
         for index, (a, b) in enumerate(pairs):
             comention = f"<{BASE}comention/{number}/{index}>"
-            add(comention, RDF + "type", f"<{KG}CoMention>")
             add(comention, KG + "participant", a)
             add(comention, KG + "participant", b)
-            add(comention, KG + "weight", _typed(rng.randint(1, 3), "integer"))
     return "\n".join(lines) + "\n"
 
 

@@ -12,9 +12,8 @@ from typing import Iterable
 
 import pyoxigraph
 import pytest
-from rdflib.namespace import RDF
 
-from kg.rdf import ARTICLE_LOCAL_CLASSES
+from kg.rdf import ARTICLE_LOCAL_PROPERTIES
 
 EXPLORE_SAMPLE_TRIG = """
 @prefix kg: <https://w3id.org/kgzh/ontology#> .
@@ -55,16 +54,16 @@ id:graph\\/a1 {
       kg:implements <https://w3id.org/kgzh/id/programme/百千万工程> .
   <https://w3id.org/kgzh/id/programme/百千万工程> a kg:Programme ; rdfs:label "百千万工程"@zh ;
       skos:altLabel "百县千镇万村高质量发展工程"@zh .
-  id:assertion\\/a1\\/1 a kg:Assertion ; rdf:subject <https://w3id.org/kgzh/id/person/张三> ;
+  id:assertion\\/a1\\/1 rdf:subject <https://w3id.org/kgzh/id/person/张三> ;
       rdf:predicate org:holds ; rdf:object <https://w3id.org/kgzh/id/post/平远县委/书记> ;
-      kg:evidenceText "县委书记张三主持召开会议。"@zh ; kg:startOffset 0 ; kg:endOffset 13 ;
+      kg:evidenceText "县委书记张三主持召开会议。"@zh ; kg:startOffset 0 ;
       kg:confidence 0.9 ; prov:wasDerivedFrom id:article\\/a1 .
-  id:assertion\\/a1\\/2 a kg:Assertion ; rdf:subject <https://w3id.org/kgzh/id/place/平远县> ;
+  id:assertion\\/a1\\/2 rdf:subject <https://w3id.org/kgzh/id/place/平远县> ;
       rdf:predicate kg:implements ; rdf:object <https://w3id.org/kgzh/id/programme/百千万工程> ;
-      kg:evidenceText "平远县深入实施百千万工程。"@zh ; kg:startOffset 14 ; kg:endOffset 27 ;
+      kg:evidenceText "平远县深入实施百千万工程。"@zh ; kg:startOffset 14 ;
       kg:confidence 0.8 ; prov:wasDerivedFrom id:article\\/a1 .
-  id:comention\\/a1\\/1 a kg:CoMention ; kg:participant <https://w3id.org/kgzh/id/person/张三>,
-      <https://w3id.org/kgzh/id/place/平远县> ; kg:weight 2 .
+  id:comention\\/a1\\/1 kg:participant <https://w3id.org/kgzh/id/person/张三>, <https://w3id.org/kgzh/id/place/平远县> .
+  id:comention\\/a1\\/2 kg:participant <https://w3id.org/kgzh/id/person/张三>, <https://w3id.org/kgzh/id/place/平远县> .
 }
 
 id:graph\\/a2 {
@@ -90,14 +89,14 @@ id:graph\\/a2 {
       schema:isPartOf <https://w3id.org/kgzh/id/programme/百千万工程> ;
       dcterms:publisher <https://w3id.org/kgzh/id/org/平远县人民政府> .
   <https://w3id.org/kgzh/id/programme/百千万工程> a kg:Programme ; rdfs:label "百千万工程"@zh .
-  id:assertion\\/a2\\/1 a kg:Assertion ; rdf:subject <https://w3id.org/kgzh/id/person/李四> ;
+  id:assertion\\/a2\\/1 rdf:subject <https://w3id.org/kgzh/id/person/李四> ;
       rdf:predicate org:holds ; rdf:object <https://w3id.org/kgzh/id/post/平远县人民政府/县长> ;
-      kg:evidenceText "县长李四到仁居镇调研典型村建设。"@zh ; kg:startOffset 0 ; kg:endOffset 16 ;
+      kg:evidenceText "县长李四到仁居镇调研典型村建设。"@zh ; kg:startOffset 0 ;
       kg:confidence 0.9 ; prov:wasDerivedFrom id:article\\/a2 .
-  id:comention\\/a2\\/1 a kg:CoMention ; kg:participant <https://w3id.org/kgzh/id/person/张三>,
-      <https://w3id.org/kgzh/id/place/平远县> ; kg:weight 1 .
-  id:comention\\/a2\\/2 a kg:CoMention ; kg:participant <https://w3id.org/kgzh/id/person/张三>,
-      <https://w3id.org/kgzh/id/person/李四> ; kg:weight 3 .
+  id:comention\\/a2\\/1 kg:participant <https://w3id.org/kgzh/id/person/张三>, <https://w3id.org/kgzh/id/place/平远县> .
+  id:comention\\/a2\\/2 kg:participant <https://w3id.org/kgzh/id/person/张三>, <https://w3id.org/kgzh/id/person/李四> .
+  id:comention\\/a2\\/3 kg:participant <https://w3id.org/kgzh/id/person/张三>, <https://w3id.org/kgzh/id/person/李四> .
+  id:comention\\/a2\\/4 kg:participant <https://w3id.org/kgzh/id/person/张三>, <https://w3id.org/kgzh/id/person/李四> .
 }
 """
 
@@ -105,9 +104,8 @@ id:graph\\/a2 {
 def article_local_subjects(quads: Iterable[pyoxigraph.Quad]) -> set[pyoxigraph.NamedNode]:
     """The evidence records and co-mention sets among ``quads``: nodes whose triples stay in their
     article's graph, out of the merged default graph."""
-    rdf_type = pyoxigraph.NamedNode(str(RDF.type))
-    classes = {pyoxigraph.NamedNode(str(cls)) for cls in ARTICLE_LOCAL_CLASSES}
-    return {q.subject for q in quads if q.predicate == rdf_type and q.object in classes}
+    marks = {pyoxigraph.NamedNode(str(term)) for term in ARTICLE_LOCAL_PROPERTIES}
+    return {q.subject for q in quads if q.predicate in marks}
 
 
 def explore_load_sample(path: Path) -> pyoxigraph.Store:
@@ -116,8 +114,8 @@ def explore_load_sample(path: Path) -> pyoxigraph.Store:
     without the evidence records and co-mention sets, which stay in their article's graph."""
     store = pyoxigraph.Store(str(path))
     store.load(EXPLORE_SAMPLE_TRIG.encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
-    local = " ".join(f"<{cls}>" for cls in ARTICLE_LOCAL_CLASSES)
-    store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER NOT EXISTS {{ ?s a ?local VALUES ?local {{ {local} }} }} }} }}")
+    local = " ".join(f"<{term}>" for term in ARTICLE_LOCAL_PROPERTIES)
+    store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER NOT EXISTS {{ ?s ?mark [] VALUES ?mark {{ {local} }} }} }} }}")
     store.flush()
     return store
 

@@ -47,7 +47,7 @@ def test_programmes_by_place(explore_store: pyoxigraph.Store) -> None:
     assert rows == {("平远县", "平远县", "百千万工程", ""), ("平远县", "平远县人民政府", "典型村培育", "百千万工程")}
 
 
-def test_who_appears_with_sums_weights_over_articles(explore_store: pyoxigraph.Store) -> None:
+def test_who_appears_with_counts_sentences_over_articles(explore_store: pyoxigraph.Store) -> None:
     rows = run_saved_rows(explore_store, "who-appears-with", name="张三")
     assert {(r["otherName"], r["totalWeight"]) for r in rows} == {("平远县", "3"), ("李四", "3")}
 

@@ -71,16 +71,16 @@ EVIDENCE_QUERY = SPARQL_PREFIXES + """
 SELECT ?subject ?predicate ?object ?text ?article ?headline WHERE {
   GRAPH ?graph {
     ?assertion rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object ; kg:evidenceText ?text .
+    ?graph prov:wasDerivedFrom ?article .
   }
-  ?graph prov:wasDerivedFrom ?article .
   OPTIONAL { ?article schema:headline ?headline }
 }"""
 
-# A co-mention node holds the entities named together in sentences of one article, in that
-# article's graph; a pair's weight is the sum of the weights of the nodes holding both.
+# A co-mention node holds the entities one sentence names, in its article's graph; a pair's
+# weight is the number of nodes holding both.
 COMENTIONS_QUERY = SPARQL_PREFIXES + """
-SELECT ?a ?b (SUM(?weight) AS ?total) WHERE {
-  GRAPH ?article { ?comention kg:participant ?a, ?b ; kg:weight ?weight }
+SELECT ?a ?b (COUNT(?comention) AS ?total) WHERE {
+  GRAPH ?article { ?comention kg:participant ?a, ?b }
   FILTER(STR(?a) < STR(?b))
 }
 GROUP BY ?a ?b"""

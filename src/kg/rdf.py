@@ -4,17 +4,25 @@ The store keeps two kinds of triples (see ``kg.store``):
 
 * an article's **named graph** holds exactly what that article says: its description and
   provenance, the entities it mentions, the facts it states with their evidence, the names it
-  uses for them (``skos:altLabel``), the division chain of its places, and which of its
-  entities are named together in a sentence. Rebuilding or deleting an article replaces
+  uses for them (``skos:altLabel``), how sure it is of its places' division codes, and which
+  of its entities are named together in a sentence. Rebuilding or deleting an article replaces
   exactly this graph.
-* of those, the **evidence records** (``kg:Assertion``: the sentence and offsets behind a fact)
-  and the **co-mention sets** (``kg:CoMention``) are about that article alone: their nodes are
-  minted per article and never shared, so they stay in the article graph only. Everything else
-  the article states also goes into the store's merged default graph.
+* of those, the **evidence records** (``kg:Assertion``: the text and offset behind a fact),
+  the **co-mentions** (``kg:CoMention``: the entities one sentence names) and the graph's
+  **own provenance** (what it was derived from, by which run, its content hash) are about that
+  article graph alone: their subjects are minted per article and never shared, so they stay in
+  the article graph only. Everything else the article states also goes into the store's merged
+  default graph.
 * **descriptions** are the triples that follow from an entity's IRI alone (its type,
-  canonical label, division code and level; a post's title and unit; the software that ran):
-  the same in every article, so they are written once, to the store's default graph, and not
-  repeated in every article graph that names the entity.
+  canonical label, division code, level and the divisions a coded place lies in; a post's
+  title and unit; the software that ran): the same in every article, so they are written
+  once, to the store's default graph, and not repeated in every article graph that names the
+  entity.
+
+The graph is lean by leaving out what a reader can work out (measured in ``bench/corpus.py``):
+evidence records and co-mentions carry no ``rdf:type`` (their properties' ``rdfs:domain`` in
+``ontology/kg.ttl`` entails it), an evidence record gives where its text starts but not where
+it ends (start + length), and a co-mention is one sentence, so a pair's weight is a count.
 
 Entity IRIs come from type and normalised name (and the division code for official places),
 so the same entity in two articles gets the same IRI and the graphs join up. Output is
@@ -44,12 +52,13 @@ from .nlp.text import sentence_bounds
 from .resources import predicates, word_list
 from .vocab import DEFAULT_BASE, KG
 
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 """Version of the IRI scheme and graph layout; part of the extractor fingerprint, so a change
 here re-extracts every article on the next build."""
 
-ARTICLE_LOCAL_CLASSES = (KG.Assertion, KG.CoMention)
-"""Classes of the nodes minted per article, whose triples stay out of the merged default graph."""
+ARTICLE_LOCAL_PROPERTIES = (KG.evidenceText, KG.participant, KG.contentHash)
+"""Properties that only the nodes minted per article have (evidence records, co-mentions, the
+article graph itself): the triples of their subjects stay out of the merged default graph."""
 
 TYPE_CLASSES = {
     PERSON: (SDO.Person,),
@@ -190,7 +199,7 @@ class ArticleRDF:
     descriptions: list[Triple] = field(default_factory=list)
     entities: Counter = field(default_factory=Counter)
     local_nodes: set[URIRef] = field(default_factory=set)
-    """The article's evidence records and co-mention sets (see ``ARTICLE_LOCAL_CLASSES``)."""
+    """The article's evidence records, co-mentions and graph (see ``ARTICLE_LOCAL_PROPERTIES``)."""
 
     def nquads(self, merged: bool = True) -> bytes:
         """N-Quads of the article graph and the descriptions (in the default graph); with
@@ -219,7 +228,7 @@ def article_rdf(pieces: list[tuple[int, Doc]], article: Article, run: Run, base:
 
 
 class _ArticleWriter:
-    """Fills an :class:`ArticleRDF` piece by piece; entities and co-mention sets are merged over pieces."""
+    """Fills an :class:`ArticleRDF` piece by piece; entities are merged over pieces."""
 
     def __init__(self, rdf: ArticleRDF, article: Article, iri: IriMinter, run: Run) -> None:
         self.rdf, self.article, self.iri, self.run = rdf, article, iri, run
@@ -228,7 +237,7 @@ class _ArticleWriter:
         self.triples: dict[Triple, None] = {}
         self.descriptions: dict[Triple, None] = {}
         self.entity_types: dict[URIRef, str] = {}
-        self.co_mentions: Counter[tuple[URIRef, ...]] = Counter()
+        self.co_mentions = 0
         self.assertions = 0
         self._describe_article()
 
@@ -248,22 +257,22 @@ class _ArticleWriter:
             self.entity_types.setdefault(nodes[key], entity.label)
         for relation in doc._.relations:
             self._add_relation(relation, nodes, offset)
-        for keys, weight in co_mention_sets(doc).items():
-            self.co_mentions[tuple(sorted({nodes[k] for k in keys}))] += weight
+        for keys in co_mentions(doc):
+            self._add_co_mention({nodes[k] for k in keys})
 
     def finish(self) -> None:
-        for n, (members, weight) in enumerate(sorted(self.co_mentions.items())):
-            if len(members) < 2:
-                continue
-            node = self.iri("comention", self.local, str(n))
-            self.rdf.local_nodes.add(node)
-            self.fact(node, RDF.type, KG.CoMention)
-            for member in members:
-                self.fact(node, KG.participant, member)
-            self.fact(node, KG.weight, Literal(weight))
         self.rdf.triples = list(self.triples)
         self.rdf.descriptions = list(self.descriptions)
         self.rdf.entities = Counter(self.entity_types.values())
+
+    def _add_co_mention(self, members: set[URIRef]) -> None:
+        if len(members) < 2:  # two names of one entity
+            return
+        node = self.iri("comention", self.local, str(self.co_mentions))
+        self.co_mentions += 1
+        self.rdf.local_nodes.add(node)
+        for member in sorted(members):
+            self.fact(node, KG.participant, member)
 
     def _describe_article(self) -> None:
         article, iri, node, graph = self.article, self.iri, self.article_iri, self.rdf.graph
@@ -280,6 +289,7 @@ class _ArticleWriter:
             self.describe(publisher, RDFS.label, Literal(article.publisher, lang="zh"))
             self.fact(node, SDO.publisher, publisher)
         self.fact(node, KG.sourcePath, Literal(article.source))
+        self.rdf.local_nodes.add(graph)
         self.fact(graph, PROV.wasDerivedFrom, node)
         self.fact(graph, PROV.wasGeneratedBy, self.run.iri)
         self.fact(graph, PROV.generatedAtTime, Literal(self.run.started))
@@ -309,7 +319,7 @@ class _ArticleWriter:
             self.describe(parent, RDF.type, SDO.Place)
             self.describe(parent, RDFS.label, Literal(ancestor.name, lang="zh"))
             self._describe_division(parent, ancestor.code, ancestor.level)
-            self.fact(child, SDO.containedInPlace, parent)
+            self.describe(child, SDO.containedInPlace, parent)
             child = parent
 
     def _describe_division(self, node: URIRef, code: str, level: str | None) -> None:
@@ -337,22 +347,20 @@ class _ArticleWriter:
         assertion = self.iri("assertion", self.local, str(self.assertions))
         self.assertions += 1
         self.rdf.local_nodes.add(assertion)
-        self.fact(assertion, RDF.type, KG.Assertion)
         self.fact(assertion, RDF.subject, subject)
         self.fact(assertion, RDF.predicate, predicate)
         self.fact(assertion, RDF.object, obj)
         self.fact(assertion, KG.evidenceText, Literal(relation.evidence, lang="zh"))
         self.fact(assertion, KG.startOffset, Literal(relation.start + offset))
-        self.fact(assertion, KG.endOffset, Literal(relation.end + offset))
         self.fact(assertion, KG.confidence, Literal(round(relation.confidence, 3), datatype=XSD.decimal))
         self.fact(assertion, KG.extractionMethod, Literal(relation.method))
 
 
-def co_mention_sets(doc: Doc) -> Counter[tuple[str, ...]]:
-    """The sets of two or more entities named together in a sentence, with the number of such sentences.
+def co_mentions(doc: Doc) -> list[tuple[str, ...]]:
+    """The entities named together in each sentence that names two or more, in sentence order.
 
-    One node per set (not per pair) keeps a sentence naming n entities at n + 2 triples instead
-    of 2n(n - 1); the weight of a pair is the sum over the sets holding both.
+    One node per sentence (not per pair) keeps a sentence naming n entities at n triples instead
+    of n(n - 1); the weight of a pair is the number of sentences naming both.
     """
     bounds = sentence_bounds(text_of(doc))
     starts = [start for start, _ in bounds]
@@ -362,7 +370,7 @@ def co_mention_sets(doc: Doc) -> Counter[tuple[str, ...]]:
             index = _sentence_of(starts, start)
             if index is not None and end <= bounds[index][1]:
                 members[index].add(key)
-    return Counter(tuple(sorted(keys)) for keys in members if len(keys) > 1)
+    return [tuple(sorted(keys)) for keys in members if len(keys) > 1]
 
 
 def _sentence_of(starts: list[int], position: int) -> int | None:

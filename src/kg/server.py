@@ -1145,8 +1145,9 @@ def describe_entity(store: Any, node: ox.NamedNode) -> EntityFacts:
     # Oxigraph never scans every assertion of the store.
     evidence_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?text ?article ?headline WHERE {{
       GRAPH ?g {{ {{ ?a rdf:subject {node} ; kg:evidenceText ?text }} UNION {{ ?a rdf:object {node} ; kg:evidenceText ?text }}
-        UNION {{ {node} org:holds ?post . ?a rdf:object ?post ; kg:evidenceText ?text }} }}
-      OPTIONAL {{ ?g prov:wasDerivedFrom ?article OPTIONAL {{ ?article schema:headline ?headline }} }}
+        UNION {{ {node} org:holds ?post . ?a rdf:object ?post ; kg:evidenceText ?text }}
+        OPTIONAL {{ ?g prov:wasDerivedFrom ?article }} }}
+      OPTIONAL {{ ?article schema:headline ?headline }}
     }} LIMIT 20"""
     articles_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?article ?headline ?date WHERE {{
       ?article schema:mentions {node} .

@@ -2,9 +2,9 @@
 
 Layout (see ``kg.rdf``): each article's named graph holds what that article says; the
 store's default graph is the merged graph of all articles, a set (each triple once however
-many articles state it), without their evidence records and co-mention sets (about one article
+many articles state it), without their evidence records and co-mentions (about one article
 each, they stay in its graph), plus the descriptions of the entities the articles name (type,
-label, division code …), written once. Queries see that default graph as SPARQL's default
+label, division code, the divisions a coded place lies in …), written once. Queries see that default graph as SPARQL's default
 graph and the article graphs as named graphs.
 
 Writes keep the default graph exact and crash-safe:
@@ -43,6 +43,9 @@ RDF_FORMATS = {
 }
 QUAD_FORMATS = {"nquads", "trig", "jsonld"}
 PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+DIVISION_LEVELS = 5
+"""Levels of the division tree: province, city, county, town, village."""
 CONTENT_HASH = ox.NamedNode(str(KG.contentHash))
 
 
@@ -55,28 +58,46 @@ def removal_update(graphs: Iterable[str], merged: str | None = None) -> str:
 
     For each graph: its triples leave the merged graph unless another article graph states
     them; then the merged-graph descriptions of nodes it referred to go when no other article
-    graph refers to them; then the graph itself goes. Software agents no run refers to any
-    more go last. Run as one request, it is one transaction. The merged graph is the default
-    graph, or the named graph ``merged`` on servers without a default graph of their own.
+    graph refers to them; then the graph itself goes. Divisions no article graph refers to
+    and no remaining place lies in, and software agents no run refers to any more, go last.
+    A coded place lying in a division its code nests in is a description (``kg.rdf``), so it
+    stays while the place is described, even when an article also said it. Run as one request,
+    it is one transaction. The merged graph is the default graph, or the named graph
+    ``merged`` on servers without a default graph of their own.
     """
     def in_merged(pattern: str) -> str:
         return f"GRAPH <{merged}> {{ {pattern} }}" if merged else pattern
 
     others = f"?other != <{merged}> && " if merged else ""
+    prefix_length = 'IF(?ol = "province", 2, IF(?ol = "city", 4, IF(?ol = "county", 6, 9)))'
+    nested_division = (
+        f"FILTER NOT EXISTS {{ {in_merged(f'?s <{KG.divisionCode}> ?sc . ?o <{KG.divisionLevel}> ?ol ; <{KG.divisionCode}> ?oc')} "
+        f"FILTER(?p = <{SCHEMA}containedInPlace> && STRSTARTS(?sc, SUBSTR(?oc, 1, {prefix_length}))) }}"
+    )
     operations = []
     for graph in graphs:
         g = f"<{graph}>"
         operations += [
             f"DELETE {{ {in_merged('?s ?p ?o')} }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER({others}?other != {g}) }} }}",
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER({others}?other != {g}) }} {nested_division} }}",
             f"DELETE {{ {in_merged('?n ?p ?o')} }} WHERE {{ "
             f"{{ SELECT DISTINCT ?n WHERE {{ GRAPH {g} {{ {{ ?x ?y ?n }} UNION {{ ?n ?y ?x }} }} FILTER(isIRI(?n)) }} }} "
             f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?n ?a ?b }} FILTER({others}?other != {g}) }} "
             f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?b ?a ?n }} FILTER({others}?other != {g}) }} "
+            f"FILTER NOT EXISTS {{ {in_merged(f'?n <{KG.divisionCode}> ?code')} }} "
             f"{in_merged('?n ?p ?o')} }}",
             f"DROP SILENT GRAPH {g}",
         ]
     if operations:
+        # A division's description stays while an article graph refers to it or a place of the
+        # merged graph lies in it (the divisions above a place are described, not stated), so
+        # divisions go last, bottom level first.
+        operations += [
+            f"DELETE {{ {in_merged('?n ?p ?o')} }} WHERE {{ {in_merged(f'?n <{KG.divisionCode}> ?code ; ?p ?o')} "
+            f"FILTER NOT EXISTS {{ {in_merged(f'?m <{SCHEMA}containedInPlace> ?n')} }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?x ?y ?n }} FILTER({others}true) }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?n ?y ?x }} FILTER({others}true) }} }}"
+        ] * DIVISION_LEVELS
         operations.append(
             f"DELETE {{ {in_merged('?agent ?p ?o')} }} WHERE {{ {in_merged(f'?agent a <{PROV}SoftwareAgent> ; ?p ?o')} "
             f"FILTER NOT EXISTS {{ {in_merged(f'?run <{PROV}wasAssociatedWith> ?agent')} }} }}"
