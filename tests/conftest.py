@@ -13,7 +13,7 @@ from typing import Iterable
 import pyoxigraph
 import pytest
 
-from kg.rdf import ARTICLE_LOCAL_PROPERTIES
+from kg.rdf import ARTICLE_LOCAL_PROPERTIES, ARTICLE_ONLY_PREDICATES
 
 EXPLORE_SAMPLE_TRIG = """
 @prefix kg: <https://w3id.org/kgzh/ontology#> .
@@ -101,11 +101,14 @@ id:graph\\/a2 {
 """
 
 
-def article_local_subjects(quads: Iterable[pyoxigraph.Quad]) -> set[pyoxigraph.NamedNode]:
-    """The evidence records and co-mention sets among ``quads``: nodes whose triples stay in their
-    article's graph, out of the merged default graph."""
+def article_local_triples(quads: Iterable[pyoxigraph.Quad]) -> set[pyoxigraph.Triple]:
+    """The triples among ``quads`` that stay in their article's graph, out of the merged default
+    graph: those of evidence records, co-mentions and the graph's own provenance, and mentions."""
+    quads = list(quads)
     marks = {pyoxigraph.NamedNode(str(term)) for term in ARTICLE_LOCAL_PROPERTIES}
-    return {q.subject for q in quads if q.predicate in marks}
+    only = {pyoxigraph.NamedNode(str(term)) for term in ARTICLE_ONLY_PREDICATES}
+    local = {q.subject for q in quads if q.predicate in marks}
+    return {q.triple for q in quads if q.subject in local or q.predicate in only}
 
 
 def explore_load_sample(path: Path) -> pyoxigraph.Store:
@@ -115,7 +118,9 @@ def explore_load_sample(path: Path) -> pyoxigraph.Store:
     store = pyoxigraph.Store(str(path))
     store.load(EXPLORE_SAMPLE_TRIG.encode("utf-8"), format=pyoxigraph.RdfFormat.TRIG)
     local = " ".join(f"<{term}>" for term in ARTICLE_LOCAL_PROPERTIES)
-    store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER NOT EXISTS {{ ?s ?mark [] VALUES ?mark {{ {local} }} }} }} }}")
+    only = ", ".join(f"<{term}>" for term in ARTICLE_ONLY_PREDICATES)
+    store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o FILTER NOT EXISTS {{ ?s ?mark [] VALUES ?mark {{ {local} }} }} "
+                 f"FILTER(?p NOT IN ({only})) }} }}")
     store.flush()
     return store
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
-from conftest import article_local_subjects
+from conftest import article_local_triples
 
 from kg import build as build_module
 from kg.build import build, extractor_fingerprint, split_text
@@ -59,14 +59,14 @@ def built(tmp_path: Path, name: str, articles: dict[str, str], **options) -> Sto
 
 
 def article_local(store: Store, triples: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    """The triples of evidence records and co-mentions, which stay in their article's graph."""
-    local = {str(node) for node in article_local_subjects(store.oxigraph)}
-    return {t for t in triples if t[0] in local}
+    """The triples that stay in their article's graph (evidence, co-mentions, provenance, mentions)."""
+    local = {(str(t.subject), str(t.predicate), str(t.object)) for t in article_local_triples(store.oxigraph)}
+    return triples & local
 
 
 def assert_merged_graph_is_exact(store: Store) -> None:
-    """Every article-graph triple but the evidence records and co-mentions is in the default
-    graph once, and none of those is; every other default triple describes a node some article
+    """Every article-graph triple but those that stay in it (evidence records, co-mentions, its
+    provenance, mentions) is in the default graph once, and none of those is; every other default triple describes a node some article
     graph refers to, a division such a node lies in, or the software of a run."""
     graphs = named(store)
     stated = set().union(*graphs.values()) if graphs else set()

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph
 import pytest
-from conftest import article_local_subjects, explore_load_sample
+from conftest import article_local_triples, explore_load_sample
 from endpoint_helpers import TOKEN, Reply, raw_request, request, start
 
 from kg.server import ServerConfig, make_server
@@ -313,10 +313,10 @@ def test_bad_graph_iri_is_a_400(base: str) -> None:
 
 def test_count_of_the_default_graph_is_the_number_of_distinct_triples(explore_store_path: Path, base: str) -> None:
     """Finding 3: each triple once in the default graph, whatever number of articles state it
-    (evidence records and co-mention sets stay in their article's graph)."""
+    (evidence records, co-mentions, graph provenance and mentions stay in their article's graph)."""
     reader = pyoxigraph.Store.read_only(str(explore_store_path))
-    local = article_local_subjects(reader)
-    distinct = len({quad.triple for quad in reader if quad.subject not in local})
+    local = article_local_triples(reader)
+    distinct = len({quad.triple for quad in reader} - local)
     assert local and count(base, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == distinct
 
 

@@ -2,7 +2,8 @@
 
 Nodes are entities (type, label, aliases, division code); edges are the relation triples of
 the data model, each with a Chinese label and up to three evidence sentences with the
-headline of their article, plus co-mention edges whose weight is summed over all articles.
+headline of their article, plus co-mention edges weighted by the number of sentences naming
+both ends, over all articles.
 A person's post is drawn as an edge from the person to the unit the post is in, labelled
 with the post ("书记"), because posts are not entities of their own in the picture.
 

@@ -8,10 +8,13 @@ The store keeps two kinds of triples (see ``kg.store``):
   of its entities are named together in a sentence. Rebuilding or deleting an article replaces
   exactly this graph.
 * of those, the **evidence records** (``kg:Assertion``: the text and offset behind a fact),
-  the **co-mentions** (``kg:CoMention``: the entities one sentence names) and the graph's
-  **own provenance** (what it was derived from, by which run, its content hash) are about that
-  article graph alone: their subjects are minted per article and never shared, so they stay in
-  the article graph only. Everything else the article states also goes into the store's merged
+  the **co-mentions** (``kg:CoMention``: the entities one sentence names), the graph's
+  **own provenance** (what it was derived from, by which run, its content hash) and the
+  article's **mentions** (``schema:mentions``) are about that article graph alone: the first
+  three are nodes minted per article and never shared, and which entities an article names is
+  asked of the article graphs (``GRAPH ?g { ?article schema:mentions ?e }``), so a second copy
+  in the merged graph would add nothing but a quad per mention. They stay in the article
+  graph only. Everything else the article states also goes into the store's merged
   default graph.
 * **descriptions** are the triples that follow from an entity's IRI alone (its type,
   canonical label, division code, level and the divisions a coded place lies in; a post's
@@ -59,6 +62,8 @@ here re-extracts every article on the next build."""
 ARTICLE_LOCAL_PROPERTIES = (KG.evidenceText, KG.participant, KG.contentHash)
 """Properties that only the nodes minted per article have (evidence records, co-mentions, the
 article graph itself): the triples of their subjects stay out of the merged default graph."""
+ARTICLE_ONLY_PREDICATES = (SDO.mentions,)
+"""Predicates whose triples stay out of the merged default graph whatever their subject."""
 
 TYPE_CLASSES = {
     PERSON: (SDO.Person,),
@@ -204,12 +209,14 @@ class ArticleRDF:
     def nquads(self, merged: bool = True) -> bytes:
         """N-Quads of the article graph and the descriptions (in the default graph); with
         ``merged``, the article graph's triples are also written to the default graph, which the
-        store keeps as the merged graph of all articles, except those of its local nodes."""
+        store keeps as the merged graph of all articles, except those of its local nodes and
+        of ``ARTICLE_ONLY_PREDICATES``."""
         graph = f" {_nt(self.graph)} .\n"
         lines = [f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in self.triples]
         out = [line + graph for line in lines]
         if merged:
-            out += [line + " .\n" for line, (s, _, _) in zip(lines, self.triples) if s not in self.local_nodes]
+            out += [line + " .\n" for line, (s, p, _) in zip(lines, self.triples)
+                    if s not in self.local_nodes and p not in ARTICLE_ONLY_PREDICATES]
         out += [f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in dict.fromkeys(self.descriptions)]
         return "".join(out).encode("utf-8")
 

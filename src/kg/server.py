@@ -1150,7 +1150,7 @@ def describe_entity(store: Any, node: ox.NamedNode) -> EntityFacts:
       OPTIONAL {{ ?article schema:headline ?headline }}
     }} LIMIT 20"""
     articles_query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?article ?headline ?date WHERE {{
-      ?article schema:mentions {node} .
+      GRAPH ?g {{ ?article schema:mentions {node} }}
       OPTIONAL {{ ?article schema:headline ?headline }} OPTIONAL {{ ?article schema:datePublished ?date }}
     }} ORDER BY DESC(?date) LIMIT 50"""
 
