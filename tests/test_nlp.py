@@ -121,6 +121,21 @@ def test_bodies_named_with_a_quoted_programme_and_branches_named_after_their_ban
     assert ("县“和美渔村”建设专班办公室", "implements", "和美渔村", None) in found
 
 
+def test_a_team_named_after_the_quoted_programme_it_serves_is_a_body_carrying_it_out():
+    doc = run("“强镇兴村”驻镇工作队走访了农户。区“强镇兴村”指挥办召开推进会。推进“强镇兴村”工作队建设。")
+    bodies = names(doc, "Organization")
+    assert {"“强镇兴村”驻镇工作队", "区“强镇兴村”指挥办"} <= bodies
+    assert not any(name.startswith("推进") for name in bodies), "a verb before the quote is no part of the name"
+    assert ("“强镇兴村”驻镇工作队", "implements", "强镇兴村", None) in facts(doc)
+
+
+def test_a_place_opening_an_honour_or_a_doctrine_is_not_named_but_the_country_in_a_law_title_is():
+    doc = run("平远县被评为“中国脐橙之乡”,还获得“中国最美县城”称号。全县坚持中国特色社会主义道路,认真学习《中华人民共和国土地管理法》。中国农业大学专家来到平远县。")
+    places = names(doc, "Place")
+    assert "中国" not in places, "a place opening a quoted honour or a doctrine is part of it"
+    assert {"平远县", "中华人民共和国"} <= places
+
+
 def test_a_town_before_a_city_does_not_begin_the_citys_project():
     doc = run("在雁洋镇梅州市华发现代设施农业示范基地项目建设中,沿河两岸种满花木,多元主体与文旅融合。")
     assert "梅州市华发现代设施农业示范基地项目" in names(doc, "Programme")

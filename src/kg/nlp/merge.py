@@ -27,7 +27,7 @@ from kg.resources import phrasing, word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
 from .lexicon import LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, common_words, place_words, surnames
-from .finders import COMMON_SURNAME_PPM, is_cjk
+from .finders import COMMON_SURNAME_PPM, QUOTE_OPENINGS, is_cjk
 from .rules import PLACES_KEY, RULES_KEY
 
 RULE_RANKS = {
@@ -229,8 +229,9 @@ class EntityMerger:
 
     def _candidates(self, doc: Doc, text: str) -> list[Mention]:
         """The ranked candidates of the rules, the place ruler and the plausible statistical NER
-        mentions; no person before a doctrine's ending (毛泽东思想), no programme named like a
-        working method (罗山模式)."""
+        mentions; no person or place before a doctrine's ending (毛泽东思想, 中国特色社会主义), no
+        place opening a quoted honour (“中国青花瓷之乡”), no programme named like a working
+        method (罗山模式)."""
         candidates = [
             Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_, self.ranks)) for s in doc.spans.get(self.rules_key, [])
         ]
@@ -239,7 +240,8 @@ class EntityMerger:
             label = NER_LABELS.get(ent.label_)
             if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
-        return [c for c in candidates if not (c.label == PERSON and phrasing("doctrine_after").match(text, c.end))
+        return [c for c in candidates if not (c.label in (PERSON, PLACE) and phrasing("doctrine_after").match(text, c.end))
+                and not (c.label == PLACE and text[c.start - 1 : c.start] in QUOTE_OPENINGS and phrasing("honour_after_a_place").match(text, c.end))
                 and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
 
 

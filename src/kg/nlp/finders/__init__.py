@@ -23,6 +23,7 @@ from ..lexicon import BOUNDARY_WORDS
 
 COMMON_SURNAME_PPM = 100.0
 """Surnames common enough (about the 250 most frequent) to start a name on weak evidence."""
+QUOTE_OPENINGS, QUOTE_CLOSINGS = "“「", "”」"
 NOT_IN_GIVEN_NAMES = frozenset(word_list("not_in_given_names")) | frozenset(" \n\t")
 """Characters that never stand in a given name."""
 

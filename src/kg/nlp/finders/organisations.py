@@ -14,7 +14,7 @@ from kg.resources import phrasing, phrasing_list, word_list, word_table
 
 from ..lexicon import BOUNDARY_WORDS, BRANCH_SUFFIXES, DEPARTMENT_CORES, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, STRONG_VERBS, TITLES, common_words, stop_verbs
 from ..charner import get_jieba_lexicon
-from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
+from . import QUOTE_CLOSINGS, QUOTE_OPENINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from ..text import ends_with
 
 HARD_STOPS = frozenset(word_list("hard_stops"))
@@ -38,7 +38,6 @@ MAX_SENDER = 8
 """Characters of a sender's name before 驻 in a stationed team's name (省财政厅驻…工作队)."""
 YEAR_REACH = 8
 """How far back from a position a year inside a name (2023年度) is looked for."""
-QUOTE_OPENINGS, QUOTE_CLOSINGS = "“「", "”」"
 
 
 def left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]], max_middle: int,
@@ -222,20 +221,23 @@ def _with_branches(text: str, found: list[Candidate]) -> list[Candidate]:
 
 
 def level_word_start(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]]) -> int | None:
-    """Start of a short name made of a level word and the suffix (市委, 市“百千万工程”指挥部)."""
+    """Start of a short name made of a level word and the suffix (市委, 市“百千万工程”指挥部), or
+    of a department named after the quoted programme it serves (“双百行动”驻镇服务队)."""
     position = _before_suffixes(text, suffix_start, anchors)
     longest_middle = MAX_DEPARTMENT_MIDDLE if text.startswith(DEPARTMENT_SUFFIXES, suffix_start) else 0
-    middle = 0
+    middle, quote_start = 0, None
     while position > 0 and middle <= longest_middle:  # 县林业局, 县“和美渔村”建设专班办公室: level word, department name, suffix
         start = position - 1
         if text[start] in SHORT_NAME_LEVELS and _starts_short_name(text, start):
             return start
         if position in anchors and not anchors[position][1]:  # a quoted name inside the department name
-            position = anchors[position][0]
+            position = quote_start = anchors[position][0]
             continue
         if not (is_cjk(text[start]) or text[start] in QUOTE_OPENINGS + QUOTE_CLOSINGS) or (text[start] in HARD_STOPS and not inside_department_name(text, start)):
             break  # 县工业和信息化局 holds its 和
         position, middle = start, middle + 1
+    if longest_middle and position == quote_start and _starts_short_name(text, position):
+        return position
     return None
 
 
