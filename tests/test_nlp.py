@@ -136,6 +136,14 @@ def test_a_place_opening_an_honour_or_a_doctrine_is_not_named_but_the_country_in
     assert {"平远县", "中华人民共和国"} <= places
 
 
+def test_national_bodies_are_named_alone_and_a_passives_agent_carries_out_nothing():
+    doc = run("平远县柚子产业园被农业农村部、财政部认定为“国家现代农业产业园”。县农业农村部门参照《国务院工作规则》制定办法。")
+    bodies = names(doc, "Organization")
+    assert {"农业农村部", "财政部", "国务院"} <= bodies
+    assert not any(name.startswith("农业农村部门") for name in bodies), "农业农村部门 is a kind of department"
+    assert not any(p == "implements" and s in ("农业农村部", "财政部") for s, p, _, _ in facts(doc))
+
+
 def test_a_town_before_a_city_does_not_begin_the_citys_project():
     doc = run("在雁洋镇梅州市华发现代设施农业示范基地项目建设中,沿河两岸种满花木,多元主体与文旅融合。")
     assert "梅州市华发现代设施农业示范基地项目" in names(doc, "Programme")

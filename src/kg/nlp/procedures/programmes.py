@@ -87,7 +87,7 @@ def _hosts(view: ArticleView, actors: list[MentionRef], verb_at: int) -> list[Me
 def subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sentence_start: int) -> list[MentionRef]:
     """Who does what the verb at ``verb_at`` says: what 把 takes (and who does it), else the first
     actor of the verb's clause (with those joined to it by 、, 与, 和), else of the nearest earlier
-    clause of the sentence that names one."""
+    clause of the sentence that names one; nobody named, when they are a passive's agents (被…认定)."""
     disposed = _disposal(view, verb_at, actors, sentence_start)
     if disposed is not None:
         return disposed
@@ -96,7 +96,8 @@ def subjects_of(view: ArticleView, verb_at: int, actors: list[MentionRef], sente
         previous = clause_start(view.text, sentence_start, position - 1, ",，;；:：")
         in_clause = [a for a in actors if previous <= a.start and a.end <= verb_at]
         if in_clause:
-            return _clause_subjects(view, verb_at, actors, in_clause, (sentence_start, previous))
+            subjects = _clause_subjects(view, verb_at, actors, in_clause, (sentence_start, previous))
+            return [] if subjects and ends_with(phrasing("passive_marker"), view.text, subjects[0].start, 1) else subjects
         position = previous
     return []
 
