@@ -144,6 +144,12 @@ def test_national_bodies_are_named_alone_and_a_passives_agent_carries_out_nothin
     assert not any(p == "implements" and s in ("农业农村部", "财政部") for s, p, _, _ in facts(doc))
 
 
+def test_a_name_padded_after_its_title_still_holds_the_post():
+    doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
+    assert names(doc, "Person") == {"林国栋"}
+    assert ("林国栋", "holdsPost", "平远县青禾柚子种植有限公司", "总经理") in facts(doc)
+
+
 def test_a_town_before_a_city_does_not_begin_the_citys_project():
     doc = run("在雁洋镇梅州市华发现代设施农业示范基地项目建设中,沿河两岸种满花木,多元主体与文旅融合。")
     assert "梅州市华发现代设施农业示范基地项目" in names(doc, "Programme")

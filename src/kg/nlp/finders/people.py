@@ -120,7 +120,8 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
     """Names listed after a title, a role, an age or a group label (副镇长张某; 村民李某; 65岁的王某;
     县领导王某、李某): one alternation of every rule's cue, in rule order; after a role only a
     common surname starts a name; a rule's ``min_names`` is how many names its cue needs, and
-    ``cue_after_place`` lets its cue share a character with the place before it (武平县领导)."""
+    ``cue_after_place`` lets its cue share a character with the place before it (武平县领导), and
+    ``padding`` names the spaces that may stand between a cue and its names (总经理 潘某:)."""
     text = context.text
     cue = re.compile("|".join(f"(?P<r{n}>{rule_regex(rule['cue']).pattern})" for n, rule in enumerate(rules)))
     found = []
@@ -129,9 +130,11 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
         inside_a_word = match.start() in context.in_place or match.end() - 1 in context.in_place or text[match.start() - 1 : match.start() + 1] in common_words()
         if inside_a_word and not rule.get("cue_after_place"):
             continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民 (but 武平县领导王某 lists leaders)
-        listed = list(names_in_list(text, match.end(), rule["separators"], min_ppm=rule["min_surname_ppm"]))
-        if not listed and rule.get("slot") and (length := name_in_slot(text, match.end())):
-            listed = [(match.end(), match.end() + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
+        padded = match.end() < len(text) and text[match.end()] in rule.get("padding", "")
+        names_start = match.end() + padded
+        listed = list(names_in_list(text, names_start, rule["separators"], min_ppm=rule["min_surname_ppm"]))
+        if not listed and rule.get("slot") and (length := name_in_slot(text, names_start)):
+            listed = [(names_start, names_start + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
         listed = [(s, e) for s, e in listed if not reads_as_clause(text[s:e])]
         if len(listed) >= rule.get("min_names", 1):
             found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in listed]

@@ -40,6 +40,8 @@ TITLES_AFTER_REACH = 40
 """How far after a name its titles are looked for."""
 NAMED_TITLES_REACH = 30
 """How far after 为 the titles of an appointment are looked for."""
+_PADDING = re.compile("[ 　]*")
+"""Spaces a byline or a table pads names with (记者 张某 李某)."""
 
 
 @procedure("byline")
@@ -198,14 +200,16 @@ def split_titles(chain_text: str) -> list[str]:
 
 
 def people_after(view: ArticleView, position: int) -> list[MentionRef]:
-    """The people named from ``position`` on, joined by 、."""
+    """The people named from ``position`` on, past a padding space (总经理 潘某), joined by 、 or
+    by spaces (记者 张某 李某)."""
     people = []
-    while (person := view.starting_at(position, PERSON)) is not None:
+    while (person := view.starting_at(_PADDING.match(view.text, position).end(), PERSON)) is not None:
         people.append(person)
         position = person.end
-        if view.text[position : position + 1] != "、":
+        if view.text[position : position + 1] == "、":
+            position += 1
+        elif _PADDING.match(view.text, position).end() == position:
             break
-        position += 1
     return people
 
 
