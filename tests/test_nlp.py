@@ -150,6 +150,13 @@ def test_a_name_padded_after_its_title_still_holds_the_post():
     assert ("林国栋", "holdsPost", "平远县青禾柚子种植有限公司", "总经理") in facts(doc)
 
 
+def test_a_notice_headline_is_a_document_and_what_it_issues_is_none_of_its_parts():
+    doc = run("发布机构: 平远县人民政府\n文件标题: 县人民政府关于印发《平远县人民政府工作规则》的通知\n各镇人民政府:现将《平远县人民政府工作规则》印发给你们。")
+    notice = "县人民政府关于印发《平远县人民政府工作规则》的通知"
+    assert {notice, "平远县人民政府工作规则"} <= names(doc, "Programme")
+    assert not any(s == notice and p == "partOfProgramme" for s, p, _, _ in facts(doc))
+
+
 def test_a_town_before_a_city_does_not_begin_the_citys_project():
     doc = run("在雁洋镇梅州市华发现代设施农业示范基地项目建设中,沿河两岸种满花木,多元主体与文旅融合。")
     assert "梅州市华发现代设施农业示范基地项目" in names(doc, "Programme")

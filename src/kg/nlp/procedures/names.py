@@ -23,7 +23,7 @@ from kg.resources import phrasing, word_list
 from ..doc import ORGANIZATION, PLACE, PROGRAMME, Entity, Relation
 from ..lexicon import BRANCH_SUFFIXES, is_document
 from ..mentions import ArticleView, MentionRef, local_references, named_in_title as title_names
-from ..text import sentence_bounds
+from ..text import ends_with, sentence_bounds
 from . import procedure, relation
 
 TOWN_AND_VILLAGE_ENDINGS = word_list("town_and_village_endings")
@@ -148,17 +148,25 @@ def _inside_a_title(outer: list[MentionRef], programme: MentionRef) -> bool:
 @procedure("named_in_title")
 def named_in_title(view: ArticleView) -> list[Relation]:
     """A programme named inside a programme's name, or a campaign a document's title names
-    (by name, alias or the long form it abbreviates), is what the programme belongs to."""
+    (by name, alias or the long form it abbreviates), is what the programme belongs to; the
+    document a notice issues is none of its parts (关于印发《…方案》的通知)."""
     relations = []
     for programme, mentions in _programmes(view):
         named = {inner.entity.key: inner.entity for inner in mentions
-                 if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end}
+                 if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end
+                 and not ends_with(phrasing("notice_issues"), view.text, inner.start, 4)}
         if is_document(programme.entity.name):
             named.update({e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not programme.entity
-                          and not is_document(e.name) and title_names(e, programme.entity.name)})
+                          and not is_document(e.name) and title_names(e, programme.entity.name)
+                          and programme.entity.name.find(e.name) not in _issued_at(programme.entity.name)})
         start, end = max(0, programme.start - 1), min(len(view.text), programme.end + 1)
         relations += [relation(programme.entity, "partOfProgramme", inner, view.text, start, end, 0.85) for inner in named.values()]
     return relations
+
+
+def _issued_at(title: str) -> set[int]:
+    """Where the documents a notice's title issues begin in it (关于印发《…》的通知)."""
+    return {match.end() for match in phrasing("notice_issues").finditer(title)}
 
 
 @procedure("issuer_in_title")
