@@ -152,16 +152,26 @@ def named_in_title(view: ArticleView) -> list[Relation]:
     document a notice issues is none of its parts (关于印发《…方案》的通知)."""
     relations = []
     for programme, mentions in _programmes(view):
-        named = {inner.entity.key: inner.entity for inner in mentions
-                 if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start and inner.end <= programme.end
-                 and not ends_with(phrasing("notice_issues"), view.text, inner.start, 4)}
+        named = _named_inside(view, programme, mentions)
         if is_document(programme.entity.name):
-            named.update({e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not programme.entity
-                          and not is_document(e.name) and title_names(e, programme.entity.name)
-                          and programme.entity.name.find(e.name) not in _issued_at(programme.entity.name)})
+            named.update(_campaigns_named(view, programme.entity))
         start, end = max(0, programme.start - 1), min(len(view.text), programme.end + 1)
         relations += [relation(programme.entity, "partOfProgramme", inner, view.text, start, end, 0.85) for inner in named.values()]
     return relations
+
+
+def _named_inside(view: ArticleView, programme: MentionRef, mentions: list[MentionRef]) -> dict[str, Entity]:
+    """The programmes named inside a programme's name, but for the document a notice issues."""
+    return {inner.entity.key: inner.entity for inner in mentions
+            if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start
+            and inner.end <= programme.end and not ends_with(phrasing("notice_issues"), view.text, inner.start, 4)}
+
+
+def _campaigns_named(view: ArticleView, document: Entity) -> dict[str, Entity]:
+    """The campaigns a document's title names (by name, alias or long form), but for the one a notice issues."""
+    issued_at = _issued_at(document.name)
+    return {e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not document
+            and not is_document(e.name) and title_names(e, document.name) and document.name.find(e.name) not in issued_at}
 
 
 def _issued_at(title: str) -> set[int]:
