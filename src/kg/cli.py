@@ -350,7 +350,7 @@ def _export_size(store: Store, fmt: str) -> str:
     from .query import select_rows
 
     triples = next(select_rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))["n"]
-    return f"{triples} triples of the merged graph; the quad formats also keep each article's evidence, co-mentions and graph provenance"
+    return f"{triples} triples of the merged graph; the quad formats also keep each article's mentions, evidence, co-mentions and provenance"
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
