@@ -33,6 +33,10 @@ VARIANTS_HEADER = "# variants"
 CANDIDATE_CACHE_SIZE = 16384
 VILLAGES_HEADER = "# villages"
 
+LEVEL_DIGITS = {"province": 2, "city": 4, "county": 6, "town": 9, "village": 12}
+"""Leading code digits that identify a division of each level: its code's prefix that every
+division inside it shares (440000000000 → 44, 441403000000 → 441403)."""
+
 ETHNIC_GROUPS = (
     "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白",
     "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡",

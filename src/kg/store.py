@@ -4,8 +4,8 @@ Layout (see ``kg.rdf``): each article's named graph holds what that article says
 store's default graph is the merged graph of all articles, a set (each triple once however
 many articles state it), without their evidence records and co-mentions (about one article
 each, they stay in its graph), plus the descriptions of the entities the articles name (type,
-label, division code, the divisions a coded place lies in …), written once. Queries see that default graph as SPARQL's default
-graph and the article graphs as named graphs.
+label, division code, the divisions a coded place lies in …), written once. Queries see that
+default graph as SPARQL's default graph and the article graphs as named graphs.
 
 Writes keep the default graph exact and crash-safe:
 
@@ -28,6 +28,7 @@ from typing import IO, Iterable, Iterator
 
 import pyoxigraph as ox
 
+from .divisions import LEVEL_DIGITS
 from .jsonld import compact
 from .vocab import KG, PREFIXES
 
@@ -42,8 +43,8 @@ RDF_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 QUAD_FORMATS = {"nquads", "trig", "jsonld"}
-PROV = "http://www.w3.org/ns/prov#"
-SCHEMA = "https://schema.org/"
+PROV = PREFIXES["prov"]
+SCHEMA = PREFIXES["schema"]
 DIVISION_LEVELS = 5
 """Levels of the division tree: province, city, county, town, village."""
 CONTENT_HASH = ox.NamedNode(str(KG.contentHash))
@@ -69,7 +70,9 @@ def removal_update(graphs: Iterable[str], merged: str | None = None) -> str:
         return f"GRAPH <{merged}> {{ {pattern} }}" if merged else pattern
 
     others = f"?other != <{merged}> && " if merged else ""
-    prefix_length = 'IF(?ol = "province", 2, IF(?ol = "city", 4, IF(?ol = "county", 6, 9)))'
+    prefix_length = "0"
+    for level, digits in reversed(LEVEL_DIGITS.items()):
+        prefix_length = f'IF(?ol = "{level}", {digits}, {prefix_length})'
     nested_division = (
         f"FILTER NOT EXISTS {{ {in_merged(f'?s <{KG.divisionCode}> ?sc . ?o <{KG.divisionLevel}> ?ol ; <{KG.divisionCode}> ?oc')} "
         f"FILTER(?p = <{SCHEMA}containedInPlace> && STRSTARTS(?sc, SUBSTR(?oc, 1, {prefix_length}))) }}"

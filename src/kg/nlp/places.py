@@ -23,7 +23,7 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.divisions import DivisionRecord, Divisions, short_forms
+from kg.divisions import LEVEL_DIGITS, DivisionRecord, Divisions, short_forms
 from kg.nlp.doc import PLACE, Division, Entity, entity_key, text_of
 from kg.resources import word_list
 
@@ -53,7 +53,7 @@ WORDS_FILE = "place_words.tsv"
 SUPPORTER_CACHE_SIZE = 65536
 PROPER_NAME_TAGS = ("ns", "nr", "nrt", "nz")
 """jieba's tags for names (often given to places: 白石, 阳春)."""
-SIBLING_PREFIX = {"city": 2, "county": 4, "town": 6}
+SIBLING_PREFIX = {"city": LEVEL_DIGITS["province"], "county": LEVEL_DIGITS["city"], "town": LEVEL_DIGITS["county"]}
 """Code digits shared by divisions of a level with the same parent (cities of a province …)."""
 
 
