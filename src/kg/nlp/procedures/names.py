@@ -164,19 +164,20 @@ def _named_inside(view: ArticleView, programme: MentionRef, mentions: list[Menti
     """The programmes named inside a programme's name, but for the document a notice issues."""
     return {inner.entity.key: inner.entity for inner in mentions
             if inner.entity.label == PROGRAMME and inner.entity is not programme.entity and programme.start <= inner.start
-            and inner.end <= programme.end and not ends_with(phrasing("notice_issues"), view.text, inner.start, 4)}
+            and inner.end <= programme.end and not _issued_by_notice(view.text, inner.start)}
 
 
 def _campaigns_named(view: ArticleView, document: Entity) -> dict[str, Entity]:
     """The campaigns a document's title names (by name, alias or long form), but for the one a notice issues."""
-    issued_at = _issued_at(document.name)
     return {e.key: e for e in view.entities.values() if e.label == PROGRAMME and e is not document
-            and not is_document(e.name) and title_names(e, document.name) and document.name.find(e.name) not in issued_at}
+            and not is_document(e.name) and title_names(e, document.name)
+            and not _issued_by_notice(document.name, document.name.find(e.name))}
 
 
-def _issued_at(title: str) -> set[int]:
-    """Where the documents a notice's title issues begin in it (关于印发《…》的通知)."""
-    return {match.end() for match in phrasing("notice_issues").finditer(title)}
+def _issued_by_notice(text: str, position: int) -> bool:
+    """Whether the name at ``position`` is the document a notice issues (关于印发《…》的通知);
+    a position of -1 (not written there literally) never is."""
+    return position >= 0 and ends_with(phrasing("notice_issues"), text, position, 4) is not None
 
 
 @procedure("issuer_in_title")
