@@ -40,8 +40,9 @@ TITLES_AFTER_REACH = 40
 """How far after a name its titles are looked for."""
 NAMED_TITLES_REACH = 30
 """How far after 为 the titles of an appointment are looked for."""
-_PADDING = re.compile("[ 　]*")
+PADDING_SPACES = (" ", "　")
 """Spaces a byline or a table pads names with (记者 张某 李某)."""
+_PADDING = re.compile(f"[{''.join(PADDING_SPACES)}]*")
 
 
 @procedure("byline")
@@ -208,7 +209,7 @@ def people_after(view: ArticleView, position: int) -> list[MentionRef]:
         position = person.end
         if view.text[position : position + 1] == "、":
             position += 1
-        elif _PADDING.match(view.text, position).end() == position:
+        elif not view.text.startswith(PADDING_SPACES, position):
             break
     return people
 
