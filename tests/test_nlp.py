@@ -136,6 +136,11 @@ def test_a_place_opening_an_honour_or_a_doctrine_is_not_named_but_the_country_in
     assert {"平远县", "中华人民共和国"} <= places
 
 
+def test_a_place_opening_the_text_opens_no_quote():
+    doc = run("平远县最美乡村”评选启动,各镇报名。")
+    assert "平远县" in names(doc, "Place"), "nothing stands before the first character, so no quote opens there"
+
+
 def test_national_bodies_are_named_alone_and_a_passives_agent_carries_out_nothing():
     doc = run("平远县柚子产业园被农业农村部、财政部认定为“国家现代农业产业园”。县农业农村部门参照《国务院工作规则》制定办法。")
     bodies = names(doc, "Organization")

@@ -241,7 +241,7 @@ class EntityMerger:
             if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
         return [c for c in candidates if not (c.label in (PERSON, PLACE) and phrasing("doctrine_after").match(text, c.end))
-                and not (c.label == PLACE and text[c.start - 1 : c.start] in QUOTE_OPENINGS and phrasing("honour_after_a_place").match(text, c.end))
+                and not (c.label == PLACE and c.start > 0 and text[c.start - 1] in QUOTE_OPENINGS and phrasing("honour_after_a_place").match(text, c.end))
                 and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
 
 
