@@ -149,6 +149,16 @@ def test_national_bodies_are_named_alone_and_a_passives_agent_carries_out_nothin
     assert not any(p == "implements" and s in ("农业农村部", "财政部") for s, p, _, _ in facts(doc))
 
 
+def test_a_body_naming_its_secretary_or_its_meeting_carries_out_nothing_itself():
+    inspected = run("平远县委书记李文华到仁居镇调研“百千万工程”推进情况。")
+    assert ("李文华", "holdsPost", "平远县委", "书记") in facts(inspected)
+    assert not any(p == "implements" and s == "平远县委" for s, p, _, _ in facts(inspected)), "the secretary inspects, not the committee"
+    relayed = run("会议传达学习了省委、市委农村工作会议精神,推进“百千万工程”。")
+    assert not any(p == "implements" for _, p, _, _ in facts(relayed)), "the committees name a meeting here"
+    acting = run("县委、县政府召开会议,部署推进“绿美平远”行动。")
+    assert {("县委", "implements", "绿美平远", None), ("县政府", "implements", "绿美平远", None)} <= facts(acting)
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}

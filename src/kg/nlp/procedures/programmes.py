@@ -53,7 +53,8 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     text = view.text
     quote_start = programme.start - 1 if text[programme.start - 1 : programme.start] in "“「《" else programme.start
     local = local_references(view, sentence_start, programme.end)
-    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)]
+    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)
+              and not phrasing("noun_after_actor").match(text, m.end)]
     actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
     named = [(m.start, m.end) for m in outer if m.entity.label == PROGRAMME]
     verb_at = _verb_before(text, sentence_start, quote_start, named)
