@@ -159,6 +159,13 @@ def test_a_body_naming_its_secretary_or_its_meeting_carries_out_nothing_itself()
     assert {("县委", "implements", "绿美平远", None), ("县政府", "implements", "绿美平远", None)} <= facts(acting)
 
 
+def test_every_government_of_a_level_is_a_kind_of_body_not_one():
+    addressed = names(run("县政府印发通知,要求各乡、镇人民政府抓好落实,各镇人民政府每月报送进度。"), "Organization")
+    assert "县政府" in addressed
+    assert not {"乡人民政府", "镇人民政府"} & addressed
+    assert "镇人民政府" in names(run("镇人民政府随即召开会议。"), "Organization"), "a level's body named alone is one body"
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}

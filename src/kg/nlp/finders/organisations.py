@@ -253,7 +253,10 @@ def _before_suffixes(text: str, position: int, anchors: dict[int, tuple[int, boo
 
 
 def _starts_short_name(text: str, start: int) -> bool:
-    """Whether a level word at ``start`` can begin a name: after punctuation, a boundary or a date."""
+    """Whether a level word at ``start`` can begin a name: after punctuation, a boundary or a date,
+    but not in a list of levels after 各 (各乡、镇人民政府 names every town's government, not one)."""
+    if ends_with(phrasing("each_of_a_level"), text, start, 8):
+        return False
     return start == 0 or not is_cjk(text[start - 1]) or ends_boundary(text, start) or ends_with(phrasing("date_before"), text, start, 2) is not None
 
 
