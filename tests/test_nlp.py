@@ -166,6 +166,12 @@ def test_every_government_of_a_level_is_a_kind_of_body_not_one():
     assert "镇人民政府" in names(run("镇人民政府随即召开会议。"), "Organization"), "a level's body named alone is one body"
 
 
+def test_a_quoted_demonstration_garden_is_a_programme():
+    doc = run("仁居镇立足资源优势,打造“粤东首个脐橙文化示范园”。")
+    assert names(doc, "Programme") == {"粤东首个脐橙文化示范园"}
+    assert ("仁居镇", "implements", "粤东首个脐橙文化示范园", None) in facts(doc)
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}
