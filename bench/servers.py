@@ -10,6 +10,7 @@ Used by the scale-out tests, ``bench/corpus.py`` and CI::
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -19,6 +20,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
+
+from kg.build import dask_environment
 
 BIN = Path(sys.executable).parent
 VIRTUOSO_INI = """[Database]
@@ -126,7 +129,7 @@ def start_dask(workers: int = 2) -> Server:
                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)])
     for _ in range(workers):
         server.processes.append(subprocess.Popen([dask_program(), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-                                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                                 env=os.environ | dask_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     from distributed import Client
 
     with Client(address, timeout="60s") as client:

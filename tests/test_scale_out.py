@@ -18,11 +18,12 @@ import shutil
 import sys
 from pathlib import Path
 
+import dask
 import pyoxigraph as ox
 import pytest
 
 from kg import query
-from kg.build import build
+from kg.build import DaskCluster, build
 from kg.remote import RemoteStore
 from kg.store import Store
 
@@ -141,3 +142,14 @@ def test_a_dask_cluster_extracts_the_same_graphs(dask_scheduler, embedded, tmp_p
     assert not summary.errors and summary.written == 4
     assert len(store) == len(embedded)
     assert merged_triples(store) == merged_triples(embedded)
+
+
+@pytest.mark.parametrize("where", ["local", "dask_scheduler"])
+def test_dask_workers_run_without_the_sampling_profiler(where, request):
+    scheduler = "local" if where == "local" else request.getfixturevalue(where)
+    cluster = DaskCluster(scheduler, 1)
+    try:
+        settings = cluster.client.run(dask.config.get, "distributed.worker.profile.enabled")
+    finally:
+        cluster.close()
+    assert settings and not any(settings.values()), "every worker takes kg.build.LEAN_DASK_CONFIG"

@@ -132,6 +132,24 @@ instead of fragmenting a heap that grows with the run (measured by replaying 3M 
 build-sized batches: peak RSS 0.238 → 0.206 GB, steady 0.24 → 0.12 GB)."""
 
 
+LEAN_DASK_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.tick.interval": "200ms",
+}
+"""Dask settings for workers that run one long CPU-bound task at a time: no sampling profiler
+(a thread walking every frame every 10 ms) and slower health checks. Measured on 1,000 articles
+with a LocalCluster of 2, runs alternating: CPU time per worker 36.2–42.8 s → 35.4–36.4 s, the
+build 44.9–52.5 s → 43.3–43.9 s (two local workers: 42.9 s). ``--scheduler local`` uses them;
+workers started with ``dask worker`` read them from the environment ``dask_environment()`` gives."""
+
+
+def dask_environment(config: dict[str, Any] = LEAN_DASK_CONFIG) -> dict[str, str]:
+    """Dask settings as the environment variables ``dask worker`` reads (DASK_DISTRIBUTED__…)."""
+    return {"DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value) for key, value in config.items()}
+
+
 @lru_cache(maxsize=2)
 def tune_allocator(thresholds: tuple[int, int]) -> bool:
     """Set this process's glibc malloc ``(mmap, trim)`` thresholds (``NER_MALLOC`` or
@@ -285,13 +303,15 @@ class DaskCluster:
 
     def __init__(self, scheduler: str, workers: int) -> None:
         try:
+            import dask
             from distributed import Client, LocalCluster
         except ImportError as error:  # pragma: no cover - dask is a dependency
             raise BuildError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from error
         self.cluster = None
         try:
             if scheduler == "local":
-                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                with dask.config.set(LEAN_DASK_CONFIG):  # the nannies hand these settings to their workers
+                    self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(scheduler, timeout="10s")
