@@ -282,3 +282,17 @@ def test_a_bare_committee_right_after_a_full_one_is_that_committee():
                       "兴宁市各镇抓落实。兴宁市的村。"))
     assert ("李华", "holdsPost", "梅州市委", "副书记") in found
     assert ("刘强", "holdsPost", "兴宁市委", "副书记") in found
+
+
+def test_villages_listed_without_their_county_are_placed_in_the_one_county_holding_them_all():
+    doc = run("河岭村、杉坑村、坪湖村、洋背村的村民代表来到会场,交流乡村振兴经验。")
+    codes = {e.name: e.code for e in doc._.entities.values() if e.label == "Place"}
+    assert codes == {"河岭村": "441426100204", "杉坑村": "441426100217", "坪湖村": "441426101205", "洋背村": "441426102200"}, \
+        "each name is borne by villages in several counties; only 平远县 holds all four"
+
+
+def test_a_town_followed_by_an_unlisted_village_names_a_village_of_that_town():
+    doc = run("平远县大柘镇新光村的村民正在收割稻谷,大柘镇帮镇扶村工作队也来帮忙。")
+    assert "新光村" in names(doc, "Place")
+    assert ("新光村", "containedInPlace", "大柘镇", None) in facts(doc)
+    assert not any("帮镇扶村" in name for name in names(doc, "Place")), "a stem holding a level word is no village"

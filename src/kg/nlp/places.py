@@ -16,6 +16,7 @@ Both scan with dictionaries (no PhraseMatcher: 600,000 patterns would load too s
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -386,8 +387,9 @@ class PlaceLinker:
 
     def __init__(self, *, min_confidence: float, single_candidate_confidence: dict[str, float],
                  ancestor_weights: list[float], ancestor_context_decay: float, short_form_discount: float,
-                 tie_break_discount: float, canonical_names: bool) -> None:
+                 tie_break_discount: float, canonical_names: bool, joint_county_min: int) -> None:
         self.min_confidence = min_confidence
+        self.joint_county_min = joint_county_min
         self.single_candidate_confidence = single_candidate_confidence
         self.ancestor_weights = ancestor_weights
         self.ancestor_context_decay = ancestor_context_decay
@@ -431,6 +433,9 @@ class PlaceLinker:
                     and (link := self._without_support(candidates))[0] is not None}
         while newly := self._link_round(options, before, resolved, county_hint or self._article_county(resolved, mentions), county_hint):
             resolved.update(newly)
+        if not county_hint and self._article_county(resolved, mentions) is None and (joint := self._joint_county(options, resolved)):
+            while newly := self._link_round(options, before, resolved, joint, joint):
+                resolved.update(newly)
         for key, candidates in options.items():
             if key not in resolved and candidates:
                 resolved[key] = self._without_support(candidates)
@@ -450,6 +455,19 @@ class PlaceLinker:
                 if choice is not None:
                     newly[key] = choice
         return newly
+
+    def _joint_county(self, options: dict[str, list[Candidate]], resolved: dict[str, tuple[DivisionRecord | None, float]]) -> str | None:
+        """The county that holds a division of each of at least ``joint_county_min`` unlinked
+        places, more than any other county does: an article naming no county whose villages
+        (董桥村、九里关村、前锋村…) each bear a name many villages bear, all of them in one county."""
+        counties: Counter[str] = Counter()
+        for key, candidates in options.items():
+            if key not in resolved:
+                counties.update({c.record.code[:6] for c in candidates if c.record.level in ("county", "town", "village")})
+        ranked = counties.most_common(2)
+        if ranked and ranked[0][1] >= self.joint_county_min and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            return ranked[0][0] + "000000"
+        return None
 
     def _without_support(self, candidates: list[Candidate]) -> tuple[DivisionRecord | None, float]:
         """The link of a name that denotes one division (by full name, if any matched) nationwide,
@@ -652,24 +670,27 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
         "short_form_discount": 0.95,
         "tie_break_discount": 0.9,
         "canonical_names": True,
+        "joint_county_min": 3,
     },
 )
 def make_place_linker(nlp: Language, name: str, min_confidence: float,
                       single_candidate_confidence: dict[str, float], ancestor_weights: list[float],
                       ancestor_context_decay: float, short_form_discount: float, tie_break_discount: float,
-                      canonical_names: bool) -> PlaceLinker:
+                      canonical_names: bool, joint_county_min: int) -> PlaceLinker:
     """The place linker. ``single_candidate_confidence``: confidence per level for a name that
     denotes one division nationwide but has no support in the article; ``ancestor_weights``: how
     much a linked parent, grandparent supports a candidate; ``ancestor_context_decay``: how much
     less a linked place's ancestors count, per level; ``short_form_discount``,
     ``tie_break_discount``: confidence factors for a link by short form and for one decided by the
     article's county; links below ``min_confidence`` are dropped; ``canonical_names``: rename
-    places to their official name (梅县 → 梅县区, 梅县 kept as alias)."""
+    places to their official name (梅县 → 梅县区, 梅县 kept as alias); ``joint_county_min``: how
+    many unlinked places one county must hold a division of for an article that names no county
+    to be read as about it."""
     return PlaceLinker(
         min_confidence=min_confidence, single_candidate_confidence=single_candidate_confidence,
         ancestor_weights=ancestor_weights, ancestor_context_decay=ancestor_context_decay,
         short_form_discount=short_form_discount, tie_break_discount=tie_break_discount,
-        canonical_names=canonical_names,
+        canonical_names=canonical_names, joint_county_min=joint_county_min,
     )
 
 

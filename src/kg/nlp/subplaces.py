@@ -26,6 +26,8 @@ from .lexicon import FUNCTION_CHARS, common_words, stop_verbs
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
 """How the name of the place a sub-place must follow ends, by level."""
+LEVEL_CHARS = frozenset("省市县区镇乡村")
+"""Characters of level words, which a sub-place's stem never holds."""
 
 
 @dataclass(frozen=True)
@@ -87,10 +89,11 @@ def _cuts_longer_ending(name: str, ending: Ending) -> bool:
 
 
 def _plausible(stem: str, in_list: bool) -> bool:
-    """A stem of a name, not a word of a sentence (工作组, 调研组, 各组); outside a list the
-    stem must not be an ordinary word either."""
+    """A stem of a name, not a word of a sentence (工作组, 调研组, 各组) or of a campaign's name
+    (帮镇扶村 holds a level: it is no village); outside a list the stem must not be an ordinary
+    word either."""
     words = {stem[i:j] for i in range(len(stem)) for j in range(i + 2, len(stem) + 1)}
-    if set(stem) & FUNCTION_CHARS or words & stop_verbs():
+    if set(stem) & (FUNCTION_CHARS | LEVEL_CHARS) or words & stop_verbs():
         return False
     return in_list or not words & common_words()
 
