@@ -296,3 +296,10 @@ def test_a_town_followed_by_an_unlisted_village_names_a_village_of_that_town():
     assert "新光村" in names(doc, "Place")
     assert ("新光村", "containedInPlace", "大柘镇", None) in facts(doc)
     assert not any("帮镇扶村" in name for name in names(doc, "Place")), "a stem holding a level word is no village"
+
+
+def test_a_village_written_with_its_old_ending_links_to_the_renamed_committee():
+    doc = run("平远县大柘镇城东村的村民正在收割稻谷。")
+    village = next(e for e in doc._.entities.values() if e.label == "Place" and "城东村" in (e.name, *e.aliases))
+    assert village.code == "441426100003", "the records know only 城东社区 under 大柘镇"
+    assert not [e for e in doc._.entities.values() if e.label == "Place" and e.name.startswith("城东") and e is not village]

@@ -381,6 +381,19 @@ class PlaceRuler:
         return supported
 
 
+RENAMED_VILLAGE_ENDINGS = ("村", "社区")
+"""A village committee renamed a community, or a community renamed back, keeps the name before its
+ending, and the news may still write the other form (群鱼村 for 群鱼社区)."""
+
+
+def _renamed_village(name: str) -> list[str]:
+    """The other forms of a village's name: 群鱼村 → 群鱼社区, 群鱼社区 → 群鱼村."""
+    for ending in RENAMED_VILLAGE_ENDINGS:
+        if name.endswith(ending) and len(name) > len(ending) + 1:
+            return [name[: -len(ending)] + other for other in RENAMED_VILLAGE_ENDINGS if other != ending]
+    return []
+
+
 class PlaceLinker:
     """Links Place entities to division codes, using the article's other places as context
     (options: ``make_place_linker``)."""
@@ -514,6 +527,10 @@ class PlaceLinker:
             for record in self.divisions.candidates(surface):
                 records[record.code] = record
                 full[record.code] = full.get(record.code, False) or record.name == self.divisions.official_name(surface)
+        # 群鱼村, where the records call it 群鱼社区: linked only with support, as a short form is
+        renamed = [r for name in _renamed_village(place.name) for r in self.divisions.candidates(name) if r.level == "village" and r.code not in records]
+        records.update((record.code, record) for record in renamed)
+        full.update((record.code, False) for record in renamed)
         return [Candidate(record, full[code], self._supporters(record)) for code, record in records.items()
                 if full[code] or not self._river_like(record, place)]
 
