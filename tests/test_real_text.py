@@ -303,3 +303,12 @@ def test_a_village_written_with_its_old_ending_links_to_the_renamed_committee():
     village = next(e for e in doc._.entities.values() if e.label == "Place" and "城东村" in (e.name, *e.aliases))
     assert village.code == "441426100003", "the records know only 城东社区 under 大柘镇"
     assert not [e for e in doc._.entities.values() if e.label == "Place" and e.name.startswith("城东") and e is not village]
+
+
+def test_a_development_zone_is_a_place_named_after_its_place_and_its_bodies_sit_in_it():
+    doc = run("宜宾市高新区管委会召开会议,宜宾市高新区的企业增加到50家。")
+    assert {"宜宾市", "宜宾市高新区"} <= names(doc, "Place")
+    assert "宜宾市高新区管委会" in names(doc, "Organization")
+    assert ("宜宾市高新区管委会", "locatedIn", "宜宾市高新区", None) in facts(doc)
+    zone = next(e for e in doc._.entities.values() if e.name == "宜宾市高新区")
+    assert zone.code is None, "no division list holds a development zone"

@@ -19,13 +19,14 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.resources import phrasing, word_rows
+from kg.resources import longest_first, phrasing, word_list, word_rows
 
 from .doc import text_of
 from .lexicon import FUNCTION_CHARS, common_words, stop_verbs
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
 """How the name of the place a sub-place must follow ends, by level."""
+ZONE_ENDINGS = longest_first(word_list("zone_endings"))
 LEVEL_CHARS = frozenset("省市县区镇乡村")
 """Characters of level words, which a sub-place's stem never holds."""
 
@@ -62,6 +63,17 @@ def find_subplaces(text: str, places: list[tuple[int, int]]) -> list[tuple[int, 
             position = span[1] + 1
             if text[span[1]:position] != "、":
                 break
+    return found
+
+
+def find_zones(text: str, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Development zones: a place followed by a zone's ending (龙南经开区, 宜宾市高新区), the place
+    being part of the zone's name."""
+    found = []
+    for start, end in places:
+        ending = next((e for e in ZONE_ENDINGS if text.startswith(e, end)), None)
+        if ending:
+            found.append((start, end + len(ending)))
     return found
 
 
@@ -146,10 +158,15 @@ class SubplaceRuler:
         spans = list(doc.spans.get(self.spans_key, []))
         known = sorted((s.start_char, s.end_char) for s in spans)
         text = text_of(doc)
+        label = spans[0].label_ if spans else "Place"
         for start, end in find_subplaces(text, known) + find_listed_villages(text):
-            span = doc.char_span(start, end, label=spans[0].label_ if spans else "Place")
+            span = doc.char_span(start, end, label=label)
             if span is not None and not any(s < end and start < e for s, e in known):  # the division list's names win
                 spans.append(span)
                 known.append((start, end))
+        for start, end in find_zones(text, known):  # a zone holds the place it is named after
+            span = doc.char_span(start, end, label=label)
+            if span is not None and not any(s < end and start < e and not (start <= s and e <= end) for s, e in known):
+                spans.append(span)
         doc.spans[self.spans_key] = sorted(spans, key=lambda s: s.start)
         return doc
