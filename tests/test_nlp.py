@@ -172,6 +172,12 @@ def test_a_quoted_demonstration_garden_is_a_programme():
     assert ("仁居镇", "implements", "粤东首个脐橙文化示范园", None) in facts(doc)
 
 
+def test_associations_delegations_and_lecturer_groups_are_bodies():
+    doc = run("近日,平远县乡贤促进会会长陈开枝带队到仁居镇调研。平远县党政代表团赴蕉岭县考察,县委讲师团随行。")
+    assert {"平远县乡贤促进会", "平远县党政代表团", "县委讲师团"} <= names(doc, "Organization")
+    assert ("陈开枝", "holdsPost", "平远县乡贤促进会", "会长") in facts(doc)
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}
