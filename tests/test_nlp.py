@@ -178,6 +178,13 @@ def test_associations_delegations_and_lecturer_groups_are_bodies():
     assert ("陈开枝", "holdsPost", "平远县乡贤促进会", "会长") in facts(doc)
 
 
+def test_two_character_names_in_a_list_of_people_are_people():
+    doc = run("专家组成员李文华、陈涛、王秀英、张勇、黄丽娟参加座谈。")
+    assert {"陈涛", "张勇"} <= names(doc, "Person"), "the list's other items are people"
+    crops = run("会上展示了稻谷、玉米、红薯、花生等作物。")
+    assert not names(crops, "Person"), "no list of people, no people"
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}

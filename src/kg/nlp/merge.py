@@ -151,6 +151,31 @@ def merge_mentions(candidates: list[Mention], ner_rank: int = RULE_RANKS["ner"])
     return sorted(accepted, key=lambda m: (m.start, -m.end))
 
 
+MIN_LISTED_PEOPLE = 2
+"""People a list must name already before its other items of a name's shape count as people."""
+_LIST_ITEM = re.compile("[^、]+")
+
+
+def list_mates(text: str, accepted: list[Mention], rank: int) -> list[Mention]:
+    """The people a list names among people (专家组潘某某、陈某、卜某某、…): an item between two
+    、 of two or three characters, starting with a common surname and no ordinary word, is a
+    person when at least ``MIN_LISTED_PEOPLE`` items of its list are people already."""
+    person_ends = {m.end: m.start for m in accepted if m.label == PERSON}
+    taken = [(m.start, m.end) for m in accepted]
+    found = []
+    for match in phrasing("list_of_names").finditer(text):
+        items = [(match.start() + i.start(), match.start() + i.end()) for i in _LIST_ITEM.finditer(match[0])]
+        people = sum(1 for start, end in items if person_ends.get(end, -1) >= start)
+        if people < MIN_LISTED_PEOPLE:
+            continue
+        for start, end in items[1:-1]:
+            name = text[start:end]
+            if (end not in person_ends and len(name) <= 3 and surnames().get(name[0], 0.0) >= COMMON_SURNAME_PPM
+                    and name not in common_words() and not any(s < end and start < e for s, e in taken)):
+                found.append(Mention(start, end, PERSON, rank))
+    return found
+
+
 _COMMITTEE = phrasing("own_committee")
 """The party committee of the article's place (县委): the one short name that is propagated."""
 
@@ -218,7 +243,8 @@ class EntityMerger:
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        accepted = propagate(text, merge_mentions(self._candidates(doc, text), self.ranks["ner"]))
+        accepted = merge_mentions(self._candidates(doc, text), self.ranks["ner"])
+        accepted = propagate(text, accepted + list_mates(text, accepted, self.ranks["ner"]))
         accepted = _without_people_inside_names(accepted, len(text))
         entities = _entities(text, accepted)
         _add_place_prefixed_forms(text, accepted, entities)
