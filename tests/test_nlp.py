@@ -235,6 +235,10 @@ def test_a_common_word_after_a_role_is_not_a_name():
         ("四好", "党建品牌", True),
         ("三社合一", "综合改革", True),
         ("绿色", "发展理念", False),
+        ("四好农村路", "", True),
+        ("五美乡村", "示范点", True),
+        ("四个意识", "", False),
+        ("三农", "", False),
     ],
 )
 def test_quoted_programmes_and_slogans(quoted, following, is_programme):

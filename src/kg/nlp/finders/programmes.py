@@ -49,7 +49,7 @@ def is_programme_name(name: str, following: str) -> bool:
         name.endswith(PROGRAMME_SUFFIXES)
         or following.startswith(CAMPAIGN_FOLLOWERS)
         or bool(phrasing("long_follower").match(following))
-        or bool(phrasing("parallel_name").match(name) or phrasing("level_pairs_name").match(name))
+        or bool(phrasing("parallel_name").match(name) or phrasing("level_pairs_name").match(name) or phrasing("numbered_campaign").match(name))
     )
 
 
