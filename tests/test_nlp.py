@@ -185,6 +185,11 @@ def test_two_character_names_in_a_list_of_people_are_people():
     assert not names(crops, "Person"), "no list of people, no people"
 
 
+def test_a_body_after_a_word_for_the_articles_place_is_there():
+    doc = run("高州市推进产业发展。我市宏达茶业有限公司今年投产。")
+    assert ("宏达茶业有限公司", "locatedIn", "高州市", None) in facts(doc)
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}

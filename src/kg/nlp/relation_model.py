@@ -269,7 +269,9 @@ def scored_pairs(doc: Doc, model: RelationModel) -> Iterator[tuple[Candidate, fl
 def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
     """Relations the model finds that the rules did not, best-scoring sentence as evidence."""
     known = {(r.subject, r.predicate, r.object) for r in doc._.relations}
-    known |= {(r.object, "implements", r.subject) for r in doc._.relations if r.predicate == "issuedBy"}  # who issues a document is not its implementer
+    issued = [r for r in doc._.relations if r.predicate == "issuedBy"]
+    # who issues a document is not its implementer, nor, for the scorer, is a body that issues another (县政府党组《…请示》、县总工会党组《…请示》)
+    known |= {(issuer.object, "implements", document.subject) for issuer in issued for document in issued}
     best: dict[tuple[str, str, str], Relation] = {}
     for candidate, probability in scored_pairs(doc, model):
         if probability < model.thresholds.get(candidate.predicate, 1.0):

@@ -7,7 +7,8 @@ and at what the gazetteer knows:
   a place right after a place that contains it (by code prefix) too, and a place without a code
   (a group, a hamlet) right after a place or after a list that starts there;
 - ``located_by_name``: a body whose name begins with places is in the last of them
-  (顺德区驻新兴县六祖镇工作队: in 六祖镇; 海丰农商银行梅陇支行: the branch's place);
+  (顺德区驻新兴县六祖镇工作队: in 六祖镇; 海丰农商银行梅陇支行: the branch's place), and one
+  written right after a word for the article's place is there (我市某某公司);
 - ``named_after_place``: a programme whose name begins with a town or village is carried out there;
 - ``named_in_title``: a programme named inside a programme's name, or a campaign a document's
   title names (《连州市强镇兴村三年行动方案》), is what the document belongs to;
@@ -27,6 +28,8 @@ from ..text import ends_with, sentence_bounds
 from . import procedure, relation
 
 TOWN_AND_VILLAGE_ENDINGS = word_list("town_and_village_endings")
+LOCAL_REFERENCE_REACH = 3
+"""Length of the longest word for the article's place (镇里, 我市, 全县)."""
 MIN_NAMED_PROGRAMME = 4
 """Shortest programme name that counts as named inside a body's name."""
 
@@ -82,7 +85,7 @@ def located_by_name(view: ArticleView) -> list[Relation]:
     for mention in view.mentions:
         if mention.entity.label != ORGANIZATION or mention.entity.key in seen:
             continue
-        place = _branch_place(view, mention) or _leading_place(view, mention)
+        place = _branch_place(view, mention) or _leading_place(view, mention) or _reference_before(view, mention)
         if place is not None:
             seen.add(mention.entity.key)
             relations.append(relation(mention.entity, "locatedIn", place.entity, view.text, mention.start, mention.end, 0.95))
@@ -106,6 +109,12 @@ def _leading_place(view: ArticleView, body: MentionRef) -> MentionRef | None:
     if place is not None and before is not None and code_inside(before.entity, place.entity):
         return before
     return place
+
+
+def _reference_before(view: ArticleView, body: MentionRef) -> MentionRef | None:
+    """我市某某公司, 全县某某合作社: a word for the article's place right before the name."""
+    start = max(0, body.start - LOCAL_REFERENCE_REACH)
+    return next((r for r in local_references(view, start, body.start) if r.end == body.start and r.entity.label == PLACE), None)
 
 
 def _may_lie_in(inner: Entity, outer: Entity) -> bool:
