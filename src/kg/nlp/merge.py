@@ -165,15 +165,15 @@ def list_mates(text: str, accepted: list[Mention], rank: int) -> list[Mention]:
     found = []
     for match in phrasing("list_of_names").finditer(text):
         items = [(match.start() + i.start(), match.start() + i.end()) for i in _LIST_ITEM.finditer(match[0])]
-        people = sum(1 for start, end in items if person_ends.get(end, -1) >= start)
-        if people < MIN_LISTED_PEOPLE:
-            continue
-        for start, end in items[1:-1]:
-            name = text[start:end]
-            if (end not in person_ends and len(name) <= 3 and surnames().get(name[0], 0.0) >= COMMON_SURNAME_PPM
-                    and name not in common_words() and not any(s < end and start < e for s, e in taken)):
-                found.append(Mention(start, end, PERSON, rank))
+        if sum(1 for start, end in items if person_ends.get(end, -1) >= start) >= MIN_LISTED_PEOPLE:
+            found += [Mention(start, end, PERSON, rank) for start, end in items[1:-1]
+                      if end not in person_ends and _name_shaped(text[start:end]) and not any(s < end and start < e for s, e in taken)]
     return found
+
+
+def _name_shaped(name: str) -> bool:
+    """Two or three characters, a common surname first, no ordinary word."""
+    return len(name) <= 3 and surnames().get(name[0], 0.0) >= COMMON_SURNAME_PPM and name not in common_words()
 
 
 _COMMITTEE = phrasing("own_committee")

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Callable
 from importlib import resources
 
 from spacy.language import Language
@@ -441,19 +442,23 @@ class PlaceLinker:
         options = {place.key: self._candidates(place) for place in places}
         before = self._adjacency(places)
         mentions = {place.key: len(place.mentions) for place in places}
-        resolved = {key: link for key, candidates in options.items()
-                    if len(candidates) == 1 and candidates[0].record.level in ("province", "city", "county")
-                    and (link := self._without_support(candidates))[0] is not None}
-        while newly := self._link_round(options, before, resolved, county_hint or self._article_county(resolved, mentions), county_hint):
-            resolved.update(newly)
-        if not county_hint and self._article_county(resolved, mentions) is None and (joint := self._joint_county(options, resolved)):
-            while newly := self._link_round(options, before, resolved, joint, joint):
-                resolved.update(newly)
+        resolved = self._linked_alone(options)
+        self._link_rounds(options, before, resolved, lambda: county_hint or self._article_county(resolved, mentions), county_hint)
+        if not county_hint and self._article_county(resolved, mentions) is None:
+            self._link_in_joint_county(options, before, resolved)
         for key, candidates in options.items():
             if key not in resolved and candidates:
                 resolved[key] = self._without_support(candidates)
         return {key: (record, confidence) for key, (record, confidence) in resolved.items()
                 if record is not None and confidence >= self.min_confidence}
+
+    def _link_rounds(self, options: dict[str, list[Candidate]], before: dict[str, list[str]],
+                     resolved: dict[str, tuple[DivisionRecord | None, float]], home: Callable[[], str | None],
+                     county_hint: str | None) -> None:
+        """Link round after round into ``resolved`` until a round links nothing; ``home`` gives the
+        county ties go to, with what is linked so far."""
+        while newly := self._link_round(options, before, resolved, home(), county_hint):
+            resolved.update(newly)
 
     def _link_round(self, options: dict[str, list[Candidate]], before: dict[str, list[str]],
                     resolved: dict[str, tuple[DivisionRecord | None, float]], home: str | None,
@@ -468,6 +473,19 @@ class PlaceLinker:
                 if choice is not None:
                     newly[key] = choice
         return newly
+
+    def _linked_alone(self, options: dict[str, list[Candidate]]) -> dict[str, tuple[DivisionRecord | None, float]]:
+        """The places named by the one division of county level or above that bears their name."""
+        return {key: link for key, candidates in options.items()
+                if len(candidates) == 1 and candidates[0].record.level in ("province", "city", "county")
+                and (link := self._without_support(candidates))[0] is not None}
+
+    def _link_in_joint_county(self, options: dict[str, list[Candidate]], before: dict[str, list[str]],
+                              resolved: dict[str, tuple[DivisionRecord | None, float]]) -> None:
+        """For an article that names no county: link more rounds as if it named the joint county."""
+        joint = self._joint_county(options, resolved)
+        if joint:
+            self._link_rounds(options, before, resolved, lambda: joint, joint)
 
     def _joint_county(self, options: dict[str, list[Candidate]], resolved: dict[str, tuple[DivisionRecord | None, float]]) -> str | None:
         """The county that holds a division of each of at least ``joint_county_min`` unlinked
