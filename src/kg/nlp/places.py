@@ -19,8 +19,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Callable
 from importlib import resources
+from typing import Callable
 
 from spacy.language import Language
 from spacy.tokens import Doc

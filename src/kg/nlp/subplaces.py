@@ -1,5 +1,6 @@
 """Places that no division list holds: natural villages, groups and hamlets below the village,
-and villages known only by the list they stand in (phrasings ``village_list``, ``bare_village_list``).
+villages known only by the list they stand in (phrasings ``village_list``, ``bare_village_list``),
+and development zones named after the place before them (龙南经开区; ``lexicon/zone_endings.txt``).
 
 County news names them right after their village (华坪村水南组, 三家村德苴小组, 槐东村高份片)
 or town (金石镇翁厝), often in lists (华坪村水南组、新兴组). ``kg_subplace_ruler`` runs after
