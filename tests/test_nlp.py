@@ -190,6 +190,12 @@ def test_a_body_after_a_word_for_the_articles_place_is_there():
     assert ("宏达茶业有限公司", "locatedIn", "高州市", None) in facts(doc)
 
 
+def test_a_company_name_holds_its_line_of_business_and_its_legal_representative_holds_a_post():
+    doc = run("调研组走访了青禾柚子种植有限公司。平远县宏达生态农业开发有限公司法人 林国栋介绍了情况。")
+    assert {"青禾柚子种植有限公司", "平远县宏达生态农业开发有限公司"} <= names(doc, "Organization")
+    assert ("林国栋", "holdsPost", "平远县宏达生态农业开发有限公司", "法人") in facts(doc)
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}

@@ -30,6 +30,8 @@ CENTRE_FOLLOWERS = word_list("centre_followers")
 COMMITTEE_SUFFIXES = word_list("committee_suffixes")
 SHORT_NAME_LEVELS = "".join(word_list("short_name_levels"))
 MAX_BODY_MIDDLE = 10
+BUSINESS_VERBS = frozenset(word_list("business_verbs"))
+"""Verbs a company's name holds for its line of business (柚子种植有限公司)."""
 """Name characters a body's name may hold between its place and its suffix."""
 MAX_DEPARTMENT_MIDDLE = 12
 """Name characters between a level word and a department suffix (县住房和城乡建设局)."""
@@ -163,7 +165,8 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     text = context.text
     if _suffix_is_no_body(text, suffix_start, end, rule["anchored"]):
         return None
-    start, has_place = left_edge(text, suffix_start, anchors, max_middle=MAX_BODY_MIDDLE, verbs=stop_verbs())
+    start, has_place = left_edge(text, suffix_start, anchors, max_middle=MAX_BODY_MIDDLE, verbs=stop_verbs() - BUSINESS_VERBS,
+                                 anchor_verbs=STRONG_VERBS - BUSINESS_VERBS)
     prefix = ends_with(phrasing("party_prefix"), text, start, 2)
     start = prefix.start() if prefix else start
     if has_place and (sender := ends_with(phrasing("stationed"), text, start, 2)):  # 省财政厅驻封开县…工作队: the sender names it too
