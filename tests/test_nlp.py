@@ -196,6 +196,12 @@ def test_a_company_name_holds_its_line_of_business_and_its_legal_representative_
     assert ("林国栋", "holdsPost", "平远县宏达生态农业开发有限公司", "法人") in facts(doc)
 
 
+def test_a_towns_committee_and_government_named_together_name_the_committee():
+    bodies = names(run("驻镇工作队联合仁居镇党委政府开展活动。"), "Organization")
+    assert "仁居镇党委" in bodies
+    assert "仁居镇党委政府" not in bodies
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}
