@@ -312,3 +312,11 @@ def test_a_development_zone_is_a_place_named_after_its_place_and_its_bodies_sit_
     assert ("宜宾市高新区管委会", "locatedIn", "宜宾市高新区", None) in facts(doc)
     zone = next(e for e in doc._.entities.values() if e.name == "宜宾市高新区")
     assert zone.code is None, "no division list holds a development zone"
+
+
+def test_a_village_group_stays_a_place_wherever_the_article_names_it():
+    doc = run("刘永俊在南华县罗武庄乡三家村德苴小组种梯田。2022年他在德苴小组成立合作社。县委工作小组来到三家村。")
+    assert "德苴小组" in names(doc, "Place")
+    bodies = names(doc, "Organization")
+    assert not any(name.endswith("德苴小组") for name in bodies), "小组 ends a place's name here"
+    assert "县委工作小组" in bodies

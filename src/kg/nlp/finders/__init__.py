@@ -63,6 +63,16 @@ class Context:
         return {start: end for start, end in self.places}
 
     @cached_property
+    def place_names(self) -> frozenset[str]:
+        """The names of the places found, as written."""
+        return frozenset(self.text[start:end] for start, end in self.places)
+
+    def ends_a_place_name(self, start: int, end: int) -> bool:
+        """Whether the text from ``start`` to ``end`` ends a place's name written there (a name
+        the article gives a place)."""
+        return any(len(name) >= end - start and self.text.endswith(name, 0, end) for name in self.place_names)
+
+    @cached_property
     def titles(self) -> list[tuple[int, int]]:
         """Inner spans of the 《titles》 of the text."""
         return [(m.start(1), m.end(1)) for m in phrasing("book_title").finditer(self.text)]

@@ -163,8 +163,8 @@ def _occurrences(text: str, word: str) -> list[int]:
 def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suffix_start: int, end: int, rule: dict) -> Candidate | None:
     """The body whose name ends with the suffix at ``suffix_start``, if the suffix makes one here."""
     text = context.text
-    if _suffix_is_no_body(text, suffix_start, end, rule["anchored"]):
-        return None
+    if _suffix_is_no_body(text, suffix_start, end, rule["anchored"]) or context.ends_a_place_name(suffix_start, end):
+        return None  # 三家村德苴小组: a village group, a place, though 小组 ends bodies' names too
     start, has_place = left_edge(text, suffix_start, anchors, max_middle=MAX_BODY_MIDDLE, verbs=stop_verbs() - BUSINESS_VERBS,
                                  anchor_verbs=STRONG_VERBS - BUSINESS_VERBS)
     prefix = ends_with(phrasing("party_prefix"), text, start, 2)
