@@ -202,6 +202,11 @@ def test_a_towns_committee_and_government_named_together_name_the_committee():
     assert "仁居镇党委政府" not in bodies
 
 
+def test_a_grade_of_designation_is_no_programme():
+    doc = run("2017年,仁居镇被评为省级三星级美丽乡村。仁居镇入选第二批广东省文化和旅游特色镇。")
+    assert names(doc, "Programme") == {"广东省文化和旅游特色镇"}
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}
