@@ -207,6 +207,11 @@ def test_a_grade_of_designation_is_no_programme():
     assert names(doc, "Programme") == {"广东省文化和旅游特色镇"}
 
 
+def test_the_actor_after_a_campaign_framed_with_its_verb_carries_it_out():
+    doc = run("通过实施“万企兴万村”行动,平远县仁居镇吸引了宏达茶业有限公司投资。")
+    assert ("仁居镇", "implements", "万企兴万村", None) in facts(doc)
+
+
 def test_a_name_padded_after_its_title_still_holds_the_post():
     doc = run("平远县青禾柚子种植有限公司总经理 林国栋:今年柚子卖得好。副镇长 说要抓紧。")
     assert names(doc, "Person") == {"林国栋"}
