@@ -23,13 +23,13 @@ from spacy.tokens import Doc
 from kg.resources import longest_first, phrasing, word_list, word_rows
 
 from .doc import text_of
-from .lexicon import FUNCTION_CHARS, common_words, stop_verbs
+from .lexicon import FUNCTION_CHARS, LEVEL_WORDS, common_words, stop_verbs
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
 """How the name of the place a sub-place must follow ends, by level."""
 ZONE_ENDINGS = longest_first(word_list("zone_endings"))
-LEVEL_CHARS = frozenset("省市县区镇乡村")
-"""Characters of level words, which a sub-place's stem never holds."""
+LEVEL_CHARS = frozenset(word for word in LEVEL_WORDS if len(word) == 1)
+"""Level words of one character (镇, 村 …), which a sub-place's stem never holds."""
 
 
 @dataclass(frozen=True)
