@@ -45,7 +45,7 @@ RDF_FORMATS = {
 QUAD_FORMATS = {"nquads", "trig", "jsonld"}
 PROV = PREFIXES["prov"]
 SCHEMA = PREFIXES["schema"]
-DIVISION_LEVELS = 5
+DIVISION_LEVELS = len(LEVEL_DIGITS)
 """Levels of the division tree: province, city, county, town, village."""
 CONTENT_HASH = ox.NamedNode(str(KG.contentHash))
 

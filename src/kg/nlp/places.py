@@ -387,6 +387,11 @@ RENAMED_VILLAGE_ENDINGS = ("村", "社区")
 ending, and the news may still write the other form (群鱼村 for 群鱼社区)."""
 
 
+def _county_code(code: str) -> str:
+    """The code of the county a division lies in (or is): 441426100204 → 441426000000."""
+    return code[: LEVEL_DIGITS["county"]].ljust(LEVEL_DIGITS["village"], "0")
+
+
 def _renamed_village(name: str) -> list[str]:
     """The other forms of a village's name: 群鱼村 → 群鱼社区, 群鱼社区 → 群鱼村."""
     for ending in RENAMED_VILLAGE_ENDINGS:
@@ -494,10 +499,10 @@ class PlaceLinker:
         counties: Counter[str] = Counter()
         for key, candidates in options.items():
             if key not in resolved:
-                counties.update({c.record.code[:6] for c in candidates if c.record.level in ("county", "town", "village")})
+                counties.update({_county_code(c.record.code) for c in candidates if c.record.level in ("county", "town", "village")})
         ranked = counties.most_common(2)
         if ranked and ranked[0][1] >= self.joint_county_min and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-            return ranked[0][0] + "000000"
+            return _county_code(ranked[0][0])
         return None
 
     def _without_support(self, candidates: list[Candidate]) -> tuple[DivisionRecord | None, float]:
@@ -563,7 +568,7 @@ class PlaceLinker:
         province below county level (广东省 says little about which 桥头镇). A village's are its
         town and county, read off its code (villages are most of the candidates)."""
         if record.level == "village":
-            return (record.parent, record.code[:6] + "000000")[:len(self.ancestor_weights)]
+            return (record.parent, _county_code(record.code))[:len(self.ancestor_weights)]
         codes, code = [], record.parent
         while code and len(codes) < len(self.ancestor_weights):
             ancestor = self.divisions.get(code)
