@@ -388,6 +388,12 @@ def test_a_place_that_builds_a_project_is_not_part_of_its_name():
     assert ("下陂村", "implements", "供莞蔬菜种植基地项目", None) in facts(doc)
 
 
+def test_a_place_visited_or_acting_is_not_part_of_a_park_name():
+    doc = run("县长到樟树镇调研红心柚产业园。樟树镇坪岭村形成铁皮石斛产业带。")
+    assert {"红心柚产业园", "铁皮石斛产业带"} <= names(doc, "Programme")
+    assert not [name for name in names(doc, "Programme") if "调研" in name or "形成" in name]
+
+
 def test_a_column_marker_is_not_an_outlet():
     assert not names(run("【编者按】\n怀集县冷坑镇今年入选省级典型镇。"), "Organization")
 

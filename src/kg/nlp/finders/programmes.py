@@ -220,7 +220,7 @@ def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool)
     anchor_verbs = verbs - NAME_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程: verbs a project's name holds
     start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
     acting = phrasing("place_acts").match(context.text, _after_places(start, context.place_ends, match.start())) if has_place else None
-    if acting and match.start() - acting.end() >= 4:
+    if acting and match.start() - acting.end() >= 3:
         return acting.end(), False
     return start, has_place
 
