@@ -655,3 +655,9 @@ def test_a_kind_of_programme_is_no_programme_but_a_named_one_is():
     assert not names(run("全县今年建成乡村振兴示范带三条。"), "Programme")
     assert "茶香古道乡村振兴示范带" in names(run("镇里还谋划建设茶香古道乡村振兴示范带。"), "Programme")
     assert "国家现代农业产业园" in names(run("平远县成功创建国家现代农业产业园。"), "Programme")
+
+
+def test_a_level_word_after_a_word_of_tenure_or_comparison_starts_a_body():
+    doc = run("时任省委书记王某明曾到化州市考察。各镇要对标市委“十百千万”工程导则。")
+    assert {"省委", "市委"} <= names(doc, "Organization")
+    assert ("王某明", "holdsPost", "省委", "书记") in facts(doc)
