@@ -661,3 +661,16 @@ def test_a_level_word_after_a_word_of_tenure_or_comparison_starts_a_body():
     doc = run("时任省委书记王某明曾到化州市考察。各镇要对标市委“十百千万”工程导则。")
     assert {"省委", "市委"} <= names(doc, "Organization")
     assert ("王某明", "holdsPost", "省委", "书记") in facts(doc)
+
+
+def test_the_longer_ending_names_a_park_and_a_modifier_of_kind_names_none():
+    doc = run("樟树镇加快建设红心柚产业园区,还将建成高标准产业园区。樟树镇串起全省首条茶香古道示范带。")
+    found = names(doc, "Programme")
+    assert "红心柚产业园区" in found and "红心柚产业园" not in found
+    assert not [name for name in found if "高标准" in name or "首条" in name]
+    assert "茶香古道示范带" in found
+
+
+def test_a_verb_before_a_person_acts_on_nothing_after_that_person():
+    doc = run("县长李某明在樟树镇调研红心柚产业园区建设工作,副县长王某强,红心柚产业园区管委会负责同志参加。")
+    assert not [f for f in facts(doc) if f[1] == "implements" and f[0] == "樟树镇"]

@@ -16,6 +16,7 @@ from .organisations import left_edge
 GENERIC_PROJECTS = word_list("generic_projects")
 DESIGNATION_LEVELS = word_list("designation_levels")
 NAME_VERBS = frozenset(word_list("name_verbs"))
+KIND_MODIFIERS = word_list("kind_modifiers")
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
 WORDS_AFTER_A_NAME = word_list("words_after_a_name")
 NOT_IN_PROJECT_NAMES = word_list("not_in_project_names")
@@ -158,12 +159,14 @@ def programme_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
     """Names with a programme ending: bare endings (…乡村振兴示范带, …产业园) make a name on their own;
     placed endings (…工程, …基地) only after a place or as a phase of a bare name (…示范带二期工程)."""
     bare = tuple(word for rule in rules if not rule["placed"] for word in word_list(rule["suffixes"][1:]))
+    endings = [(match, rule) for rule in rules for suffix in word_list(rule["suffixes"][1:]) for match in re.finditer(re.escape(suffix), context.text)]
+    spans = [match.span() for match, _ in endings]
     found = []
-    for rule in rules:
-        for suffix in word_list(rule["suffixes"][1:]):
-            for match in re.finditer(re.escape(suffix), context.text):
-                candidate = _name_with_ending(context, match, rule, bare)
-                found += [candidate] if candidate else []
+    for match, rule in endings:
+        if any(s <= match.start() and match.end() <= e and (s, e) != match.span() for s, e in spans):
+            continue  # 产业园 inside 产业园区: the longer ending names it
+        candidate = _name_with_ending(context, match, rule, bare)
+        found += [candidate] if candidate else []
     return found
 
 
@@ -198,7 +201,9 @@ def _is_a_name(name: str) -> bool:
 
 def _names_a_kind(stem: str) -> bool:
     """乡村振兴示范带, 现代农业产业园: common words before the ending, no place, no level, no
-    numeral make a kind of programme, not one programme (unlike 茶香古道乡村振兴示范带)."""
+    numeral make a kind of programme, not one programme (unlike 茶香古道乡村振兴示范带); so do
+    they after a modifier of kind (高标准产业园区)."""
+    stem = stem.removeprefix(next((m for m in KIND_MODIFIERS if stem.startswith(m)), ""))
     chunks = [stem[i : i + 2] for i in range(0, len(stem), 2)]
     return len(stem) % 2 == 0 and all(chunk in _generic_words() for chunk in chunks) and not stem.startswith(DESIGNATION_LEVELS)
 
@@ -222,6 +227,9 @@ def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool)
     acting = phrasing("place_acts").match(context.text, _after_places(start, context.place_ends, match.start())) if has_place else None
     if acting and match.start() - acting.end() >= 3:
         return acting.end(), False
+    counts = list(phrasing("count_before_name").finditer(context.text, start, match.start())) if has_place else []
+    if counts and match.start() - counts[-1].end() >= 2:  # 广东省首条绿美示范带: the name starts after the count
+        return counts[-1].end(), False
     return start, has_place
 
 

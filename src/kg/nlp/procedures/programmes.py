@@ -18,7 +18,7 @@ from collections import Counter
 
 from kg.resources import phrasing, word_list
 
-from ..doc import ORGANIZATION, PLACE, PROGRAMME, Entity, Relation
+from ..doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
 from ..lexicon import IMPLEMENT_VERBS, bare_title, is_document
 from ..mentions import ArticleView, MentionRef, local_references
 from ..text import ends_with, last_match, sentence_bounds
@@ -58,8 +58,8 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
     named = [(m.start, m.end) for m in outer if m.entity.label == PROGRAMME]
     verb_at = _verb_before(text, sentence_start, quote_start, named)
-    if verb_at is None or not actors:
-        return []
+    if verb_at is None or not actors or any(m.entity.label == PERSON and verb_at < m.start < quote_start for m in outer):
+        return []  # 调研…项目建设工作,副县长某某,某园区…: a person's clause between the verb and the name
     end = min(len(text), programme.end + 1)
     found = [relation(h.entity, "implements", programme.entity, text, h.start - 1, end, 0.7) for h in _hosts(view, actors, verb_at)]
     return found + [relation(s.entity, "implements", programme.entity, text, s.start, end, 0.7) for s in subjects_of(view, verb_at, actors, sentence_start)]
