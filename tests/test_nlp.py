@@ -674,3 +674,10 @@ def test_the_longer_ending_names_a_park_and_a_modifier_of_kind_names_none():
 def test_a_verb_before_a_person_acts_on_nothing_after_that_person():
     doc = run("县长李某明在樟树镇调研红心柚产业园区建设工作,副县长王某强,红心柚产业园区管委会负责同志参加。")
     assert not [f for f in facts(doc) if f[1] == "implements" and f[0] == "樟树镇"]
+
+
+def test_a_given_name_stops_before_a_verb_but_not_before_the_speech_cue():
+    doc = run("公司销售经理李伟打开展厅的大门。村党委书记关志成说,鱼塘改造后增产一成。")
+    found = names(doc, "Person")
+    assert {"李伟", "关志成"} <= found
+    assert "李伟打" not in found and "关志" not in found

@@ -43,15 +43,22 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
 
 def _given_length(text: str, j: int) -> int:
     """How many characters (at most two) of a given name start at ``j``: a second one is none
-    where a boundary word starts (嵇文深入某镇: 深入 is the verb)."""
+    where a word that ends no name starts (see ``_verb_starts``)."""
     given = 0
     while given < 2 and j + given < len(text):
         char = text[j + given]
         if not is_cjk(char) or char in NOT_IN_GIVEN_NAMES or text.startswith(NAME_STOPS, j + given) \
-                or (given == 1 and text[j + given : j + given + 2] in BOUNDARY_WORDS):  # 嵇文深入某镇: 深入 is the verb, not the name's end
+                or (given == 1 and _verb_starts(text, j + given)):
             break
         given += 1
     return given
+
+
+def _verb_starts(text: str, k: int) -> bool:
+    """Whether a word that ends no name starts at ``k``: a boundary word (嵇文深入某镇) or a verb
+    (李伟打开大门), unless its second character is a cue after a name (关志成说: 说 is the cue)."""
+    word = text[k : k + 2]
+    return word in BOUNDARY_WORDS or (word in stop_verbs() and not text.startswith(NAME_STOPS, k + 1))
 
 
 def names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5,
