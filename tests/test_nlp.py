@@ -681,3 +681,10 @@ def test_a_given_name_stops_before_a_verb_but_not_before_the_speech_cue():
     found = names(doc, "Person")
     assert {"李伟", "关志成"} <= found
     assert "李伟打" not in found and "关志" not in found
+
+
+def test_landmarks_are_places_by_their_ending_but_words_and_given_names_are_not():
+    doc = run("县委书记到樟树岛、金沙银滩和坪岭水库调研,出席峰会,强调港口建设。村民朱海峰说,大湾区市场很大。")
+    found = names(doc, "Place")
+    assert {"樟树岛", "金沙银滩", "坪岭水库"} <= found
+    assert "朱海峰" in names(doc, "Person") and not [name for name in found if "峰" in name or "港" in name]

@@ -1,6 +1,7 @@
 """Places that no division list holds: natural villages, groups and hamlets below the village,
 villages known only by the list they stand in (phrasings ``village_list``, ``bare_village_list``),
-and development zones named after the place before them (龙南经开区; ``lexicon/zone_endings.txt``).
+development zones named after the place before them (龙南经开区; ``lexicon/zone_endings.txt``),
+and landmarks known by their ending (南澳岛, 金厢银滩; ``lexicon/landmark_endings.tsv``).
 
 County news names them right after their village (华坪村水南组, 三家村德苴小组, 槐东村高份片)
 or town (金石镇翁厝), often in lists (华坪村水南组、新兴组). ``kg_subplace_ruler`` runs after
@@ -23,7 +24,7 @@ from spacy.tokens import Doc
 from kg.resources import longest_first, phrasing, word_list, word_rows
 
 from .doc import text_of
-from .lexicon import FUNCTION_CHARS, LEVEL_WORDS, common_words, stop_verbs
+from .lexicon import BOUNDARY_WORDS, FUNCTION_CHARS, LEVEL_WORDS, common_words, stop_verbs
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
 """How the name of the place a sub-place must follow ends, by level."""
@@ -64,6 +65,33 @@ def find_subplaces(text: str, places: list[tuple[int, int]]) -> list[tuple[int, 
             position = span[1] + 1
             if text[span[1]:position] != "、":
                 break
+    return found
+
+
+@lru_cache(maxsize=1)
+def landmark_endings() -> tuple[tuple[str, int, int], ...]:
+    """The endings of ``lexicon/landmark_endings.tsv`` with their shortest and longest stem, longest first."""
+    rows = ((text, int(low), int(high)) for text, low, high in word_rows("landmark_endings"))
+    return tuple(sorted(rows, key=lambda row: -len(row[0])))
+
+
+def find_landmarks(text: str, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Landmarks: the shortest plausible stem that starts a name (after punctuation, a function
+    character, a verb or a place), then a landmark's ending that goes on into no word (峰会 and
+    港口 are words, not names)."""
+    place_ends = {end for _, end in places}
+    found: list[tuple[int, int]] = []
+    for ending, shortest, longest in landmark_endings():
+        for match in re.finditer(re.escape(ending), text):
+            if text[match.end() - 1 : match.end() + 1] in common_words() or any(s <= match.start() < e for s, e in found):
+                continue
+            for start in range(match.start() - shortest, max(-1, match.start() - longest - 1), -1):
+                stem = text[start : match.start()]
+                if not _CJK.fullmatch(stem):
+                    break
+                if (start in place_ends or _starts_a_name(text, start, boundaries=True)) and _plausible(stem, False) and stem + ending not in common_words():
+                    found.append((start, match.end()))
+                    break
     return found
 
 
@@ -134,8 +162,12 @@ def _first_name_start(text: str, start: int, end: int) -> int:
     return start
 
 
-def _starts_a_name(text: str, position: int) -> bool:
+def _starts_a_name(text: str, position: int, boundaries: bool = False) -> bool:
+    """Whether a name may start at ``position``: after punctuation, a verb or a function
+    character, and, with ``boundaries``, after a word no name holds (参观, 和)."""
     before = text[max(0, position - 2) : position]
+    if boundaries and (before in BOUNDARY_WORDS or before[-1:] in BOUNDARY_WORDS):
+        return True
     return not before or not _CJK.match(before[-1]) or before in stop_verbs() or before[-1] in FUNCTION_CHARS
 
 
@@ -165,7 +197,7 @@ class SubplaceRuler:
             if span is not None and not any(s < end and start < e for s, e in known):  # the division list's names win
                 spans.append(span)
                 known.append((start, end))
-        for start, end in find_zones(text, known):  # a zone holds the place it is named after
+        for start, end in find_zones(text, known) + find_landmarks(text, known):  # a zone holds the place it is named after, a landmark may
             span = doc.char_span(start, end, label=label)
             if span is not None and not any(s < end and start < e and not (start <= s and e <= end) for s, e in known):
                 spans.append(span)
