@@ -688,3 +688,8 @@ def test_landmarks_are_places_by_their_ending_but_words_and_given_names_are_not(
     found = names(doc, "Place")
     assert {"樟树岛", "金沙银滩", "坪岭水库"} <= found
     assert "朱海峰" in names(doc, "Person") and not [name for name in found if "峰" in name or "港" in name]
+
+
+def test_a_word_inside_a_slogan_is_no_place_but_the_place_a_method_is_named_after_is():
+    doc = run("县里按照“生态兴岛、陆海统筹、系统修复”的思路推进。全县要提供更多“罗山模式”。村民在一座海岛上种茶。")
+    assert names(doc, "Place") == {"罗山"}

@@ -27,7 +27,7 @@ from kg.resources import phrasing, word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
 from .lexicon import LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, common_words, place_words, surnames
-from .finders import COMMON_SURNAME_PPM, QUOTE_OPENINGS, is_cjk
+from .finders import COMMON_SURNAME_PPM, QUOTE_CLOSINGS, QUOTE_OPENINGS, is_cjk
 from .rules import PLACES_KEY, RULES_KEY
 
 RULE_RANKS = {
@@ -84,6 +84,8 @@ BODY_ENDINGS = word_list("body_endings")
 """How short names of public bodies end (财政部, 国务院, 省委): the NER may name them so."""
 WORDS_BEFORE_A_BODY = "".join(word_list("words_before_a_body"))
 SHORT_BODY = 3
+SLOGAN_REACH = 16
+"""How far a slogan's quotation marks may stand from a word inside it."""
 """Longest name of a body the NER proposes that needs a public body's ending or a clear start."""
 METHOD_ENDINGS = word_list("method_endings")
 """Endings of a working method or a slogan (罗山模式): no programme."""
@@ -264,19 +266,32 @@ class EntityMerger:
     def _candidates(self, doc: Doc, text: str) -> list[Mention]:
         """The ranked candidates of the rules, the place ruler and the plausible statistical NER
         mentions; no person or place before a doctrine's ending (毛泽东思想, 中国特色社会主义), no
-        place opening a quoted honour (“中国青花瓷之乡”), no programme named like a working
-        method (罗山模式)."""
+        place opening a quoted honour (“中国青花瓷之乡”), no NER place inside a slogan (but for
+        the place a method is named after: “罗山模式”), no programme named like a working method
+        (罗山模式)."""
         candidates = [
             Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_, self.ranks)) for s in doc.spans.get(self.rules_key, [])
         ]
         candidates += [Mention(s.start_char, s.end_char, PLACE, self.ranks["place"]) for s in doc.spans.get(self.places_key, [])]
         for ent in doc.ents:
             label = NER_LABELS.get(ent.label_)
-            if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]):
+            if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]) \
+                    and not (label == PLACE and _inside_a_slogan(text, ent.start_char, ent.end_char)):
                 candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
         return [c for c in candidates if not (c.label in (PERSON, PLACE) and phrasing("doctrine_after").match(text, c.end))
                 and not (c.label == PLACE and c.start > 0 and text[c.start - 1] in QUOTE_OPENINGS and phrasing("honour_after_a_place").match(text, c.end))
                 and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
+
+
+def _inside_a_slogan(text: str, start: int, end: int) -> bool:
+    """Whether a span lies in a short quotation that says more than the span (“生态兴岛、陆海统筹”,
+    “岭南第一山”): a slogan or an honour, where a word the NER takes for a place names none."""
+    opening = max(text.rfind(mark, max(0, start - SLOGAN_REACH), start) for mark in QUOTE_OPENINGS)
+    if opening < 0 or any(mark in text[opening:start] for mark in QUOTE_CLOSINGS):
+        return False
+    closing = min((i for i in (text.find(mark, end, end + SLOGAN_REACH) for mark in QUOTE_CLOSINGS) if i >= 0), default=-1)
+    named_after = opening + 1 == start and text[end:closing] in METHOD_ENDINGS  # “罗山模式”: the method's place
+    return closing >= 0 and (opening + 1, closing) != (start, end) and not named_after and not any(mark in text[end:closing] for mark in QUOTE_OPENINGS)
 
 
 def _entities(text: str, accepted: list[Mention]) -> dict[str, Entity]:

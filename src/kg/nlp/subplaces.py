@@ -89,7 +89,9 @@ def find_landmarks(text: str, places: list[tuple[int, int]]) -> list[tuple[int, 
                 stem = text[start : match.start()]
                 if not _CJK.fullmatch(stem):
                     break
-                if (start in place_ends or _starts_a_name(text, start, boundaries=True)) and _plausible(stem, False) and stem + ending not in common_words():
+                counted = phrasing("count_before_name").fullmatch(text, max(0, start - 1), start + 1)  # 一座海岛: a count, no name
+                if (start in place_ends or _starts_a_name(text, start, boundaries=True)) and not counted and _plausible(stem, False) \
+                        and stem + ending not in common_words():
                     found.append((start, match.end()))
                     break
     return found
