@@ -693,3 +693,10 @@ def test_landmarks_are_places_by_their_ending_but_words_and_given_names_are_not(
 def test_a_word_inside_a_slogan_is_no_place_but_the_place_a_method_is_named_after_is():
     doc = run("县里按照“生态兴岛、陆海统筹、系统修复”的思路推进。全县要提供更多“罗山模式”。村民在一座海岛上种茶。")
     assert names(doc, "Place") == {"罗山"}
+
+
+def test_a_parent_named_inside_another_name_holds_a_place_only_with_a_word_of_belonging():
+    doc = run("平远县委书记李某明率队到仁居镇调研。平远县大柘镇党委书记王某强介绍,镇里把墩背村、杞园村连成片。")
+    contained = {(f[0], f[2]) for f in facts(doc) if f[1] == "containedInPlace"}
+    assert ("仁居镇", "平远县") not in contained
+    assert {("墩背村", "大柘镇"), ("杞园村", "大柘镇")} <= contained

@@ -37,13 +37,20 @@ MIN_NAMED_PROGRAMME = 4
 @procedure("containment_from_codes")
 def containment_from_codes(view: ArticleView) -> list[Relation]:
     """A place named in one sentence with its parent by code (or right after a place whose code
-    contains its code) lies in it; 镇里, 全县 count as their place."""
+    contains its code) lies in it; 镇里, 全县 count as their place. A parent named only inside
+    another name (兴宁市委书记…到黄槐镇, 《黄冈市…规则》) says where that name's body or title
+    belongs, not where the other place lies, so it counts only right before the place or before
+    a word of belonging (某街道党工委书记介绍,街道辖区内某社区)."""
     relations = []
     for start, end in sentence_bounds(view.text):
-        places = [m for m in view.within(start, end) if m.entity.label == PLACE]
+        mentions = view.within(start, end)
+        standing = {(m.start, m.end) for m in view.outermost(mentions)}
+        places = [m for m in mentions if m.entity.label == PLACE]
         places = sorted(places + local_references(view, start, end), key=lambda m: (m.start, -m.end))
         for i, child in enumerate(places):
-            relations += [_contained(view, child, parent) for parent in places[:i] if _contains(view, child, parent)]
+            relations += [_contained(view, child, parent) for parent in places[:i]
+                          if _contains(view, child, parent) and ((parent.start, parent.end) in standing or _adjacent(view, child, parent)
+                                                                 or phrasing("belonging_cue").search(view.text, parent.end, child.start))]
     return relations
 
 
