@@ -700,3 +700,15 @@ def test_a_parent_named_inside_another_name_holds_a_place_only_with_a_word_of_be
     contained = {(f[0], f[2]) for f in facts(doc) if f[1] == "containedInPlace"}
     assert ("仁居镇", "平远县") not in contained
     assert {("墩背村", "大柘镇"), ("杞园村", "大柘镇")} <= contained
+
+
+def test_a_place_in_brackets_inside_a_name_belongs_to_the_name():
+    doc = run("黔东(岑巩)生态特色食品产业园开工。德赛电池科技(龙门)有限公司投产。")
+    assert "德赛电池科技(龙门)有限公司" in names(doc, "Organization")
+    assert "黔东(岑巩)生态特色食品产业园" in names(doc, "Programme")
+
+
+def test_what_an_implementing_verb_leads_to_inspecting_is_not_implemented():
+    doc = run("调研组先后到平远县仁居镇,通过听取介绍、实地查看等方式,考察“红心柚提质增效”行动。")
+    assert "红心柚提质增效" in names(doc, "Programme")
+    assert not [f for f in facts(doc) if f[1] == "implements"]

@@ -39,6 +39,8 @@ VERB_LENGTHS = (1, 2, 3, 4)
 MAX_SENDER = 8
 """Characters of a sender's name before 驻 in a stationed team's name (省财政厅驻…工作队)."""
 YEAR_REACH = 8
+BRACKET_REACH = 6
+"""Length of the longest bracketed word inside a name, brackets included."""
 """How far back from a position a year inside a name (2023年度) is looked for."""
 
 
@@ -62,6 +64,9 @@ def left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]]
             return (start, True) if has_place else (walk_left(text, start, max_middle, verbs), False)
         if _name_goes_on_left(text, i):
             i -= 1
+            continue
+        if bracketed := _bracketed_before(text, i):
+            i = bracketed
             continue
         if not is_cjk(text[i - 1]) or text[i - 1] in HARD_STOPS or any(text[max(0, i - n) : i] in anchor_verbs for n in VERB_LENGTHS):
             break
@@ -109,6 +114,9 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
         if year and year.start() > 0 and is_cjk(text[year.start() - 1]):
             i = year.start()  # 某区2023年中央财政补助项目: a year inside a name
             continue
+        if bracketed := _bracketed_before(text, i):
+            i = bracketed
+            continue
         if not is_cjk(text[i - 1]) or ends_boundary(text, i) or _verb_ends_at(text, i, verbs) \
                 or ends_with(phrasing("count_before_name"), text, i, 2):
             break
@@ -116,6 +124,12 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
     if i > 0 and text[i - 1 : i + 1] in BOUNDARY_WORDS:
         i += 1  # 其中西山…: the edge fell inside a boundary word, the name starts after it
     return i
+
+
+def _bracketed_before(text: str, i: int) -> int | None:
+    """Where a bracketed word ending at ``i`` opens, when the name goes on before it (某某(龙门)有限公司)."""
+    bracketed = ends_with(phrasing("bracketed_in_name"), text, i, BRACKET_REACH)
+    return bracketed.start() if bracketed and bracketed.start() > 0 and is_cjk(text[bracketed.start() - 1]) else None
 
 
 def _verb_ends_at(text: str, i: int, verbs: frozenset[str]) -> bool:

@@ -34,6 +34,7 @@ ROUND_UP_REACH = 12
 BELT_ENDING_CHARS = 4
 """The last characters of a name searched for what makes it a belt (示范带, …线)."""
 _IMPLEMENT_VERB = re.compile("|".join(IMPLEMENT_VERBS))
+_INSPECTION_VERB = re.compile("|".join(word_list("inspection_verbs")))
 
 
 @procedure("verb_subjects")
@@ -58,8 +59,9 @@ def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionR
     actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
     named = [(m.start, m.end) for m in outer if m.entity.label == PROGRAMME]
     verb_at = _verb_before(text, sentence_start, quote_start, named)
-    if verb_at is None or not actors or any(m.entity.label == PERSON and verb_at < m.start < quote_start for m in outer):
-        return []  # 调研…项目建设工作,副县长某某,某园区…: a person's clause between the verb and the name
+    if verb_at is None or not actors or any(m.entity.label == PERSON and verb_at < m.start < quote_start for m in outer) \
+            or _INSPECTION_VERB.search(text, verb_at, quote_start):
+        return []  # 调研…项目建设工作,副县长某某,某园区…: a person's clause between the verb and the name; 通过…方式,考察…: looked at
     end = min(len(text), programme.end + 1)
     found = [relation(h.entity, "implements", programme.entity, text, h.start - 1, end, 0.7) for h in _hosts(view, actors, verb_at)]
     return found + [relation(s.entity, "implements", programme.entity, text, s.start, end, 0.7) for s in subjects_of(view, verb_at, actors, sentence_start)]
