@@ -712,3 +712,8 @@ def test_what_an_implementing_verb_leads_to_inspecting_is_not_implemented():
     doc = run("调研组先后到平远县仁居镇,通过听取介绍、实地查看等方式,考察“红心柚提质增效”行动。")
     assert "红心柚提质增效" in names(doc, "Programme")
     assert not [f for f in facts(doc) if f[1] == "implements"]
+
+
+def test_a_count_or_an_amount_starts_no_programme_name():
+    doc = run("平远县引进超千万元工业项目12个,推动四大百亩级产业园提质升级。")
+    assert not [name for name in names(doc, "Programme") if "元" in name or "四大" in name]
