@@ -717,3 +717,8 @@ def test_what_an_implementing_verb_leads_to_inspecting_is_not_implemented():
 def test_a_count_or_an_amount_starts_no_programme_name():
     doc = run("平远县引进超千万元工业项目12个,推动四大百亩级产业园提质升级。")
     assert not [name for name in names(doc, "Programme") if "元" in name or "四大" in name]
+
+
+def test_a_group_label_lists_names_with_rarer_surnames_too():
+    doc = run("县领导缑泽昆、雷泉明参加调研。")
+    assert {"缑泽昆", "雷泉明"} <= names(doc, "Person")
