@@ -722,3 +722,9 @@ def test_a_count_or_an_amount_starts_no_programme_name():
 def test_a_group_label_lists_names_with_rarer_surnames_too():
     doc = run("县领导缑泽昆、雷泉明参加调研。")
     assert {"缑泽昆", "雷泉明"} <= names(doc, "Person")
+
+
+def test_a_project_named_after_a_town_and_its_village_is_carried_out_by_the_village():
+    doc = run("平远县大柘镇墩背村红心柚种植基地项目开工。")
+    implementers = {f[0] for f in facts(doc) if f[1] == "implements"}
+    assert "墩背村" in implementers and "大柘镇" not in implementers
