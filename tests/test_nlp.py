@@ -728,3 +728,8 @@ def test_a_project_named_after_a_town_and_its_village_is_carried_out_by_the_vill
     doc = run("平远县大柘镇墩背村红心柚种植基地项目开工。")
     implementers = {f[0] for f in facts(doc) if f[1] == "implements"}
     assert "墩背村" in implementers and "大柘镇" not in implementers
+
+
+def test_a_quoted_name_before_a_working_meeting_is_a_campaign():
+    doc = run("平远县委书记王某强主持召开“一月一现场”观摩会。全县召开“千村示范”推进会。")
+    assert {"一月一现场", "千村示范"} <= names(doc, "Programme")

@@ -70,6 +70,13 @@ def test_the_issuer_of_a_document_is_never_proposed_as_its_implementer():
     assert not [r for r in model_relations(doc, eager) if r.predicate == "implements" and r.subject.startswith("Organization")]
 
 
+def test_an_outlet_is_never_proposed_as_an_implementer():
+    doc = rules_only("据平远日报报道,平远县推进“百千万工程”。")
+    eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
+    assert _pair(doc, "平远日报", "implements", "百千万工程")  # a candidate the scorer would take
+    assert not [r for r in model_relations(doc, eager) if r.subject == "Organization:平远日报"]
+
+
 def test_the_shipped_scorer_is_in_the_pipeline_and_survives_to_disk(tmp_path):
     nlp = build_pipeline()
     assert nlp.pipe_names[-2:] == ["kg_relation_extractor", "kg_relation_classifier"]

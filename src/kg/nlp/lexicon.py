@@ -73,6 +73,9 @@ PUBLICATION_SUFFIXES = word_list("publication_suffixes")
 IMPLEMENT_VERBS = word_list("implement_verbs")
 """Verbs by which a place or body takes part in a programme (关于 implements)."""
 
+MEDIA_ENDINGS = word_list("media_endings")
+"""Endings of outlets, which report on programmes and never carry them out."""
+
 ISSUE_VERBS = word_list("issue_verbs")
 """Verbs by which a body issues a document."""
 

@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 from kg.resources import predicates
 
 from .doc import PLACE, Relation, text_of
+from .lexicon import MEDIA_ENDINGS
 from .mentions import ArticleView, MentionRef, local_references
 from .text import sentence_bounds
 
@@ -277,6 +278,8 @@ def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
         if probability < model.thresholds.get(candidate.predicate, 1.0):
             continue
         key = (candidate.subject.entity.key, candidate.predicate, candidate.object.entity.key)
+        if candidate.predicate == "implements" and candidate.subject.entity.name.endswith(MEDIA_ENDINGS):
+            continue  # an outlet reports on a programme
         if key in known or (key in best and best[key].confidence >= probability):
             continue
         start, end = candidate.sentence.start, candidate.sentence.end

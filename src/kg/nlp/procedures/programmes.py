@@ -19,12 +19,11 @@ from collections import Counter
 from kg.resources import phrasing, word_list
 
 from ..doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from ..lexicon import IMPLEMENT_VERBS, bare_title, is_document
+from ..lexicon import IMPLEMENT_VERBS, MEDIA_ENDINGS, bare_title, is_document
 from ..mentions import ArticleView, MentionRef, local_references
 from ..text import ends_with, last_match, sentence_bounds
 from . import actor_list, clause_start, procedure, relation
 
-MEDIA_ENDINGS = word_list("media_endings")
 """Outlets report on programmes; they are never taken for their implementers."""
 PARK_WORDS = word_list("park_words")
 PARK_ENDINGS = word_list("park_endings")
