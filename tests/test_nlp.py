@@ -733,3 +733,8 @@ def test_a_project_named_after_a_town_and_its_village_is_carried_out_by_the_vill
 def test_a_quoted_name_before_a_working_meeting_is_a_campaign():
     doc = run("平远县委书记王某强主持召开“一月一现场”观摩会。全县召开“千村示范”推进会。")
     assert {"一月一现场", "千村示范"} <= names(doc, "Programme")
+
+
+def test_a_title_opening_with_a_generic_body_word_is_held_in_the_body_named_before():
+    doc = run("下桥镇党委书记廖某龙出席会议并讲话,会议由党委副书记郑某斌主持。")
+    assert ("郑某斌", "holdsPost", "下桥镇党委", "副书记") in facts(doc)

@@ -126,7 +126,8 @@ def post_chain(view: ArticleView) -> list[Relation]:
 
 def _read_chain(view: ArticleView, start: int, end: int) -> _Chain:
     """The chain of titles at ``start``–``end``: a body may end inside it (洽水镇党委书记: the body
-    is 洽水镇党委, the title 书记), else the body right before it."""
+    is 洽水镇党委, the title 书记), else the body right before it, else the body a generic word
+    opening it stands for (党委副书记: the 党委 named before)."""
     inner_body = next(
         (m for p in range(start + 1, end) if (m := view.ending_at(p, (ORGANIZATION,))) and m.start < start), None
     )
@@ -134,6 +135,8 @@ def _read_chain(view: ArticleView, start: int, end: int) -> _Chain:
     if inner_body is not None and not view.text.startswith(TITLES, chain_start, end):
         chain_start = start  # 组织部长: 部长 of 组织部, which ends inside the title
     body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
+    if body is None and (named := generic_body_at(view, chain_start)) is not None and view.text.startswith(TITLES, named.end, end):
+        body, chain_start = (named.entity, named.start), named.end  # 会议由党委副书记X主持: 副书记 of the 党委 named before
     return _Chain(chain_start, split_titles(view.text[chain_start:end]), body, people_after(view, end))
 
 
