@@ -738,3 +738,8 @@ def test_a_quoted_name_before_a_working_meeting_is_a_campaign():
 def test_a_title_opening_with_a_generic_body_word_is_held_in_the_body_named_before():
     doc = run("下桥镇党委书记廖某龙出席会议并讲话,会议由党委副书记郑某斌主持。")
     assert ("郑某斌", "holdsPost", "下桥镇党委", "副书记") in facts(doc)
+
+
+def test_taking_up_a_post_names_its_body_and_title():
+    doc = run("2021年,陈某明走马上任平定镇党委书记。")
+    assert ("陈某明", "holdsPost", "平定镇党委", "书记") in facts(doc)
