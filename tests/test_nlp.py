@@ -743,3 +743,9 @@ def test_a_title_opening_with_a_generic_body_word_is_held_in_the_body_named_befo
 def test_taking_up_a_post_names_its_body_and_title():
     doc = run("2021年,王建国走马上任平定镇党委书记。")
     assert ("王建国", "holdsPost", "平定镇党委", "书记") in facts(doc)
+
+
+def test_a_sales_manager_and_a_village_party_secretary_hold_posts():
+    doc = run("平远县红心柚实业有限公司销售经理王建国说,仁居镇邹坊村支书、合作社社长李国华也来了。")
+    posts = {(f[0], f[3]) for f in facts(doc) if f[1] == "holdsPost"}
+    assert {("王建国", "销售经理"), ("李国华", "支书")} <= posts

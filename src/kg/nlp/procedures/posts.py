@@ -126,10 +126,10 @@ def post_chain(view: ArticleView) -> list[Relation]:
 
 def _read_chain(view: ArticleView, start: int, end: int) -> _Chain:
     """The chain of titles at ``start``–``end``: a body may end inside it (洽水镇党委书记: the body
-    is 洽水镇党委, the title 书记), else the body right before it, else the body a generic word
-    opening it stands for (党委副书记: the 党委 named before)."""
+    is 洽水镇党委, the title 书记; 邹坊村支书: the place 邹坊村, the title 支书), else the body right
+    before it, else the body a generic word opening it stands for (党委副书记: the 党委 named before)."""
     inner_body = next(
-        (m for p in range(start + 1, end) if (m := view.ending_at(p, (ORGANIZATION,))) and m.start < start), None
+        (m for p in range(start + 1, end) if (m := view.ending_at(p, (ORGANIZATION, PLACE))) and m.start < start), None
     )
     chain_start = inner_body.end if inner_body is not None else start
     if inner_body is not None and not view.text.startswith(TITLES, chain_start, end):
