@@ -749,3 +749,8 @@ def test_a_sales_manager_and_a_village_party_secretary_hold_posts():
     doc = run("平远县红心柚实业有限公司销售经理王建国说,仁居镇邹坊村支书、合作社社长李国华也来了。")
     posts = {(f[0], f[3]) for f in facts(doc) if f[1] == "holdsPost"}
     assert {("王建国", "销售经理"), ("李国华", "支书")} <= posts
+
+
+def test_a_list_closed_by_deng_is_no_list_of_people_without_other_cues():
+    doc = run("村里种植杜仲、黄柏等中药材。")
+    assert not names(doc, "Person")
