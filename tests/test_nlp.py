@@ -754,3 +754,9 @@ def test_a_sales_manager_and_a_village_party_secretary_hold_posts():
 def test_a_list_closed_by_deng_is_no_list_of_people_without_other_cues():
     doc = run("村里种植杜仲、黄柏等中药材。")
     assert not names(doc, "Person")
+
+
+def test_an_administrative_village_after_its_town_is_a_place():
+    doc = run("平远县大柘镇陈庙行政村党支部书记王某明介绍了村里的变化。")
+    assert "陈庙行政村" in names(doc, "Place")
+    assert ("陈庙行政村", "containedInPlace", "大柘镇", None) in facts(doc)
