@@ -760,3 +760,9 @@ def test_an_administrative_village_after_its_town_is_a_place():
     doc = run("平远县大柘镇陈庙行政村党支部书记王某明介绍了村里的变化。")
     assert "陈庙行政村" in names(doc, "Place")
     assert ("陈庙行政村", "containedInPlace", "大柘镇", None) in facts(doc)
+
+
+def test_a_hamlet_named_after_a_family_right_after_its_village_is_a_place():
+    doc = run("观摩团前往平远县大柘镇墩背村肖家,又到杞园村龚家塝。")
+    assert {"肖家", "龚家塝"} <= names(doc, "Place")
+    assert ("肖家", "containedInPlace", "墩背村", None) in facts(doc)

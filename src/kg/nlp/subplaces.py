@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from kg.resources import longest_first, phrasing, word_list, word_rows
 
 from .doc import text_of
-from .lexicon import BOUNDARY_WORDS, FUNCTION_CHARS, LEVEL_WORDS, common_words, stop_verbs
+from .lexicon import BOUNDARY_WORDS, FUNCTION_CHARS, LEVEL_WORDS, common_words, stop_verbs, surnames
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
 """How the name of the place a sub-place must follow ends, by level."""
@@ -114,6 +114,8 @@ def _subplace_at(text: str, start: int, parent_level: str, listed: Ending | None
     run = _CJK.match(text, start)
     if not run:
         return None
+    if parent_level == "village" and not listed and (hamlet := _hamlet_at(text, start)):
+        return (start, hamlet), HAMLET
     endings = [listed] if listed else [e for e in subplace_endings() if e.parent_level == parent_level]
     for length in range(1, 8):
         for ending in endings:
@@ -124,6 +126,21 @@ def _subplace_at(text: str, start: int, parent_level: str, listed: Ending | None
                 continue  # 党小组 is 党 + 小组, whose stem is too short, not 党小 + 组
             if end <= run.end() and text[start + length:end] == ending.text and _plausible(stem, listed is not None):
                 return (start, end), ending
+    return None
+
+
+HAMLET = Ending("家", 1, 2, "village")
+"""The ending of a hamlet named after a family (肖家, 龚家塝)."""
+HAMLET_ENDINGS = frozenset(word_list("hamlet_endings"))
+
+
+def _hamlet_at(text: str, start: int) -> int | None:
+    """The end of a hamlet named after a family at ``start`` (surname, 家, maybe a land-form
+    character: 肖家, 龚家塝), if one starts there."""
+    for length in (2, 1):  # compound surnames first
+        if text[start : start + length] in surnames() and text[start + length : start + length + 1] == "家":
+            end = start + length + 1
+            return end + 1 if text[end : end + 1] in HAMLET_ENDINGS else end
     return None
 
 
