@@ -265,22 +265,36 @@ class EntityMerger:
 
     def _candidates(self, doc: Doc, text: str) -> list[Mention]:
         """The ranked candidates of the rules, the place ruler and the plausible statistical NER
-        mentions; no person or place before a doctrine's ending (毛泽东思想, 中国特色社会主义), no
-        place opening a quoted honour (“中国青花瓷之乡”), no NER place inside a slogan (but for
-        the place a method is named after: “罗山模式”), no programme named like a working method
-        (罗山模式)."""
+        mentions, but those no name of their type stands in (``_stands_as_named``)."""
         candidates = [
             Mention(s.start_char, s.end_char, s.label_, _rank(s.kb_id_, s.label_, self.ranks)) for s in doc.spans.get(self.rules_key, [])
         ]
         candidates += [Mention(s.start_char, s.end_char, PLACE, self.ranks["place"]) for s in doc.spans.get(self.places_key, [])]
-        for ent in doc.ents:
-            label = NER_LABELS.get(ent.label_)
-            if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]) \
-                    and not (label == PLACE and _inside_a_slogan(text, ent.start_char, ent.end_char)):
-                candidates.append(Mention(ent.start_char, ent.end_char, label, self.ranks["ner"]))
-        return [c for c in candidates if not (c.label in (PERSON, PLACE) and phrasing("doctrine_after").match(text, c.end))
-                and not (c.label == PLACE and c.start > 0 and text[c.start - 1] in QUOTE_OPENINGS and phrasing("honour_after_a_place").match(text, c.end))
-                and not (c.label == PROGRAMME and text[c.start : c.end].endswith(METHOD_ENDINGS))]
+        candidates += _ner_mentions(doc, text, self.ranks["ner"])
+        return [c for c in candidates if _stands_as_named(text, c)]
+
+
+def _ner_mentions(doc: Doc, text: str, rank: int) -> list[Mention]:
+    """The statistical NER's mentions shaped like names of their type, but no place inside a
+    slogan (but for the place a method is named after: “罗山模式”)."""
+    found = []
+    for ent in doc.ents:
+        label = NER_LABELS.get(ent.label_)
+        if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]) \
+                and not (label == PLACE and _inside_a_slogan(text, ent.start_char, ent.end_char)):
+            found.append(Mention(ent.start_char, ent.end_char, label, rank))
+    return found
+
+
+def _stands_as_named(text: str, mention: Mention) -> bool:
+    """No person or place before a doctrine's ending (毛泽东思想, 中国特色社会主义), no place opening
+    a quoted honour (“中国青花瓷之乡”), no programme named like a working method (罗山模式)."""
+    start, end, label = mention.start, mention.end, mention.label
+    if label in (PERSON, PLACE) and phrasing("doctrine_after").match(text, end):
+        return False
+    if label == PLACE and start > 0 and text[start - 1] in QUOTE_OPENINGS and phrasing("honour_after_a_place").match(text, end):
+        return False
+    return not (label == PROGRAMME and text[start:end].endswith(METHOD_ENDINGS))
 
 
 def _inside_a_slogan(text: str, start: int, end: int) -> bool:

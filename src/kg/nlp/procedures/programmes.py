@@ -52,18 +52,30 @@ def verb_subjects(view: ArticleView) -> list[Relation]:
 def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
     text = view.text
     quote_start = programme.start - 1 if text[programme.start - 1 : programme.start] in "“「《" else programme.start
-    local = local_references(view, sentence_start, programme.end)
-    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)
-              and not phrasing("noun_after_actor").match(text, m.end)]
-    actors = sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
+    actors = _actors(view, outer, sentence_start, programme.end, quote_start)
     named = [(m.start, m.end) for m in outer if m.entity.label == PROGRAMME]
     verb_at = _verb_before(text, sentence_start, quote_start, named)
-    if verb_at is None or not actors or any(m.entity.label == PERSON and verb_at < m.start < quote_start for m in outer) \
-            or _INSPECTION_VERB.search(text, verb_at, quote_start):
-        return []  # 调研…项目建设工作,副县长某某,某园区…: a person's clause between the verb and the name; 通过…方式,考察…: looked at
+    if verb_at is None or not actors or _acts_on_something_else(text, outer, verb_at, quote_start):
+        return []
     end = min(len(text), programme.end + 1)
     found = [relation(h.entity, "implements", programme.entity, text, h.start - 1, end, 0.7) for h in _hosts(view, actors, verb_at)]
     return found + [relation(s.entity, "implements", programme.entity, text, s.start, end, 0.7) for s in subjects_of(view, verb_at, actors, sentence_start)]
+
+
+def _actors(view: ArticleView, outer: list[MentionRef], sentence_start: int, programme_end: int, quote_start: int) -> list[MentionRef]:
+    """The places and bodies before a programme that may carry it out: no outlet, none that only
+    modifies a noun (县委书记某某…), and the words for the article's place (全县, 镇里)."""
+    text = view.text
+    actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)
+              and not phrasing("noun_after_actor").match(text, m.end)]
+    local = local_references(view, sentence_start, programme_end)
+    return sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
+
+
+def _acts_on_something_else(text: str, outer: list[MentionRef], verb_at: int, quote_start: int) -> bool:
+    """Whether the verb's object ends before the programme: a person's clause between them
+    (调研…项目建设工作,副县长某某,某园区…) or an inspection verb (通过…方式,考察…)."""
+    return any(m.entity.label == PERSON and verb_at < m.start < quote_start for m in outer) or bool(_INSPECTION_VERB.search(text, verb_at, quote_start))
 
 
 def _verb_before(text: str, sentence_start: int, quote_start: int, named: list[tuple[int, int]]) -> int | None:
