@@ -766,3 +766,8 @@ def test_a_hamlet_named_after_a_family_right_after_its_village_is_a_place():
     doc = run("观摩团前往平远县大柘镇墩背村肖家,又到杞园村龚家塝。")
     assert {"肖家", "龚家塝"} <= names(doc, "Place")
     assert ("肖家", "containedInPlace", "墩背村", None) in facts(doc)
+
+
+def test_an_ordinary_word_after_a_village_is_no_hamlet():
+    doc = run("平远县大柘镇墩背村农家乐生意红火,墩背村大家都来帮忙。")
+    assert not [name for name in names(doc, "Place") if name.endswith("家")]

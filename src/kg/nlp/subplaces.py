@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from kg.resources import longest_first, phrasing, word_list, word_rows
 
+from .charner import get_jieba_lexicon
 from .doc import text_of
 from .lexicon import BOUNDARY_WORDS, FUNCTION_CHARS, LEVEL_WORDS, common_words, stop_verbs, surnames
 
@@ -134,12 +135,21 @@ HAMLET = Ending("家", 1, 2, "village")
 HAMLET_ENDINGS = frozenset(word_list("hamlet_endings"))
 
 
+HAMLET_SURNAME_PPM = 500.0
+"""Below this frequency a surname + 家 that is a word of the dictionary is the word (农家, 商家, 全家)."""
+
+
 def _hamlet_at(text: str, start: int) -> int | None:
     """The end of a hamlet named after a family at ``start`` (surname, 家, maybe a land-form
-    character: 肖家, 龚家塝), if one starts there."""
+    character: 肖家, 龚家塝), if one starts there and is no ordinary word (大家, 农家乐)."""
+    known = get_jieba_lexicon().word_classes
     for length in (2, 1):  # compound surnames first
-        if text[start : start + length] in surnames() and text[start + length : start + length + 1] == "家":
+        surname = text[start : start + length]
+        if surname in surnames() and text[start + length : start + length + 1] == "家":
             end = start + length + 1
+            family = text[start:end]
+            if family in common_words() or (family in known and surnames()[surname] < HAMLET_SURNAME_PPM):
+                return None
             return end + 1 if text[end : end + 1] in HAMLET_ENDINGS else end
     return None
 
