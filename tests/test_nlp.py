@@ -771,3 +771,8 @@ def test_a_hamlet_named_after_a_family_right_after_its_village_is_a_place():
 def test_an_ordinary_word_after_a_village_is_no_hamlet():
     doc = run("平远县大柘镇墩背村农家乐生意红火,墩背村大家都来帮忙。")
     assert not [name for name in names(doc, "Place") if name.endswith("家")]
+
+
+def test_a_demonstrative_and_a_modifier_before_a_bare_base_stand_for_the_base_named_before():
+    doc = run("在大柘镇墩背村百香兰花基地,工人们正在施肥。该兰花基地是大柘镇今年新引进的产业项目之一。")
+    assert ("大柘镇", "implements", "大柘镇墩背村百香兰花基地", None) in facts(doc)

@@ -27,7 +27,7 @@ from kg.resources import phrasing, word_rows, word_table
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Entity, text_of
 from .lexicon import bare_title
-from .text import sentence_bounds
+from .text import ends_with, sentence_bounds
 from .resolve import is_abbreviation
 
 GENERIC_BODIES = {word: tuple(endings.split()) for word, endings in word_table("generic_bodies").items()}
@@ -38,6 +38,8 @@ LOCAL_REFERENCES = word_table("local_references")
 """Word → the level character of the place it stands for (镇里 → 镇)."""
 MAIN_PLACE_REFERENCES = frozenset(row[0] for row in word_rows("local_references") if row[2:] == ("main",))
 """Words for the place of their level the article names most (全县), not the last one named."""
+MODIFIER_REACH = 6
+"""Characters a demonstrative and its modifier take before a bare 基地 (该兰花基地)."""
 _GENERIC_PROGRAMME = re.compile("|".join(map(re.escape, GENERIC_PROGRAMMES)))
 _LOCAL_REFERENCE = re.compile("|".join(map(re.escape, LOCAL_REFERENCES)))
 
@@ -134,17 +136,30 @@ class ArticleView:
 
 
 def programme_references(view: ArticleView) -> list[MentionRef]:
-    """A bare 示范带, 试点 … outside any name stands for the last programme named with that ending."""
+    """A bare 示范带, 试点 … outside any name stands for the last programme named with that ending;
+    so does one after a demonstrative and a modifier that programme's name holds (该兰花基地)."""
     covered = {i for m in view.mentions for i in range(m.start, m.end)}
     before = phrasing("before_programme_reference")
     found = []
     for match in _GENERIC_PROGRAMME.finditer(view.text):
-        if match.start() in covered or (match.start() > 0 and not before.fullmatch(view.text[match.start() - 1])):
+        if match.start() in covered:
             continue
+        start = match.start()
+        if start > 0 and not before.fullmatch(view.text[start - 1]):
+            start = _demonstrative_with_modifier(view.text, match.start())
+            if start is None:
+                continue
         named = _last_programme_ending(view, match.start(), GENERIC_PROGRAMMES[match.group(0)])
-        if named:
-            found.append(MentionRef(match.start(), match.end(), named.entity))
+        if named and (start == match.start() or view.text[start : match.end()] in named.entity.name):
+            found.append(MentionRef(match.start(), match.end(), named.entity))  # the bare word, as patterns read it
     return found
+
+
+def _demonstrative_with_modifier(text: str, position: int) -> int | None:
+    """Where the modifier starts when one stands between a demonstrative and a bare 基地, 产业园 …
+    (该兰花基地): the programme's name must hold the modifier and the word."""
+    opening = ends_with(phrasing("demonstrative_modifier"), text, position, MODIFIER_REACH)
+    return opening.start("modifier") if opening else None
 
 
 def _last_programme_ending(view: ArticleView, position: int, endings: tuple[str, ...]) -> MentionRef | None:
