@@ -776,3 +776,8 @@ def test_an_ordinary_word_after_a_village_is_no_hamlet():
 def test_a_demonstrative_and_a_modifier_before_a_bare_base_stand_for_the_base_named_before():
     doc = run("在大柘镇墩背村百香兰花基地,工人们正在施肥。该兰花基地是大柘镇今年新引进的产业项目之一。")
     assert ("大柘镇", "implements", "大柘镇墩背村百香兰花基地", None) in facts(doc)
+
+
+def test_a_park_inside_the_name_of_the_committee_that_runs_it_is_a_programme():
+    doc = run("调研组到平远县红心柚产业园区管理委员会考察。")
+    assert "平远县红心柚产业园区" in names(doc, "Programme")

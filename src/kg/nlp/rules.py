@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, SpanGroup
 from spacy.util import registry
 
-from kg.resources import RESOURCES
+from kg.resources import RESOURCES, phrasing
 
 from .doc import ORGANIZATION, PERSON, PROGRAMME, text_of
 from .finders import Candidate, Context, Finder
@@ -64,7 +64,8 @@ def find_candidates(rules: list[dict], text: str, places: list[tuple[int, int]])
     found = run_rules(rules, PROGRAMME, context)
     context.quoted = [(c.start, c.end) for c in found if c.rule == QUOTED_RULE]
     bodies = run_rules(rules, ORGANIZATION, context)
-    found = [p for p in found if not (p.rule.startswith(BARE_RULES) and any(o.start <= p.start and p.end < o.end for o in bodies))]
+    found = [p for p in found if not (p.rule.startswith(BARE_RULES) and any(o.start <= p.start and p.end < o.end for o in bodies))
+             or phrasing("park_body_after").match(text, p.end)]  # 某产业园区管委会: the park stays a programme
     return run_rules(rules, PERSON, context) + bodies + found
 
 
