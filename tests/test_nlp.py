@@ -781,3 +781,8 @@ def test_a_demonstrative_and_a_modifier_before_a_bare_base_stand_for_the_base_na
 def test_a_park_inside_the_name_of_the_committee_that_runs_it_is_a_programme():
     doc = run("调研组到平远县红心柚产业园区管理委员会考察。")
     assert "平远县红心柚产业园区" in names(doc, "Programme")
+
+
+def test_an_area_inside_a_project_name_keeps_the_place_it_starts_with():
+    doc = run("平远县今年建设平远县万亩红心柚示范种植基地。")
+    assert "平远县万亩红心柚示范种植基地" in names(doc, "Programme")

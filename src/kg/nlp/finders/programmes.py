@@ -11,7 +11,7 @@ from kg.resources import phrasing, word_list
 from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, common_words, stop_verbs
 from ..text import ends_with
 from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
-from .organisations import left_edge
+from .organisations import BUSINESS_VERBS, left_edge
 
 GENERIC_PROJECTS = word_list("generic_projects")
 DESIGNATION_LEVELS = word_list("designation_levels")
@@ -222,10 +222,10 @@ def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool)
     """Where a name with this ending starts, and whether a place begins it; a place that builds a
     project is no part of its name (下陂村建设供莞蔬菜种植基地项目)."""
     verbs = stop_verbs() if placed and not phase else STRONG_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
-    anchor_verbs = verbs - NAME_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程: verbs a project's name holds
+    anchor_verbs = verbs - NAME_VERBS - BUSINESS_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程, …示范种植基地: verbs a project's name holds
     start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
     acting = phrasing("place_acts").match(context.text, _after_places(start, context.place_ends, match.start())) if has_place else None
-    if acting and match.start() - acting.end() >= 3:
+    if acting and match.start() - acting.end() >= 2:
         return acting.end(), False
     counts = list(phrasing("count_before_name").finditer(context.text, start, match.start())) if has_place else []
     if counts and match.start() - counts[-1].end() >= 2:  # 广东省首条绿美示范带: the name starts after the count
