@@ -39,8 +39,7 @@ def containment_from_codes(view: ArticleView) -> list[Relation]:
     """A place named in one sentence with its parent by code (or right after a place whose code
     contains its code) lies in it; 镇里, 全县 count as their place. A parent named only inside
     another name (兴宁市委书记…到黄槐镇, 《黄冈市…规则》) says where that name's body or title
-    belongs, not where the other place lies, so it counts only right before the place or before
-    a word of belonging (某街道党工委书记介绍,街道辖区内某社区)."""
+    belongs, not where the other place lies (``_places_it``)."""
     relations = []
     for start, end in sentence_bounds(view.text):
         mentions = view.within(start, end)
@@ -49,9 +48,16 @@ def containment_from_codes(view: ArticleView) -> list[Relation]:
         places = sorted(places + local_references(view, start, end), key=lambda m: (m.start, -m.end))
         for i, child in enumerate(places):
             relations += [_contained(view, child, parent) for parent in places[:i]
-                          if _contains(view, child, parent) and ((parent.start, parent.end) in standing or _adjacent(view, child, parent)
-                                                                 or phrasing("belonging_cue").search(view.text, parent.end, child.start))]
+                          if _contains(view, child, parent) and _places_it(view, child, parent, standing)]
     return relations
+
+
+def _places_it(view: ArticleView, child: MentionRef, parent: MentionRef, standing: set[tuple[int, int]]) -> bool:
+    """Whether the parent, where it is written, says where the child lies: it stands as a name of its
+    own, or it is right before the child, or a word of belonging comes between them."""
+    if (parent.start, parent.end) in standing or _adjacent(view, child, parent):
+        return True
+    return phrasing("belonging_cue").search(view.text, parent.end, child.start) is not None
 
 
 def _adjacent(view: ArticleView, child: MentionRef, parent: MentionRef) -> bool:
