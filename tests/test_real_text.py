@@ -222,6 +222,12 @@ def test_a_city_short_form_before_its_news_site_is_the_city():
     assert ("吕梁新闻网", "locatedIn", "吕梁市", None) in facts(doc)
 
 
+def test_a_city_jieba_knows_as_a_given_name_is_still_the_city_before_its_outlets():
+    doc = run("玉林新闻网-玉林日报讯 容西镇西山村建立油茶种植基地。")
+    assert {"玉林新闻网", "玉林日报"} <= names(doc, "Organization")
+    assert ("玉林日报", "locatedIn", "玉林市", None) in facts(doc)
+
+
 def test_a_rare_surname_in_an_attendee_list_keeps_its_own_titles():
     found = facts(run("会上,县委副书记、县委党校校长翦明远,县委常委、副县长李红出席。"))
     assert {("翦明远", "holdsPost", "县委", "副书记"), ("翦明远", "holdsPost", "县委党校", "校长")} <= found

@@ -77,6 +77,15 @@ def test_an_outlet_is_never_proposed_as_an_implementer():
     assert not [r for r in model_relations(doc, eager) if r.subject == "Organization:平远日报"]
 
 
+def test_items_of_one_visit_list_are_never_proposed_as_each_others_implementers():
+    eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
+    listed = rules_only("调研组先后到冷坑镇、怀集县茶香乡村振兴示范带等地调研。")
+    assert "S>Osiblings" in pair_features(listed.text, _pair(listed, "冷坑镇", "implements", "怀集县茶香乡村振兴示范带"))
+    assert not [r for r in model_relations(listed, eager) if r.subject == "Place:冷坑镇" and r.predicate == "implements"]
+    apart = rules_only("调研组先后到冷坑镇调研,怀集县茶香乡村振兴示范带初见成效。")
+    assert [r for r in model_relations(apart, eager) if r.subject == "Place:冷坑镇" and r.predicate == "implements"]
+
+
 def test_the_shipped_scorer_is_in_the_pipeline_and_survives_to_disk(tmp_path):
     nlp = build_pipeline()
     assert nlp.pipe_names[-2:] == ["kg_relation_extractor", "kg_relation_classifier"]

@@ -364,9 +364,10 @@ class PlaceRuler:
 
     def _supported_codes(self, text: str, match: Match, surface: str, named: set[str], regions: set[str]) -> set[str]:
         """The divisions a short form may stand for here: it is a province's, or its full form is
-        named (unless the short form is a very frequent word: 和平); unless it is an ordinary
-        word, also where its parent is named, a division named by a unique full name lies in
-        its parent (蕉岭 beside 梅县区), or a cue follows (阳春讯)."""
+        named (unless the short form is a very frequent word: 和平); for a city or county, also
+        where an outlet's cue follows (阳春讯, 玉林日报), though jieba knows the name as another
+        word; unless it is an ordinary word, also where its parent is named or a division named
+        by a unique full name lies in its parent (蕉岭 beside 梅县区)."""
         too_common = self._is_word(surface, self.max_short_form_frequency)
         cue = self.short_form_cue.match(text, match.end) is not None
         supported = set()
@@ -375,9 +376,10 @@ class PlaceRuler:
                 continue
             if record.level == "province" or (record.code in named and not too_common):
                 supported.add(record.code)
+            elif cue and record.level in ("city", "county") and not too_common:
+                supported.add(record.code)
             elif not self._is_common(surface, record.level) and (
-                    record.parent in named or record.code[:SIBLING_PREFIX[record.level]] in regions
-                    or (cue and record.level in ("city", "county"))):
+                    record.parent in named or record.code[:SIBLING_PREFIX[record.level]] in regions):
                 supported.add(record.code)
         return supported
 

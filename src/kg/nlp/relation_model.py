@@ -121,6 +121,20 @@ def _skip_lists(tokens: list[str], first: str, second: str) -> tuple[list[str], 
     return tokens, listed
 
 
+def _siblings(between: list[Unit]) -> bool:
+    """Whether the pair are items of one enumeration (A村、B公司、C产业园): only mentions and
+    list joiners stand between them, and at least one joiner."""
+    return bool(between) and all(u.kind or u.text in _JOINERS for u in between) and any(not u.kind for u in between)
+
+
+def _enumerated_together(candidate: Candidate) -> bool:
+    """Whether the pair are items of one enumeration (see ``_siblings``)."""
+    first, second = sorted((candidate.subject, candidate.object), key=lambda mention: mention.start)
+    units = candidate.sentence.units
+    first_index, second_index = _unit_at(units, first.start), _unit_at(units, second.start)
+    return first_index != second_index and _siblings(units[first_index + 1:second_index])
+
+
 def _bucket(n: int) -> str:
     for limit in (0, 1, 2, 4, 7, 12):
         if n <= limit:
@@ -177,8 +191,9 @@ def _between_features(candidate: Candidate, direction: str, first_index: int, se
     """The words between the pair (lists either stands in skipped), their count, commas and rivals."""
     units = candidate.sentence.units
     tokens = [u.token for u in units[first_index + 1:second_index]]
+    features = [f"{direction}siblings"] if _siblings(units[first_index + 1:second_index]) else []
     tokens, listed = _skip_lists(tokens, units[first_index].token, units[second_index].token)
-    features = [f"{direction}in-list"] if listed else []
+    features += [f"{direction}in-list"] if listed else []
     words = [t for t in tokens if t not in _PUNCTUATION]
     for role, mention in (("S", candidate.subject), ("O", candidate.object)):  # rivals of the same type in between
         features.append(f"{direction}{role}-rivals={min(tokens.count(f'<{mention.entity.label}>'), 2)}")
@@ -278,8 +293,8 @@ def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
         if probability < model.thresholds.get(candidate.predicate, 1.0):
             continue
         key = (candidate.subject.entity.key, candidate.predicate, candidate.object.entity.key)
-        if candidate.predicate == "implements" and candidate.subject.entity.name.endswith(MEDIA_ENDINGS):
-            continue  # an outlet reports on a programme
+        if candidate.predicate == "implements" and (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)):
+            continue  # an outlet reports on a programme; places and bodies visited in one list do not run one another's projects
         if key in known or (key in best and best[key].confidence >= probability):
             continue
         start, end = candidate.sentence.start, candidate.sentence.end
