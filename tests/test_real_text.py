@@ -326,3 +326,14 @@ def test_a_village_group_stays_a_place_wherever_the_article_names_it():
     bodies = names(doc, "Organization")
     assert not any(name.endswith("德苴小组") for name in bodies), "小组 ends a place's name here"
     assert "县委工作小组" in bodies
+
+
+def test_a_final_reviewer_is_an_editor_as_a_reviewer_is():
+    found = facts(run("县里推进乡村振兴。\n编辑:林某某\n审核:郑某某\n终审:韦某某"))
+    assert {("郑某某", "editor", "ARTICLE", None), ("韦某某", "editor", "ARTICLE", None)} <= found
+
+
+def test_a_body_named_from_a_level_word_keeps_the_words_between_it_and_its_suffix():
+    doc = run("3月2日,省老区建设促进会会长钟某某带队到县里调研。")
+    assert "省老区建设促进会" in names(doc, "Organization")
+    assert ("钟某某", "holdsPost", "省老区建设促进会", "会长") in facts(doc)

@@ -193,9 +193,21 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     if rule["anchored"]:
         level_start = level_word_start(text, suffix_start, anchors)
         return Candidate(level_start, end, rule["label"], rule["level_rule"]) if level_start is not None else None
+    start = _level_word_before(text, start, suffix_start)
     if suffix_start - start >= 2 and text[start:suffix_start] not in common_words():  # 水稻农场, 外资公司: generic
         return Candidate(start, end, rule["label"], rule["free_rule"])
     return None
+
+
+def _level_word_before(text: str, start: int, suffix_start: int) -> int:
+    """A free-standing body whose name opens with a level word holds the verbs between it and the
+    suffix (省老区建设促进会): the level word starts it; otherwise ``start`` stands."""
+    for level_start in range(start - 1, max(suffix_start - MAX_BODY_MIDDLE, 0) - 1, -1):
+        if not is_cjk(text[level_start]) or text[level_start] in HARD_STOPS or _verb_ends_at(text, level_start + 1, STRONG_VERBS):
+            break
+        if text[level_start] in SHORT_NAME_LEVELS and _starts_short_name(text, level_start):
+            return level_start
+    return start
 
 
 def _suffix_is_no_body(text: str, suffix_start: int, end: int, anchored: bool) -> bool:
