@@ -270,6 +270,8 @@ class LocalProcesses:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        # the workers already fill the cores: one BLAS thread each (spawned processes read this at import)
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_local_worker, initargs=(os.getpid(),))
 
     def map(self, batches: Iterator[list[Article]], run: Run, base: str) -> Iterator[list[Extracted]]:

@@ -39,8 +39,10 @@ from thinc.api import (
     concatenate,
     list2ragged,
     ragged2list,
+    NumpyOps,
     with_array,
 )
+from thinc.backends.ops import Ops
 from thinc.types import Floats2d, Ints2d
 
 FEATURES_LAYER_NAME = "kg_char_features"
@@ -252,6 +254,27 @@ def make_char_ner(
     return CharNER(nlp.vocab, model, name=name, max_batch_tokens=max_batch_tokens, spans_key=spans_key)
 
 
+class BlasGemmOps(NumpyOps):
+    """thinc's CPU ops with numpy's matrix product: NumpyOps multiplies with blis, which ran the
+    encoder's products at a quarter of the speed of numpy's BLAS on this machine (22 against 95
+    GFLOP/s for a 1,000 × 384 by 384 × 256 product, one thread). Every other kernel stays
+    NumpyOps's; the tags come out the same."""
+
+    name = "kg-blas-gemm"
+
+    def gemm(self, x: Floats2d, y: Floats2d, out: Optional[Floats2d] = None, trans1: bool = False, trans2: bool = False) -> Floats2d:
+        return Ops.gemm(self, x, y, out=out, trans1=trans1, trans2=trans2)
+
+
+def with_blas_gemm(model: Model) -> Model:
+    """``model`` with every layer on ``BlasGemmOps`` where it runs on thinc's CPU ops."""
+    if type(model.ops) is NumpyOps:
+        ops = BlasGemmOps()
+        for node in model.walk():
+            node.ops = ops
+    return model
+
+
 class CharNER(TrainablePipe):
     """Tag each character with BILUO and decode the tags into ``doc.ents``.
 
@@ -275,7 +298,7 @@ class CharNER(TrainablePipe):
         spans_key: Optional[str] = None,
     ) -> None:
         self.vocab = vocab
-        self.model = model
+        self.model = with_blas_gemm(model)
         self.name = name
         self.max_batch_tokens = max_batch_tokens
         self.spans_key = spans_key
