@@ -108,6 +108,11 @@ def test_short_form_needs_support_in_the_article(nlp: Language) -> None:
     assert proposed(nlp, "梅县区松口镇。松口是千年古镇。") == ["梅县区", "松口镇", "松口"]
 
 
+def test_a_town_jieba_knows_as_a_given_name_counts_where_its_county_is_named(nlp: Language) -> None:
+    assert proposed(nlp, "代表团到古田参观。") == []
+    assert proposed(nlp, "上杭县代表团到古田参观。") == ["上杭县", "古田"]
+
+
 def test_short_form_linked_and_renamed_to_the_official_name(nlp: Language) -> None:
     found = places(nlp, "梅州市梅县区雁洋镇。梅县发展迅速。")
     assert found["梅县区"].aliases == {"梅县"}

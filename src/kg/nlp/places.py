@@ -319,9 +319,10 @@ class PlaceRuler:
 
     def _is_common(self, name: str, level: str) -> bool:
         """Whether a short form or village name of ``level`` is often an ordinary word: as a
-        non-place word (大成), or for towns and villages as a very frequent place word (太平)."""
+        non-place word (大成), or for towns and villages as a very frequent place or personal
+        name (太平; jieba tags many place names, 古田 or 玉林, as personal names)."""
         frequency, tag = self.words.common.get(name, (0, ""))
-        if tag == "ns":
+        if tag in ("ns", "nr"):
             return level in ("town", "village") and frequency >= self.max_common_place_frequency
         return frequency >= self.max_common_frequency
 
