@@ -113,6 +113,17 @@ def test_a_town_jieba_knows_as_a_given_name_counts_where_its_county_is_named(nlp
     assert proposed(nlp, "上杭县代表团到古田参观。") == ["上杭县", "古田"]
 
 
+def test_a_village_named_without_its_ending_counts_where_its_town_is_named(nlp: Language) -> None:
+    assert proposed(nlp, "三乡镇推进园区建设、古鹤中医药产业园提质。") == ["三乡镇", "古鹤"]
+    assert places(nlp, "中山市三乡镇推进园区建设、古鹤中医药产业园提质。")["古鹤村"].code == "442000114209"
+    assert proposed(nlp, "园区建设、古鹤中医药产业园提质。") == []  # no town: no village
+
+
+def test_a_village_stem_glued_to_a_word_or_before_a_lake_is_no_village(nlp: Language) -> None:
+    assert "古鹤" not in proposed(nlp, "三乡镇书记黄古鹤主持会议。")
+    assert "古鹤" not in proposed(nlp, "三乡镇、古鹤湖畔风光好。")
+
+
 def test_short_form_linked_and_renamed_to_the_official_name(nlp: Language) -> None:
     found = places(nlp, "梅州市梅县区雁洋镇。梅县发展迅速。")
     assert found["梅县区"].aliases == {"梅县"}

@@ -77,6 +77,22 @@ def test_an_outlet_is_never_proposed_as_an_implementer():
     assert not [r for r in model_relations(doc, eager) if r.subject == "Organization:平远日报"]
 
 
+def test_an_outlet_is_never_proposed_as_lying_where_it_reports_from():
+    doc = rules_only("平远日报讯 仁居镇推进“百千万工程”。")
+    eager = RelationModel({"locatedIn": {"bias": 9.0}}, {"locatedIn": 0.5})
+    assert _pair(doc, "平远日报", "locatedIn", "仁居镇")
+    assert not [r for r in model_relations(doc, eager) if r.subject == "Organization:平远日报" and r.object == "Place:仁居镇"]
+
+
+def test_a_village_named_by_its_stem_inside_a_project_is_not_proposed_as_running_it():
+    doc = rules_only("中山市三乡镇推进园区建设、古鹤中医药产业园提质。")
+    eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
+    assert _pair(doc, "古鹤村", "implements", "古鹤中医药产业园")
+    proposed = {(r.subject, r.object) for r in model_relations(doc, eager) if r.predicate == "implements"}
+    assert ("Place:古鹤村", "Programme:古鹤中医药产业园") not in proposed
+    assert ("Place:中山市", "Programme:古鹤中医药产业园") in proposed  # a place outside the name still may
+
+
 def test_items_of_one_visit_list_are_never_proposed_as_each_others_implementers():
     eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
     listed = rules_only("调研组先后到冷坑镇、怀集县茶香乡村振兴示范带等地调研。")

@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 
 from kg.divisions import LEVEL_DIGITS, DivisionRecord, Divisions, short_forms
 from kg.nlp.doc import PLACE, Division, Entity, entity_key, text_of
+from kg.nlp.lexicon import surnames
 from kg.resources import word_list
 
 DEFAULT_REGIONS = list(word_list("regions"))
@@ -41,7 +42,15 @@ RIVER_END = re.compile(rf"[江河](?={_RIVER_CUES})|(?<=沿)[\u4e00-\u9fff]{{1,2
 RIVER_BEFORE = re.compile("沿")
 """What may precede a river name for the name to count as a river (沿绥江)."""
 
-FULL, SHORT, REGION, FEATURE, VILLAGE = "full", "short", "region", "feature", "village"
+ALL_CJK = re.compile("[\u4e00-\u9fff]+")
+RENAMED_VILLAGE_ENDINGS = ("村", "社区")
+"""A village committee renamed a community, or a community renamed back, keeps the name before its
+ending, and the news may still write the other form (群鱼村 for 群鱼社区)."""
+
+
+STEM_NOT_BEFORE = (*RENAMED_VILLAGE_ENDINGS, *word_list("natural_endings"))
+STEM_OPENING = re.compile("(?:^|(?<=[^\u4e00-\u9fff]))(?=[\u4e00-\u9fff])", re.M)
+FULL, SHORT, REGION, FEATURE, VILLAGE, VILLAGE_STEM = "full", "short", "region", "feature", "village", "village-stem"
 NOT_RIVER_STARTS = "沿跨过渡护治"
 """沿河, 跨江, 护河: words the dictionary tags as places that say what is done along a river."""
 LEVEL_SUFFIXES = {
@@ -167,7 +176,7 @@ class PlaceRuler:
 
     def find(self, text: str) -> list[Match]:
         """Accepted, non-overlapping place mentions in ``text``, leftmost-longest."""
-        matches = self._lexicon_matches(text) + self._village_matches(text) + self._unknown_rivers(text)
+        matches = self._lexicon_matches(text) + self._village_matches(text) + self._village_stems(text) + self._unknown_rivers(text)
         accepted = self._accept(text, matches)
         accepted.sort(key=lambda m: (m.start, m.start - m.end))  # a span accepted as two kinds is kept once
         chosen, covered_until = [], 0
@@ -199,6 +208,22 @@ class PlaceRuler:
             for start in range(max(0, end - self.max_village_length), end - 1):
                 if is_village(text[start:end]):
                     found.append(Match(start, end, VILLAGE))
+        return found
+
+    def _village_stems(self, text: str) -> list[Match]:
+        """Village names without 村 or 社区 (古鹤 for 古鹤村, at the head of 古鹤中医药产业园), two or
+        three characters after punctuation (not glued to a word or a name before them: 梁振华), where
+        neither the full name nor a natural feature's ending follows (华阳湖), and that are no
+        frequent word (村里, 南方) nor a surname (夏侯); ``_supported`` wants their town."""
+        is_village = self.divisions.is_village
+        found = []
+        for start in (m.end() for m in STEM_OPENING.finditer(text)):
+            for end in (start + 2, start + 3):
+                stem = text[start:end]
+                if end <= len(text) and ALL_CJK.fullmatch(stem) and not text.startswith(STEM_NOT_BEFORE, end) \
+                        and stem not in self.words.frequent and stem not in surnames() \
+                        and any(is_village(stem + ending) for ending in RENAMED_VILLAGE_ENDINGS):
+                    found.append(Match(start, end, VILLAGE_STEM))
         return found
 
     def _unknown_rivers(self, text: str) -> list[Match]:
@@ -249,6 +274,9 @@ class PlaceRuler:
             return len(surface) > 2 or surface in support.rivers
         if match.kind == FULL:
             return match not in support.plain and self._parent_named(match, surface, support)
+        if match.kind == VILLAGE_STEM:
+            return not self._is_common(surface, "village") and any(
+                self._has_named_parent(surface + ending, support.named, generations=1) for ending in RENAMED_VILLAGE_ENDINGS)
         if match.kind == VILLAGE and len(surface) < self.min_village_length:
             return surface in support.anchored
         return match.kind == VILLAGE and (self._has_named_parent(surface, support.named, self._village_generations(surface))
@@ -309,7 +337,7 @@ class PlaceRuler:
         if (match.start > 0 and match.start not in ends and text[match.start - 1:match.start + 1] in frequent
                 and (not plain or text[match.end - 2:match.end] in frequent)):
             return True
-        return match.kind == SHORT and match.end not in starts and text[match.end - 1:match.end + 1] in frequent
+        return match.kind in (SHORT, VILLAGE_STEM) and match.end not in starts and text[match.end - 1:match.end + 1] in frequent
 
     def _is_word(self, name: str, limit: int, proper_tags: tuple[str, ...] = ("ns",)) -> bool:
         """Whether jieba counts ``name`` at least ``limit`` times as something other than a
@@ -385,22 +413,18 @@ class PlaceRuler:
         return supported
 
 
-RENAMED_VILLAGE_ENDINGS = ("村", "社区")
-"""A village committee renamed a community, or a community renamed back, keeps the name before its
-ending, and the news may still write the other form (群鱼村 for 群鱼社区)."""
-
-
 def _county_code(code: str) -> str:
     """The code of the county a division lies in (or is): 441426100204 → 441426000000."""
     return code[: LEVEL_DIGITS["county"]].ljust(LEVEL_DIGITS["village"], "0")
 
 
-def _renamed_village(name: str) -> list[str]:
-    """The other forms of a village's name: 群鱼村 → 群鱼社区, 群鱼社区 → 群鱼村."""
+def _renamed_village(name: str, named_otherwise: bool) -> list[str]:
+    """The other forms of a village's name: 群鱼村 → 群鱼社区, 群鱼社区 → 群鱼村; a bare stem that
+    names no other division (古鹤) may be either."""
     for ending in RENAMED_VILLAGE_ENDINGS:
         if name.endswith(ending) and len(name) > len(ending) + 1:
             return [name[: -len(ending)] + other for other in RENAMED_VILLAGE_ENDINGS if other != ending]
-    return []
+    return [] if named_otherwise else [name + ending for ending in RENAMED_VILLAGE_ENDINGS]
 
 
 class PlaceLinker:
@@ -554,7 +578,7 @@ class PlaceLinker:
                 records[record.code] = record
                 full[record.code] = full.get(record.code, False) or record.name == self.divisions.official_name(surface)
         # 群鱼村, where the records call it 群鱼社区: linked only with support, as a short form is
-        renamed = [r for name in _renamed_village(place.name) for r in self.divisions.candidates(name) if r.level == "village" and r.code not in records]
+        renamed = [r for name in _renamed_village(place.name, bool(records)) for r in self.divisions.candidates(name) if r.level == "village" and r.code not in records]
         records.update((record.code, record) for record in renamed)
         full.update((record.code, False) for record in renamed)
         return [Candidate(record, full[code], self._supporters(record)) for code, record in records.items()

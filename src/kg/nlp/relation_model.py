@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 from kg.resources import predicates
 
-from .doc import PLACE, Relation, text_of
+from .doc import PLACE, PROGRAMME, Relation, text_of
 from .lexicon import MEDIA_ENDINGS
 from .mentions import ArticleView, MentionRef, local_references
 from .text import sentence_bounds
@@ -133,6 +133,32 @@ def _enumerated_together(candidate: Candidate) -> bool:
     units = candidate.sentence.units
     first_index, second_index = _unit_at(units, first.start), _unit_at(units, second.start)
     return first_index != second_index and _siblings(units[first_index + 1:second_index])
+
+
+def _never_proposed(candidate: Candidate) -> bool:
+    """Pairs the scorer leaves to the rules: an outlet neither runs a programme nor lies where it
+    reports from (湖南日报 and a dateline's 澧县); places and bodies listed together (visited in one
+    trip) neither run one another's projects nor lie in one another; a place named only inside a
+    programme's name runs nothing."""
+    if candidate.predicate not in ("implements", "locatedIn"):
+        return False
+    return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
+            or (candidate.predicate == "implements" and _named_inside_a_programme(candidate)))
+
+
+
+VILLAGE_ENDINGS = ("村", "社区")
+
+
+def _named_inside_a_programme(candidate: Candidate) -> bool:
+    """Whether the subject is a village named by its bare stem inside a programme's name (古鹤 in
+    古鹤中医药产业园): the programme, not the village, is what the sentence speaks of. A town's
+    short form at the head of a project's name (桂山 in 桂山渔港升级改造项目) still may run it."""
+    subject = candidate.subject
+    if not subject.entity.name.endswith(VILLAGE_ENDINGS) or subject.end - subject.start >= len(subject.entity.name):
+        return False
+    return any(m.entity.label == PROGRAMME and m.start <= subject.start and subject.end <= m.end and m.entity is not subject.entity
+               for m in candidate.sentence.mentions)
 
 
 def _bucket(n: int) -> str:
@@ -293,8 +319,8 @@ def model_relations(doc: Doc, model: RelationModel) -> list[Relation]:
         if probability < model.thresholds.get(candidate.predicate, 1.0):
             continue
         key = (candidate.subject.entity.key, candidate.predicate, candidate.object.entity.key)
-        if candidate.predicate == "implements" and (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)):
-            continue  # an outlet reports on a programme; places and bodies visited in one list do not run one another's projects
+        if _never_proposed(candidate):
+            continue
         if key in known or (key in best and best[key].confidence >= probability):
             continue
         start, end = candidate.sentence.start, candidate.sentence.end

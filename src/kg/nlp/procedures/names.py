@@ -151,8 +151,9 @@ def _programmes(view: ArticleView) -> list[tuple[MentionRef, list[MentionRef]]]:
 
 @procedure("named_after_place")
 def named_after_place(view: ArticleView) -> list[Relation]:
-    """A programme whose name begins with a town or village is carried out there (新塘镇美丽圩镇建设);
-    in a run of places (城厢镇南通村…项目), the last one."""
+    """A programme whose name begins with a town or village, written with its level ending, is
+    carried out there (新塘镇美丽圩镇建设, but not 古鹤中医药产业园 by 古鹤村); in a run of places
+    (城厢镇南通村…项目), the last one."""
     relations = []
     for programme, mentions in _programmes(view):
         if _inside_a_title(view.outermost(mentions), programme):
@@ -160,7 +161,7 @@ def named_after_place(view: ArticleView) -> list[Relation]:
         inner = view.starting_at(programme.start, PLACE)
         while inner is not None and (following := view.starting_at(inner.end, PLACE)) is not None and following.end < programme.end:
             inner = following  # 城厢镇南通村…改造项目: the village the town's name leads to
-        if inner is not None and inner.end < programme.end and inner.entity.name.endswith(TOWN_AND_VILLAGE_ENDINGS):
+        if inner is not None and inner.end < programme.end and view.text[inner.start:inner.end].endswith(TOWN_AND_VILLAGE_ENDINGS):
             relations.append(relation(inner.entity, "implements", programme.entity, view.text, programme.start, programme.end, 0.6))
     return relations
 
