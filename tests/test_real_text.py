@@ -338,3 +338,18 @@ def test_a_body_named_from_a_level_word_keeps_the_words_between_it_and_its_suffi
     doc = run("3月2日,省老区建设促进会会长钟某某带队到县里调研。")
     assert "省老区建设促进会" in names(doc, "Organization")
     assert ("钟某某", "holdsPost", "省老区建设促进会", "会长") in facts(doc)
+
+
+def test_a_civil_service_grade_is_a_post():
+    assert ("王某某", "holdsPost", "县农业农村局", "一级主任科员") in facts(run("县农业农村局一级主任科员王某某出席会议。"))
+
+
+def test_a_listed_name_glued_to_a_body_ending_is_the_start_of_a_body():
+    doc = run("教师进修学院副院长宋某林、党建办三级主任科员赖某奎参加调研。")
+    assert "党建" not in names(doc, "Person") and {"宋某林", "赖某奎"} <= names(doc, "Person")
+    assert "李某明" in names(run("副镇长李某明部署工作。"), "Person")  # 部署 is a word, not a body's 部
+
+
+def test_a_body_s_name_never_holds_a_verb_of_making_use():
+    doc = run("梅县区发挥专业合作社、家庭农场等经营主体的优势,发展特色产业。")
+    assert not [name for name in names(doc, "Organization") if "发挥" in name]

@@ -102,6 +102,20 @@ def test_items_of_one_visit_list_are_never_proposed_as_each_others_implementers(
     assert [r for r in model_relations(apart, eager) if r.subject == "Place:冷坑镇" and r.predicate == "implements"]
 
 
+def test_a_place_inside_an_outlets_name_is_never_proposed_as_an_implementer():
+    doc = rules_only("梅州日报讯 平远县推进“百千万工程”。")
+    eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
+    assert _pair(doc, "梅州市", "implements", "百千万工程")  # a candidate the eager scorer would take
+    assert "Place:梅州市" not in {r.subject for r in model_relations(doc, eager) if r.predicate == "implements"}
+
+
+def test_a_visit_list_stays_one_enumeration_past_words_that_are_no_names():
+    doc = rules_only("调研组先后到冷坑镇、某某石砚加工点及怀集县茶香乡村振兴示范带调研。")
+    assert "S>Osiblings" in pair_features(doc.text, _pair(doc, "冷坑镇", "implements", "怀集县茶香乡村振兴示范带"))
+    shared = rules_only(SENTENCE)  # 冷坑镇、洽水镇共建…: a verb in the last item makes the list its subject
+    assert "S>Osiblings" not in pair_features(shared.text, _pair(shared, "冷坑镇", "implements", "怀集县茶香乡村振兴示范带"))
+
+
 def test_the_shipped_scorer_is_in_the_pipeline_and_survives_to_disk(tmp_path):
     nlp = build_pipeline()
     assert nlp.pipe_names[-2:] == ["kg_relation_extractor", "kg_relation_classifier"]

@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from kg.resources import predicates
 
 from .doc import PLACE, PROGRAMME, Relation, text_of
-from .lexicon import MEDIA_ENDINGS
+from .lexicon import MEDIA_ENDINGS, stop_verbs
 from .mentions import ArticleView, MentionRef, local_references
 from .text import sentence_bounds
 
@@ -121,10 +121,21 @@ def _skip_lists(tokens: list[str], first: str, second: str) -> tuple[list[str], 
     return tokens, listed
 
 
+_CLAUSE_MARKS = frozenset(",，;；。:：")
+
+
 def _siblings(between: list[Unit]) -> bool:
-    """Whether the pair are items of one enumeration (A村、B公司、C产业园): only mentions and
-    list joiners stand between them, and at least one joiner."""
-    return bool(between) and all(u.kind or u.text in _JOINERS for u in between) and any(not u.kind for u in between)
+    """Whether the pair are items of one enumeration (A村、B公司、某某基地及C产业园): no clause mark
+    stands between them, a joiner follows the first (past any names glued to it) and precedes the
+    second's item, and that item holds no verb before the second (A村、B村共建C园 lists A and B,
+    not A and C). Items between may be words the extractor did not take as names."""
+    if any(u.text in _CLAUSE_MARKS for u in between if not u.kind):
+        return False
+    words = [u for u in between if not u.kind]
+    if not words or words[0].text not in _JOINERS:
+        return False
+    last_joiner = max(i for i, u in enumerate(between) if not u.kind and u.text in _JOINERS)
+    return not any(u.text in stop_verbs() for u in between[last_joiner + 1:] if not u.kind)
 
 
 def _enumerated_together(candidate: Candidate) -> bool:
@@ -143,22 +154,26 @@ def _never_proposed(candidate: Candidate) -> bool:
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
-            or (candidate.predicate == "implements" and _named_inside_a_programme(candidate)))
+            or (candidate.predicate == "implements" and _named_inside_a_name(candidate)))
 
 
 
 VILLAGE_ENDINGS = ("村", "社区")
 
 
-def _named_inside_a_programme(candidate: Candidate) -> bool:
-    """Whether the subject is a village named by its bare stem inside a programme's name (古鹤 in
-    古鹤中医药产业园): the programme, not the village, is what the sentence speaks of. A town's
-    short form at the head of a project's name (桂山 in 桂山渔港升级改造项目) still may run it."""
+def _named_inside_a_name(candidate: Candidate) -> bool:
+    """Whether the subject is a place named inside an outlet's name (湖南 in 湖南日报), or a village
+    named by its bare stem inside a programme's name (古鹤 in 古鹤中医药产业园): the outlet or the
+    programme, not the place, is what the sentence speaks of. A town's short form at the head of a
+    project's name (桂山 in 桂山渔港升级改造项目) still may run it, and so may a town whose party
+    committee's secretary speaks of a project (某街道党工委书记…)."""
     subject = candidate.subject
+    holders = [m for m in candidate.sentence.mentions if m.start <= subject.start and subject.end <= m.end and m.entity is not subject.entity]
+    if any(m.entity.name.endswith(MEDIA_ENDINGS) for m in holders):
+        return True  # 湖南 in 湖南日报 names where the outlet is
     if not subject.entity.name.endswith(VILLAGE_ENDINGS) or subject.end - subject.start >= len(subject.entity.name):
         return False
-    return any(m.entity.label == PROGRAMME and m.start <= subject.start and subject.end <= m.end and m.entity is not subject.entity
-               for m in candidate.sentence.mentions)
+    return any(m.entity.label == PROGRAMME for m in holders)
 
 
 def _bucket(n: int) -> str:

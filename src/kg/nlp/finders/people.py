@@ -17,6 +17,9 @@ from . import COMMON_SURNAME_PPM, NOT_IN_GIVEN_NAMES, Candidate, Context, ends_b
 
 CLAUSE_ENDINGS = word_list("clause_endings")
 """Last characters that make a would-be name a place word or a pronoun (蹲在田埂上说, 由他说)."""
+BODY_GLUE = frozenset(word_list("listed_body_endings")) & frozenset(NOT_IN_GIVEN_NAMES)
+"""Body endings no given name holds (办, 部): a would-be listed name glued to one is the start of
+a body's name (副院长宋某、党建办主任科员赖某 lists 党建办, not a 党建)."""
 NAME_STOPS = TITLES + SPEECH_CUES + PERSON_ROLES
 """Words a given name stops before (李明书记, 张华说)."""
 
@@ -70,7 +73,7 @@ def names_in_list(text: str, i: int, separators: str, strict: bool = True, min_p
             return  # 作者:苏婉婷 来源:…: the next field, not a name
         padding = padded and phrasing("padded_name").match(text, i) and surnames().get(text[i], 0.0) >= min_ppm
         length = 3 if padding else read_name(text, i, min_ppm=min_ppm, strict=strict)
-        if not length:
+        if not length or _glued_to_a_body(text, i + length):
             return
         yield i, i + length
         i += length
@@ -78,6 +81,11 @@ def names_in_list(text: str, i: int, separators: str, strict: bool = True, min_p
             i += 1
         else:
             return
+
+
+def _glued_to_a_body(text: str, end: int) -> bool:
+    """Whether a body ending no given name holds follows, and starts no word (部署, 办理, 部长)."""
+    return text[end : end + 1] in BODY_GLUE and text[end : end + 2] not in common_words()
 
 
 def reads_as_clause(name: str) -> bool:
