@@ -131,6 +131,11 @@ def test_short_form_linked_and_renamed_to_the_official_name(nlp: Language) -> No
     assert len(found["梅县区"].mentions) == 2
 
 
+def test_a_township_name_running_into_a_word_needs_its_parent(nlp: Language) -> None:
+    assert proposed(nlp, "建设美丽宜居乡村。") == []
+    assert "宜居乡" not in proposed(nlp, "各地建设美丽宜居乡镇。")
+
+
 def test_ordinary_words_are_not_places(nlp: Language) -> None:
     assert proposed(nlp, "部分乡镇未能坚持，新兴城市和文明村镇。") == []
 

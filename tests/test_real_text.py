@@ -353,3 +353,9 @@ def test_a_listed_name_glued_to_a_body_ending_is_the_start_of_a_body():
 def test_a_body_s_name_never_holds_a_verb_of_making_use():
     doc = run("梅县区发挥专业合作社、家庭农场等经营主体的优势,发展特色产业。")
     assert not [name for name in names(doc, "Organization") if "发挥" in name]
+
+
+def test_people_introduced_by_their_profession_are_people():
+    doc = run("书记还来到某某艺社,与青年艺术家洪某、周某某座谈。")
+    assert {"洪某", "周某某"} <= names(doc, "Person")
+    assert "周青" in names(run("与青年艺术家洪伟、周青座谈。"), "Person")  # 座谈 ends the name

@@ -48,6 +48,7 @@ RENAMED_VILLAGE_ENDINGS = ("村", "社区")
 ending, and the news may still write the other form (群鱼村 for 群鱼社区)."""
 
 
+LEVEL_WORDS_GOING_ON = tuple(word_list("level_words_going_on"))
 STEM_NOT_BEFORE = (*RENAMED_VILLAGE_ENDINGS, *word_list("natural_endings"))
 STEM_OPENING = re.compile("(?:^|(?<=[^\u4e00-\u9fff]))(?=[\u4e00-\u9fff])", re.M)
 FULL, SHORT, REGION, FEATURE, VILLAGE, VILLAGE_STEM = "full", "short", "region", "feature", "village", "village-stem"
@@ -252,7 +253,8 @@ class PlaceRuler:
         (部分乡镇), and no short form may end inside one (大成效).
         """
         surface_of = {m: self.divisions.official_name(text[m.start:m.end]) for m in matches}
-        plain = {m for m in matches if m.kind == FULL and self._plain_name(surface_of[m])}
+        plain = {m for m in matches if m.kind == FULL and self._plain_name(surface_of[m])
+                 and not text.startswith(LEVEL_WORDS_GOING_ON, m.end - 1)}
         ends, starts = {m.end for m in plain}, {m.start for m in plain}
         matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts, m in plain)]
         plain &= set(matches)
