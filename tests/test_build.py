@@ -299,3 +299,13 @@ def test_viz_of_a_large_network_keeps_the_most_central_entities_and_says_what_it
     assert info["left_out"].startswith(f"left out {info['total_nodes'] - 4} of {info['total_nodes']} entities")
     focused = viz.write_explorer(explore_store, tmp_path / "focus.html", focus="张三", hops=1)
     assert focused["nodes"] > 1 and "张三" in (tmp_path / "focus.html").read_text(encoding="utf-8")
+
+
+def test_a_build_worker_multiplies_on_one_thread():
+    """A build runs one worker per core; the NER's BLAS must not take a second core from another worker."""
+    import subprocess
+    import sys
+
+    probe = ("from threadpoolctl import threadpool_info; from kg.build import worker_pipeline; worker_pipeline(); "
+             "print(sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}))")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split("\n")[-2] == "[1]"

@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
@@ -168,7 +168,17 @@ def worker_pipeline():
 
     tune_allocator(NER_MALLOC)
     quiet_libraries()
+    one_blas_thread()
     return load_pipeline()
+
+
+@cache
+def one_blas_thread() -> None:
+    """Keep this worker's matrix products on one thread: a build runs one worker per core, so a
+    second BLAS thread would only take a core from another worker (``--workers 1`` is one core)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def preload_pipeline() -> None:
@@ -270,8 +280,6 @@ class LocalProcesses:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        # the workers already fill the cores: one BLAS thread each (spawned processes read this at import)
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         self.pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_local_worker, initargs=(os.getpid(),))
 
     def map(self, batches: Iterator[list[Article]], run: Run, base: str) -> Iterator[list[Extracted]]:
