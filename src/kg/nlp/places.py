@@ -46,11 +46,12 @@ ALL_CJK = re.compile("[\u4e00-\u9fff]+")
 RENAMED_VILLAGE_ENDINGS = ("村", "社区")
 """A village committee renamed a community, or a community renamed back, keeps the name before its
 ending, and the news may still write the other form (群鱼村 for 群鱼社区)."""
-
-
 LEVEL_WORDS_GOING_ON = tuple(word_list("level_words_going_on"))
+"""Words a full name's level character may start (宜居乡|村): such a name needs its parent."""
 STEM_NOT_BEFORE = (*RENAMED_VILLAGE_ENDINGS, *word_list("natural_endings"))
+"""What may not follow a village stem: its own ending (the full name matches) or a natural feature's (华阳湖)."""
 STEM_OPENING = re.compile("(?:^|(?<=[^\u4e00-\u9fff]))(?=[\u4e00-\u9fff])", re.M)
+"""Where a village stem may start: a Chinese character after punctuation, a space or a line start."""
 FULL, SHORT, REGION, FEATURE, VILLAGE, VILLAGE_STEM = "full", "short", "region", "feature", "village", "village-stem"
 NOT_RIVER_STARTS = "沿跨过渡护治"
 """沿河, 跨江, 护河: words the dictionary tags as places that say what is done along a river."""

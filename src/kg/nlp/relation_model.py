@@ -31,6 +31,7 @@ from kg.resources import predicates
 from .doc import PLACE, PROGRAMME, Relation, text_of
 from .lexicon import MEDIA_ENDINGS, stop_verbs
 from .mentions import ArticleView, MentionRef, local_references
+from .places import RENAMED_VILLAGE_ENDINGS
 from .text import sentence_bounds
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "relations"
@@ -149,16 +150,12 @@ def _enumerated_together(candidate: Candidate) -> bool:
 def _never_proposed(candidate: Candidate) -> bool:
     """Pairs the scorer leaves to the rules: an outlet neither runs a programme nor lies where it
     reports from (湖南日报 and a dateline's 澧县); places and bodies listed together (visited in one
-    trip) neither run one another's projects nor lie in one another; a place named only inside a
-    programme's name runs nothing."""
+    trip) neither run one another's projects nor lie in one another; a place named inside an
+    outlet's name, or a village by its stem inside a programme's name, runs nothing."""
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
             or (candidate.predicate == "implements" and _named_inside_a_name(candidate)))
-
-
-
-VILLAGE_ENDINGS = ("村", "社区")
 
 
 def _named_inside_a_name(candidate: Candidate) -> bool:
@@ -171,7 +168,7 @@ def _named_inside_a_name(candidate: Candidate) -> bool:
     holders = [m for m in candidate.sentence.mentions if m.start <= subject.start and subject.end <= m.end and m.entity is not subject.entity]
     if any(m.entity.name.endswith(MEDIA_ENDINGS) for m in holders):
         return True  # 湖南 in 湖南日报 names where the outlet is
-    if not subject.entity.name.endswith(VILLAGE_ENDINGS) or subject.end - subject.start >= len(subject.entity.name):
+    if not subject.entity.name.endswith(RENAMED_VILLAGE_ENDINGS) or subject.end - subject.start >= len(subject.entity.name):
         return False
     return any(m.entity.label == PROGRAMME for m in holders)
 
