@@ -84,9 +84,9 @@ BODY_ENDINGS = word_list("body_endings")
 """How short names of public bodies end (财政部, 国务院, 省委): the NER may name them so."""
 WORDS_BEFORE_A_BODY = "".join(word_list("words_before_a_body"))
 SHORT_BODY = 3
+"""Longest name of a body the NER proposes that needs a public body's ending or a clear start."""
 SLOGAN_REACH = 16
 """How far a slogan's quotation marks may stand from a word inside it."""
-"""Longest name of a body the NER proposes that needs a public body's ending or a clear start."""
 METHOD_ENDINGS = word_list("method_endings")
 """Endings of a working method or a slogan (罗山模式): no programme."""
 """First characters of two-character words that say where something goes (沿河, 赴京), not a place."""

@@ -133,8 +133,7 @@ def _subplace_at(text: str, start: int, parent_level: str, listed: Ending | None
 HAMLET = Ending("家", 1, 2, "village")
 """The ending of a hamlet named after a family (肖家, 龚家塝)."""
 HAMLET_ENDINGS = frozenset(word_list("hamlet_endings"))
-
-
+"""Land-form characters that may close a hamlet's name after 家 (塝, 铺)."""
 HAMLET_SURNAME_PPM = 500.0
 """Below this frequency a surname + 家 that is a word of the dictionary is the word (农家, 商家, 全家)."""
 

@@ -39,9 +39,9 @@ VERB_LENGTHS = (1, 2, 3, 4)
 MAX_SENDER = 8
 """Characters of a sender's name before 驻 in a stationed team's name (省财政厅驻…工作队)."""
 YEAR_REACH = 8
+"""How far back from a position a year inside a name (2023年度) is looked for."""
 BRACKET_REACH = 6
 """Length of the longest bracketed word inside a name, brackets included."""
-"""How far back from a position a year inside a name (2023年度) is looked for."""
 
 
 def left_edge(text: str, suffix_start: int, anchors: dict[int, tuple[int, bool]], max_middle: int,

@@ -16,8 +16,9 @@ from .organisations import BUSINESS_VERBS, left_edge
 GENERIC_PROJECTS = word_list("generic_projects")
 DESIGNATION_LEVELS = word_list("designation_levels")
 NAME_VERBS = frozenset(word_list("name_verbs"))
-KIND_MODIFIERS = word_list("kind_modifiers")
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
+KIND_MODIFIERS = word_list("kind_modifiers")
+"""Modifiers of kind (高标准): before generic words they still make a kind of programme, not a name."""
 WORDS_AFTER_A_NAME = word_list("words_after_a_name")
 NOT_IN_PROJECT_NAMES = word_list("not_in_project_names")
 FOLLOWER_REACH = 12

@@ -24,7 +24,6 @@ from ..mentions import ArticleView, MentionRef, local_references
 from ..text import ends_with, last_match, sentence_bounds
 from . import actor_list, clause_start, procedure, relation
 
-"""Outlets report on programmes; they are never taken for their implementers."""
 PARK_WORDS = word_list("park_words")
 PARK_ENDINGS = word_list("park_endings")
 PROJECT_ENDINGS = word_list("project_endings")
