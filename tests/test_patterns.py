@@ -58,12 +58,14 @@ def test_every_relation_pattern_keeps_its_example_and_counter_example():
 
 
 def candidates_of(rule: dict, text: str) -> list[str]:
-    """The names one entity rule finds in ``text``, alone, with the places the place ruler found."""
+    """The names one entity rule finds in ``text``, alone, with the places the place ruler found
+    (and, for a rule that reads them, the bodies the organisation rules found)."""
     doc = entities_of(text)
     places = [(s.start_char, s.end_char) for s in doc.spans["kg_places"]]
     context = Context(text_of(doc), places)
     context.quoted = [(c.start, c.end) for c in run_rules([r for r in RULES if r["finder"] == "quoted_programme"], "Programme", context)]
-    return [context.text[c.start : c.end] for c in run_rules([rule], rule["label"], context)]
+    context.bodies = [(c.start, c.end) for c in run_rules(RULES, "Organization", context)]
+    return [context.text[c.start : c.end] for c in run_rules([rule], rule["label"], context, after_bodies=rule.get("after_bodies", False))]
 
 
 def test_every_entity_rule_keeps_its_example_and_counter_example():

@@ -359,3 +359,16 @@ def test_people_introduced_by_their_profession_are_people():
     doc = run("书记还来到某某艺社,与青年艺术家洪某、周某某座谈。")
     assert {"洪某", "周某某"} <= names(doc, "Person")
     assert "周青" in names(run("与青年艺术家洪伟、周青座谈。"), "Person")  # 座谈 ends the name
+
+
+def test_a_park_named_right_before_project_names_only_the_project():
+    doc = run("土地用于建设罗南智造产业园项目,镇里还推进稻香乡村振兴示范带二期工程。")
+    assert {"罗南智造产业园项目", "稻香乡村振兴示范带二期工程", "稻香乡村振兴示范带"} <= names(doc, "Programme")
+    assert "罗南智造产业园" not in names(doc, "Programme")
+
+
+def test_a_project_named_after_its_company_is_carried_out_by_it():
+    doc = run("县长察看了绿峰茶业有限公司茶饮料和茶叶精深加工基地项目,又到万和种养专业合作社生产基地。")
+    assert "绿峰茶业有限公司茶饮料和茶叶精深加工基地项目" in names(doc, "Programme")
+    assert ("绿峰茶业有限公司", "implements", "绿峰茶业有限公司茶饮料和茶叶精深加工基地项目", None) in facts(doc)
+    assert not any(name.startswith("万和种养专业合作社") for name in names(doc, "Programme"))  # a company's site, no project

@@ -59,21 +59,25 @@ def check_rule(rule: dict) -> None:
 
 def find_candidates(rules: list[dict], text: str, places: list[tuple[int, int]]) -> list[Candidate]:
     """Every candidate the rules find in the text, overlapping ones included: programmes first
-    (quoted names continue bodies' names), then organisations, then people."""
+    (quoted names continue bodies' names), then organisations, then the programmes named after
+    a body (rules with ``after_bodies``), then people."""
     context = Context(text, places)
     found = run_rules(rules, PROGRAMME, context)
     context.quoted = [(c.start, c.end) for c in found if c.rule == QUOTED_RULE]
     bodies = run_rules(rules, ORGANIZATION, context)
     found = [p for p in found if not (p.rule.startswith(BARE_RULES) and any(o.start <= p.start and p.end < o.end for o in bodies))
              or phrasing("park_body_after").match(text, p.end)]  # 某产业园区管委会: the park stays a programme
+    context.bodies = [(b.start, b.end) for b in bodies]
+    found += run_rules(rules, PROGRAMME, context, after_bodies=True)
     return run_rules(rules, PERSON, context) + bodies + found
 
 
-def run_rules(rules: list[dict], label: str, context: Context) -> list[Candidate]:
-    """The candidates of the rules of ``label``, each finder called once with its rules (in order)."""
+def run_rules(rules: list[dict], label: str, context: Context, after_bodies: bool = False) -> list[Candidate]:
+    """The candidates of the rules of ``label`` (those that read the bodies, or the others), each
+    finder called once with its rules (in order)."""
     by_finder: dict[str, list[dict]] = {}
     for rule in rules:
-        if rule["label"] == label:
+        if rule["label"] == label and rule.get("after_bodies", False) == after_bodies:
             by_finder.setdefault(rule["finder"], []).append(rule)
     return [c for name, group in by_finder.items() for c in finder_named(name)(context, group)]
 

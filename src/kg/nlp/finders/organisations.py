@@ -117,7 +117,7 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
         if bracketed := _bracketed_before(text, i):
             i = bracketed
             continue
-        if not is_cjk(text[i - 1]) or ends_boundary(text, i) or _verb_ends_at(text, i, verbs) \
+        if not is_cjk(text[i - 1]) or ends_boundary(text, i) or verb_ends_at(text, i, verbs) \
                 or ends_with(phrasing("count_before_name"), text, i, 2):
             break
         i -= 1
@@ -132,7 +132,7 @@ def _bracketed_before(text: str, i: int) -> int | None:
     return bracketed.start() if bracketed and bracketed.start() > 0 and is_cjk(text[bracketed.start() - 1]) else None
 
 
-def _verb_ends_at(text: str, i: int, verbs: frozenset[str]) -> bool:
+def verb_ends_at(text: str, i: int, verbs: frozenset[str]) -> bool:
     """Whether one of ``verbs`` ends at ``i``, unless it straddles two words of the dictionary
     (恒远金属实业有限公司: 属实 is a verb, but here it is the end of 金属 and the start of 实业)."""
     return any(text[max(0, i - n) : i] in verbs and not _straddles_words(text, i - n, i) for n in VERB_LENGTHS)
@@ -203,7 +203,7 @@ def _level_word_before(text: str, start: int, suffix_start: int) -> int:
     """A free-standing body whose name opens with a level word holds the verbs between it and the
     suffix (省老区建设促进会): the level word starts it; otherwise ``start`` stands."""
     for level_start in range(start - 1, max(suffix_start - MAX_BODY_MIDDLE, 0) - 1, -1):
-        if not is_cjk(text[level_start]) or text[level_start] in HARD_STOPS or _verb_ends_at(text, level_start + 1, STRONG_VERBS):
+        if not is_cjk(text[level_start]) or text[level_start] in HARD_STOPS or verb_ends_at(text, level_start + 1, STRONG_VERBS):
             break
         if text[level_start] in SHORT_NAME_LEVELS and _starts_short_name(text, level_start):
             return level_start

@@ -1,5 +1,6 @@
 """Programmes: quoted campaign names, 《document titles》, designations a place earns, names with a
-programme ending (…示范带, …产业园, a place's …工程), and names of verbs on levels (驻镇帮镇扶村)."""
+programme ending (…示范带, …产业园, a place's …工程), projects named after the body that carries
+them out (某某有限公司…生产基地项目), and names of verbs on levels (驻镇帮镇扶村)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from kg.resources import phrasing, word_list
 from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, common_words, stop_verbs
 from ..text import ends_with
 from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
-from .organisations import BUSINESS_VERBS, left_edge
+from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
 
 GENERIC_PROJECTS = word_list("generic_projects")
 DESIGNATION_LEVELS = word_list("designation_levels")
@@ -158,7 +159,8 @@ def _designations_from(text: str, position: int) -> list[tuple[int, int]]:
 @finder("programme_suffix")
 def programme_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
     """Names with a programme ending: bare endings (…乡村振兴示范带, …产业园) make a name on their own;
-    placed endings (…工程, …基地) only after a place or as a phase of a bare name (…示范带二期工程)."""
+    placed endings (…工程, …基地) only after a place or as a phase of a bare name (…示范带二期工程).
+    A name that goes on right into 项目 or 工程 names only the project."""
     bare = tuple(word for rule in rules if not rule["placed"] for word in word_list(rule["suffixes"][1:]))
     endings = [(match, rule) for rule in rules for suffix in word_list(rule["suffixes"][1:]) for match in re.finditer(re.escape(suffix), context.text)]
     spans = [match.span() for match, _ in endings]
@@ -168,7 +170,12 @@ def programme_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
             continue  # 产业园 inside 产业园区: the longer ending names it
         candidate = _name_with_ending(context, match, rule, bare)
         found += [candidate] if candidate else []
-    return found
+    return _without_names_of_projects(context.text, found)
+
+
+def _without_names_of_projects(text: str, found: list[Candidate]) -> list[Candidate]:
+    """The candidates but those that go on right into 项目 or 工程 as another (罗南智造产业园项目)."""
+    return [c for c in found if not any(o.start == c.start and phrasing("project_of_a_name").fullmatch(text, c.end, o.end) for o in found)]
 
 
 def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple[str, ...]) -> Candidate | None:
@@ -255,6 +262,31 @@ def _stands_alone(context: Context, start: int, match: re.Match) -> bool:
     inside_title = any(s <= start and match.end() <= e for s, e in context.titles)
     goes_on = (m := phrasing("name_goes_on").match(context.text, match.start())) is not None and m.end() == match.end()
     return match.end() - start >= MIN_BARE_NAME and not inside_title and not goes_on and not context.text.startswith(("”", "」"), match.end())
+
+
+@finder("owned_project")
+def owned_project(context: Context, rules: list[dict]) -> list[Candidate]:
+    """A project whose name begins with the body that carries it out (某某实业有限公司铝型材和不锈钢
+    冷轧板生产基地项目; a company's 生产基地 alone is a site, no project): a body ending like one of
+    the rule's ``owners``, followed by the rule's ``pattern``, whose group ``middle`` holds no stop but the ``joiners`` and no strong verb or
+    one of the rule's ``verbs`` (承建, 投资: the body does something to a project named apart)."""
+    text = context.text
+    found = []
+    for rule in rules:
+        owners, joiners, pattern = words(rule["owners"]), set(words(rule["joiners"])), rule_regex(rule["pattern"])
+        verbs = STRONG_VERBS | frozenset(words(rule["verbs"]))
+        for start, end in context.bodies:
+            match = pattern.match(text, end) if text.endswith(owners, start, end) else None
+            if match and _middle_of_a_name(match["middle"], joiners, verbs):
+                found.append(Candidate(start, match.end(), rule["label"], rule["rule"]))
+    return found
+
+
+def _middle_of_a_name(middle: str, joiners: set[str], verbs: frozenset[str]) -> bool:
+    """Whether the words between a body and a project ending belong to the project's name: no
+    stop (的, 在) but a joiner of products (和, 及), and none of ``verbs``."""
+    return not any(char in HARD_STOPS and char not in joiners for char in middle) \
+        and not any(verb_ends_at(middle, i, verbs) for i in range(2, len(middle) + 1))
 
 
 @finder("level_pairs")

@@ -9,7 +9,8 @@ and at what the gazetteer knows:
 - ``located_by_name``: a body whose name begins with places is in the last of them
   (顺德区驻新兴县六祖镇工作队: in 六祖镇; 海丰农商银行梅陇支行: the branch's place), and one
   written right after a word for the article's place is there (我市某某公司);
-- ``named_after_place``: a programme whose name begins with a town or village is carried out there;
+- ``named_after_doer``: a programme whose name begins with a town or village is carried out
+  there, and one whose name begins with a body (not a document's title) by that body;
 - ``named_in_title``: a programme named inside a programme's name, or a campaign a document's
   title names (《连州市强镇兴村三年行动方案》), is what the document belongs to;
 - ``issuer_in_title``: a document title that begins with a body was issued by it;
@@ -30,6 +31,8 @@ from . import procedure, relation
 TOWN_AND_VILLAGE_ENDINGS = word_list("town_and_village_endings")
 LOCAL_REFERENCE_REACH = 3
 """Length of the longest word for the article's place (镇里, 我市, 全县)."""
+TITLE_OPENINGS = "《〈"
+"""Marks that open a document's title."""
 MIN_NAMED_PROGRAMME = 4
 """Shortest programme name that counts as named inside a body's name."""
 
@@ -149,21 +152,34 @@ def _programmes(view: ArticleView) -> list[tuple[MentionRef, list[MentionRef]]]:
     return found
 
 
-@procedure("named_after_place")
-def named_after_place(view: ArticleView) -> list[Relation]:
+@procedure("named_after_doer")
+def named_after_doer(view: ArticleView) -> list[Relation]:
     """A programme whose name begins with a town or village, written with its level ending, is
     carried out there (新塘镇美丽圩镇建设, but not 古鹤中医药产业园 by 古鹤村); in a run of places
-    (城厢镇南通村…项目), the last one."""
+    (城厢镇南通村…项目), the last one. One whose name begins with a body is carried out by it
+    (某某有限公司…生产基地项目), unless it is a document the body issued (``issuer_in_title``;
+    《国务院工作规则》)."""
     relations = []
     for programme, mentions in _programmes(view):
         if _inside_a_title(view.outermost(mentions), programme):
             continue
-        inner = view.starting_at(programme.start, PLACE)
-        while inner is not None and (following := view.starting_at(inner.end, PLACE)) is not None and following.end < programme.end:
-            inner = following  # 城厢镇南通村…改造项目: the village the town's name leads to
-        if inner is not None and inner.end < programme.end and view.text[inner.start:inner.end].endswith(TOWN_AND_VILLAGE_ENDINGS):
-            relations.append(relation(inner.entity, "implements", programme.entity, view.text, programme.start, programme.end, 0.6))
+        doer = _place_in_front(view, programme)
+        titled = is_document(programme.entity.name) or (programme.start > 0 and view.text[programme.start - 1] in TITLE_OPENINGS)
+        body = None if titled else view.starting_at(programme.start, ORGANIZATION)
+        doer = doer or (body if body is not None and body.end < programme.end else None)
+        if doer is not None:
+            relations.append(relation(doer.entity, "implements", programme.entity, view.text, programme.start, programme.end, 0.6))
     return relations
+
+
+def _place_in_front(view: ArticleView, programme: MentionRef) -> MentionRef | None:
+    """The town or village a programme's name begins with (the last of a run of places)."""
+    inner = view.starting_at(programme.start, PLACE)
+    while inner is not None and (following := view.starting_at(inner.end, PLACE)) is not None and following.end < programme.end:
+        inner = following  # 城厢镇南通村…改造项目: the village the town's name leads to
+    if inner is not None and inner.end < programme.end and view.text[inner.start:inner.end].endswith(TOWN_AND_VILLAGE_ENDINGS):
+        return inner
+    return None
 
 
 def _inside_a_title(outer: list[MentionRef], programme: MentionRef) -> bool:
