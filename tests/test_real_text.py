@@ -372,3 +372,15 @@ def test_a_project_named_after_its_company_is_carried_out_by_it():
     assert "绿峰茶业有限公司茶饮料和茶叶精深加工基地项目" in names(doc, "Programme")
     assert ("绿峰茶业有限公司", "implements", "绿峰茶业有限公司茶饮料和茶叶精深加工基地项目", None) in facts(doc)
     assert not any(name.startswith("万和种养专业合作社") for name in names(doc, "Programme"))  # a company's site, no project
+
+
+def test_a_class_of_parks_is_no_park_but_a_placed_fund_is_a_programme():
+    doc = run("翁源县是全国唯一一个国家级的兰花类现代农业产业园。投资中有桐庐县美丽乡村发展基金300万元。")
+    assert "兰花类现代农业产业园" not in names(doc, "Programme")
+    assert "桐庐县美丽乡村发展基金" in names(doc, "Programme")
+
+
+def test_the_kind_after_a_quoted_campaign_is_no_name_of_its_own():
+    doc = run("县里打造“诗画绥江·绿美竹乡”文旅融合示范带,推进“鉴江印象”乡村振兴示范带项目。")
+    assert {"诗画绥江·绿美竹乡", "鉴江印象"} <= names(doc, "Programme")
+    assert not {"文旅融合示范带", "乡村振兴示范带项目"} & names(doc, "Programme")

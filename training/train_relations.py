@@ -132,8 +132,11 @@ SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def folds(articles: list[Article], settings: dict) -> None:
-    """Leave each folder out in turn: rules alone, then rules plus the model at each threshold of ``SWEEP``."""
+    """Leave each folder out in turn: rules alone, then rules plus the model at each threshold of
+    ``SWEEP``; then, summed over the folders left out, recall and precision per predicate at each
+    threshold (what a predicate's threshold in ``predicates.toml`` trades)."""
     total_alone: Counter = Counter()
+    swept: dict[float, Counter] = {threshold: Counter() for threshold in SWEEP}
     print(f"{'left out':<28} rules R/P    " + "  ".join(f"t={t} R/P  " for t in SWEEP))
     for folder in dict.fromkeys(a.folder for a in articles):
         held = [a for a in articles if a.folder == folder]
@@ -145,8 +148,12 @@ def folds(articles: list[Article], settings: dict) -> None:
         row = [f"{rules.relation_recall():.3f}/{rules.relation_precision():.3f}"]
         for threshold in SWEEP:
             both = score_with_rules(RelationModel(model.weights, {p: threshold for p in model.weights}), held)
+            swept[threshold] += both.relation
             row.append(f"{both.relation_recall():.3f}/{both.relation_precision():.3f}")
         print(f"{folder:<28} " + "  ".join(row))
+    for predicate in sorted({p for p, _ in swept[SWEEP[0]]}):
+        cells = [f"{Scores(relation=counts).relation_recall(predicate):.3f}/{Scores(relation=counts).relation_precision(predicate):.3f}" for counts in swept.values()]
+        print(f"all folders {predicate:<16} " + "  ".join(cells))
     for predicate in sorted({p for p, _ in total_alone}):
         tp, fp, fn = (total_alone[(predicate, k)] for k in ("tp", "fp", "fn"))
         print(f"model alone {predicate:<16} P {tp / max(tp + fp, 1):.3f} R {tp / max(tp + fn, 1):.3f}  (tp {tp} fp {fp} fn {fn})")

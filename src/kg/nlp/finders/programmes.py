@@ -11,7 +11,7 @@ from kg.resources import phrasing, word_list
 
 from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, common_words, stop_verbs
 from ..text import ends_with
-from . import Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
+from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
 
 GENERIC_PROJECTS = word_list("generic_projects")
@@ -20,6 +20,8 @@ NAME_VERBS = frozenset(word_list("name_verbs"))
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
 KIND_MODIFIERS = word_list("kind_modifiers")
 """Modifiers of kind (高标准): before generic words they still make a kind of programme, not a name."""
+KIND_MARKERS = word_list("kind_markers")
+"""Words that make a stem a class of programmes (兰花类现代农业产业园)."""
 WORDS_AFTER_A_NAME = word_list("words_after_a_name")
 NOT_IN_PROJECT_NAMES = word_list("not_in_project_names")
 FOLLOWER_REACH = 12
@@ -160,7 +162,7 @@ def _designations_from(text: str, position: int) -> list[tuple[int, int]]:
 def programme_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
     """Names with a programme ending: bare endings (…乡村振兴示范带, …产业园) make a name on their own;
     placed endings (…工程, …基地) only after a place or as a phase of a bare name (…示范带二期工程).
-    A name that goes on right into 项目 or 工程 names only the project."""
+    A name that goes on into a longer one names only the longer one."""
     bare = tuple(word for rule in rules if not rule["placed"] for word in word_list(rule["suffixes"][1:]))
     endings = [(match, rule) for rule in rules for suffix in word_list(rule["suffixes"][1:]) for match in re.finditer(re.escape(suffix), context.text)]
     spans = [match.span() for match, _ in endings]
@@ -174,8 +176,9 @@ def programme_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
 
 
 def _without_names_of_projects(text: str, found: list[Candidate]) -> list[Candidate]:
-    """The candidates but those that go on right into 项目 or 工程 as another (罗南智造产业园项目)."""
-    return [c for c in found if not any(o.start == c.start and phrasing("project_of_a_name").fullmatch(text, c.end, o.end) for o in found)]
+    """The candidates but those that go on into a longer one (罗南智造产业园项目, 某镇…产业项目发展基金),
+    unless a phase of them follows (稻香乡村振兴示范带二期工程 names the belt too)."""
+    return [c for c in found if phrasing("phase_between").match(text, c.end) or not any(o.start == c.start and o.end > c.end for o in found)]
 
 
 def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple[str, ...]) -> Candidate | None:
@@ -210,7 +213,10 @@ def _is_a_name(name: str) -> bool:
 def _names_a_kind(stem: str) -> bool:
     """乡村振兴示范带, 现代农业产业园: common words before the ending, no place, no level, no
     numeral make a kind of programme, not one programme (unlike 茶香古道乡村振兴示范带); so do
-    they after a modifier of kind (高标准产业园区)."""
+    they after a modifier of kind (高标准产业园区), and so does a stem with a marker of a class
+    (兰花类现代农业产业园)."""
+    if any(marker in stem for marker in KIND_MARKERS):
+        return True
     stem = stem.removeprefix(next((m for m in KIND_MODIFIERS if stem.startswith(m)), ""))
     chunks = [stem[i : i + 2] for i in range(0, len(stem), 2)]
     return len(stem) % 2 == 0 and all(chunk in _generic_words() for chunk in chunks) and not stem.startswith(DESIGNATION_LEVELS)
@@ -258,10 +264,12 @@ def _needs_place(rule: dict, ending: str, phase: bool, length: int) -> bool:
 
 def _stands_alone(context: Context, start: int, match: re.Match) -> bool:
     """A long enough name, not inside a 《title》, not an area's name going on into a project's
-    (…示范片项目), not closing a quotation."""
+    (…示范片项目), not closing a quotation, not the kind that follows one (“某某”乡村振兴示范带:
+    the quotation is the name)."""
     inside_title = any(s <= start and match.end() <= e for s, e in context.titles)
     goes_on = (m := phrasing("name_goes_on").match(context.text, match.start())) is not None and m.end() == match.end()
-    return match.end() - start >= MIN_BARE_NAME and not inside_title and not goes_on and not context.text.startswith(("”", "」"), match.end())
+    after_quote = start > 0 and context.text[start - 1] in QUOTE_CLOSINGS
+    return match.end() - start >= MIN_BARE_NAME and not inside_title and not goes_on and not after_quote and not context.text.startswith(("”", "」"), match.end())
 
 
 @finder("owned_project")
