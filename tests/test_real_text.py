@@ -384,3 +384,20 @@ def test_the_kind_after_a_quoted_campaign_is_no_name_of_its_own():
     doc = run("县里打造“诗画绥江·绿美竹乡”文旅融合示范带,推进“鉴江印象”乡村振兴示范带项目。")
     assert {"诗画绥江·绿美竹乡", "鉴江印象"} <= names(doc, "Programme")
     assert not {"文旅融合示范带", "乡村振兴示范带项目"} & names(doc, "Programme")
+
+
+def test_reviewers_at_each_stage_are_editors_and_a_reporter_stops_at_the_next_label():
+    doc = run("平远融媒体讯(记者周敏通讯员湛涛)全镇召开现场会。\n一审:刘嘉怡\n二审:胥 扬\n三审:刘胜男")
+    assert {("周敏", "author", "ARTICLE", None), ("湛涛", "author", "ARTICLE", None)} <= facts(doc)
+    assert {("刘嘉怡", "editor", "ARTICLE", None), ("胥扬", "editor", "ARTICLE", None), ("刘胜男", "editor", "ARTICLE", None)} <= facts(doc)
+    assert "周敏通" not in names(doc, "Person")
+
+
+def test_a_head_count_before_a_speech_cue_is_nobody():
+    doc = run("镇干部、群众代表等300余人参加开工仪式。“今年要抓紧。”李涛说。")
+    assert names(doc, "Person") == {"李涛"}
+
+
+def test_an_inspection_verb_ends_a_programme_name_as_a_strong_verb_does():
+    doc = run("刘县长在罗家营村查看示范区建设情况。")
+    assert not any("查看" in name for name in names(doc, "Programme"))

@@ -79,6 +79,9 @@ MEDIA_ENDINGS = word_list("media_endings")
 ISSUE_VERBS = word_list("issue_verbs")
 """Verbs by which a body issues a document."""
 
+INSPECTION_VERBS = frozenset(word_list("inspection_verbs"))
+"""Verbs of looking at a programme (察看, 调研), not carrying it out; no programme's name holds one."""
+
 STRONG_VERBS = frozenset(set(IMPLEMENT_VERBS + ISSUE_VERBS + word_list("strong_verbs")) - set(word_list("verbs_inside_names")))
 """Verbs that never sit inside a name: a name's left edge never crosses one."""
 

@@ -72,7 +72,7 @@ def names_in_list(text: str, i: int, separators: str, strict: bool = True, min_p
         if text.startswith(BYLINE_FIELDS, i):
             return  # 作者:苏婉婷 来源:…: the next field, not a name
         padding = padded and phrasing("padded_name").match(text, i) and surnames().get(text[i], 0.0) >= min_ppm
-        length = 3 if padding else read_name(text, i, min_ppm=min_ppm, strict=strict)
+        length = 3 if padding else _before_the_next_field(text, i, read_name(text, i, min_ppm=min_ppm, strict=strict))
         if not length or _glued_to_a_body(text, i + length):
             return
         yield i, i + length
@@ -81,6 +81,12 @@ def names_in_list(text: str, i: int, separators: str, strict: bool = True, min_p
             i += 1
         else:
             return
+
+
+def _before_the_next_field(text: str, start: int, length: int) -> int:
+    """The length of a name that stops where the next byline field starts (记者周某通讯员湛某:
+    周某, not 周某通)."""
+    return next((k for k in range(2, length) if text.startswith(BYLINE_FIELDS, start + k)), length)
 
 
 def _glued_to_a_body(text: str, end: int) -> bool:
@@ -218,10 +224,10 @@ def name_before_cue(context: Context, rules: list[dict]) -> list[Candidate]:
 
 def _name_ending_at(text: str, cue_at: int, lengths: list[int]) -> int | None:
     """Where the longest name ending at ``cue_at`` starts, if a boundary comes before it
-    (有关工作要求: 关 belongs to 有关)."""
+    (有关工作要求: 关 belongs to 有关) and no count (300余人参加)."""
     for length in lengths:
         start = cue_at - length
         if start >= 0 and read_name(text, start) == length and (start == 0 or not is_cjk(text[start - 1]) or ends_boundary(text, start)) \
-                and text[start - 1 : start + 1] not in common_words():
+                and text[start - 1 : start + 1] not in common_words() and not phrasing("count_digit").fullmatch(text, start - 1, start):
             return start
     return None

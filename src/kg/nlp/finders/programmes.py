@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from kg.resources import phrasing, word_list
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, common_words, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, common_words, stop_verbs
 from ..text import ends_with
 from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
@@ -235,7 +235,7 @@ def _name_goes_on(text: str, end: int) -> bool:
 def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool) -> tuple[int, bool]:
     """Where a name with this ending starts, and whether a place begins it; a place that builds a
     project is no part of its name (下陂村建设供莞蔬菜种植基地项目)."""
-    verbs = stop_verbs() if placed and not phase else STRONG_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
+    verbs = stop_verbs() if placed and not phase else STRONG_VERBS | INSPECTION_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
     anchor_verbs = verbs - NAME_VERBS - BUSINESS_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程, …示范种植基地: verbs a project's name holds
     start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
     acting = phrasing("place_acts").match(context.text, _after_places(start, context.place_ends, match.start())) if has_place else None

@@ -19,7 +19,7 @@ from collections import Counter
 from kg.resources import phrasing, word_list
 
 from ..doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from ..lexicon import IMPLEMENT_VERBS, MEDIA_ENDINGS, bare_title, is_document
+from ..lexicon import IMPLEMENT_VERBS, INSPECTION_VERBS, MEDIA_ENDINGS, bare_title, is_document
 from ..mentions import ArticleView, MentionRef, local_references
 from ..text import ends_with, last_match, sentence_bounds
 from . import actor_list, clause_start, procedure, relation
@@ -32,7 +32,7 @@ ROUND_UP_REACH = 12
 BELT_ENDING_CHARS = 4
 """The last characters of a name searched for what makes it a belt (示范带, …线)."""
 _IMPLEMENT_VERB = re.compile("|".join(IMPLEMENT_VERBS))
-_INSPECTION_VERB = re.compile("|".join(word_list("inspection_verbs")))
+_INSPECTION_VERB = re.compile("|".join(INSPECTION_VERBS))
 
 
 @procedure("verb_subjects")
