@@ -401,3 +401,9 @@ def test_a_head_count_before_a_speech_cue_is_nobody():
 def test_an_inspection_verb_ends_a_programme_name_as_a_strong_verb_does():
     doc = run("刘县长在罗家营村查看示范区建设情况。")
     assert not any("查看" in name for name in names(doc, "Programme"))
+
+
+def test_a_head_after_a_doubled_office_ending_and_an_executive_deputy_are_posts():
+    doc = run("省农业农村厅发展规划处处长丁艳红到我市调研。开平市委农办常务副主任司徒重文陪同。")
+    assert "丁艳红" in names(doc, "Person")
+    assert ("司徒重文", "holdsPost", "开平市委农办", "常务副主任") in facts(doc)

@@ -148,7 +148,7 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
     found = []
     for match in cue.finditer(text):
         rule = rules[int(match.lastgroup[1:])]
-        inside_a_word = match.start() in context.in_place or match.end() - 1 in context.in_place or text[match.start() - 1 : match.start() + 1] in common_words()
+        inside_a_word = match.start() in context.in_place or match.end() - 1 in context.in_place or _word_across(text, match.start())
         if inside_a_word and not rule.get("cue_after_place"):
             continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民 (but 武平县领导王某 lists leaders)
         padded = match.end() < len(text) and text[match.end()] in rule.get("padding", "")
@@ -160,6 +160,12 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
         if len(listed) >= rule.get("min_names", 1):
             found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in listed]
     return outside_places(context, found)
+
+
+def _word_across(text: str, start: int) -> bool:
+    """Whether a common word spans the start of a cue (乡村民宿 holds no 村民), unless it is one
+    character doubled: a body's ending before its head's title (规划处处长, 一组组长)."""
+    return text[start - 1 : start + 1] in common_words() and text[start - 1] != text[start]
 
 
 def name_in_slot(text: str, i: int) -> int:
