@@ -407,3 +407,9 @@ def test_a_head_after_a_doubled_office_ending_and_an_executive_deputy_are_posts(
     doc = run("省农业农村厅发展规划处处长丁艳红到我市调研。开平市委农办常务副主任司徒重文陪同。")
     assert "丁艳红" in names(doc, "Person")
     assert ("司徒重文", "holdsPost", "开平市委农办", "常务副主任") in facts(doc)
+
+
+def test_a_reporter_in_corner_brackets_is_a_byline_and_a_layout_is_no_bureau():
+    doc = run("【全媒体记者 李素】6月30日,县委召开会议,审议了《平远县城区校点布局调整方案》。")
+    assert ("李素", "author", "ARTICLE", None) in facts(doc)
+    assert not any(name.startswith("全媒体") or name.endswith("布局") for name in names(doc, "Organization"))
