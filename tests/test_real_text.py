@@ -413,3 +413,16 @@ def test_a_reporter_in_corner_brackets_is_a_byline_and_a_layout_is_no_bureau():
     doc = run("【全媒体记者 李素】6月30日,县委召开会议,审议了《平远县城区校点布局调整方案》。")
     assert ("李素", "author", "ARTICLE", None) in facts(doc)
     assert not any(name.startswith("全媒体") or name.endswith("布局") for name in names(doc, "Organization"))
+
+
+def test_what_is_built_is_named_after_the_verb_and_a_quoted_post_is_no_campaign():
+    doc = run("这为全省高质量发展建设共同富裕示范区打下基础。在“驻村第一书记”工作成果展上,各村展示特色产品。")
+    assert "共同富裕示范区" in names(doc, "Programme")
+    assert not {"全省高质量发展建设共同富裕示范区", "驻村第一书记"} & names(doc, "Programme")
+
+
+def test_a_company_described_by_a_count_is_not_named_and_a_correction_button_is_debris():
+    doc = run("项目已与鱼台县一家生物科技公司达成合作。\n【纠错】 【责任编辑:周楚清 】")
+    assert not any(name.endswith("公司") for name in names(doc, "Organization"))
+    assert "纠错" not in names(doc, "Organization")
+    assert ("周楚清", "editor", "ARTICLE", None) in facts(doc)

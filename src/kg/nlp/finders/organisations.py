@@ -185,9 +185,8 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     start = prefix.start() if prefix else start
     if has_place and (sender := ends_with(phrasing("stationed"), text, start, 2)):  # 省财政厅驻封开县…工作队: the sender names it too
         start = walk_left(text, sender.start(), MAX_SENDER, STRONG_VERBS)
-    if text[suffix_start:end] in CENTRE_SUFFIXES and ((start, suffix_start) in set(context.places) or text.endswith(CENTRE_MODIFIERS, 0, suffix_start)
-                                                      or text.startswith(CENTRE_FOLLOWERS, end)):
-        return None  # 梅州市中心城区, 大湾区几何中心: the centre of a place, not a body; 某某中心村: a kind of village
+    if _centre_of_a_place(context, start, suffix_start, end) or _described_not_named(text, start, suffix_start):
+        return None
     if has_place:
         return Candidate(_committee_start(context, start, suffix_start, end), end, rule["label"], rule["rule"])
     if rule["anchored"]:
@@ -197,6 +196,19 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     if suffix_start - start >= 2 and text[start:suffix_start] not in common_words():  # 水稻农场, 外资公司: generic
         return Candidate(start, end, rule["label"], rule["free_rule"])
     return None
+
+
+def _centre_of_a_place(context: Context, start: int, suffix_start: int, end: int) -> bool:
+    """梅州市中心城区, 大湾区几何中心: the centre of a place, not a body; 某某中心村: a kind of village."""
+    text = context.text
+    return text[suffix_start:end] in CENTRE_SUFFIXES and ((start, suffix_start) in set(context.places) or text.endswith(CENTRE_MODIFIERS, 0, suffix_start)
+                                                          or text.startswith(CENTRE_FOLLOWERS, end))
+
+
+def _described_not_named(text: str, start: int, suffix_start: int) -> bool:
+    """Whether a count stands right before or inside a body's name: 与鱼台一家生物科技公司合作
+    describes a company, it names none."""
+    return phrasing("count_in_a_body").search(text, max(0, start - 2), suffix_start) is not None
 
 
 def _level_word_before(text: str, start: int, suffix_start: int) -> int:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from kg.resources import phrasing, word_list
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, common_words, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, stop_verbs
 from ..text import ends_with
 from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
@@ -28,6 +28,8 @@ FOLLOWER_REACH = 12
 """How much text after a quotation is read for the word that makes it a campaign."""
 PHASE_REACH = 12
 """How far before 工程/项目 the name of which it is a phase may end."""
+MIN_STEM_AFTER_BUILDING = 4
+"""Characters of a stem after 建设 that make 建设 the verb before a name, not a word in it."""
 MIN_BARE_NAME = 6
 """Shortest programme name found by its ending alone."""
 _SLOGAN_MARKS = re.compile(r"[+＋:：;；。!！?？]")
@@ -43,8 +45,9 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 
 def is_programme_name(name: str, following: str) -> bool:
-    """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan."""
-    if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name):
+    """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan
+    or a post (“驻村第一书记”工作成果展)."""
+    if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name) or name in TITLES:
         return False
     if phrasing("counted_kind").match(following):
         return True  # “红之韵”“绿之源”两条示范带
@@ -244,6 +247,9 @@ def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool)
     counts = list(phrasing("count_before_name").finditer(context.text, start, match.start())) if has_place else []
     if counts and match.start() - counts[-1].end() >= 2:  # 广东省首条绿美示范带: the name starts after the count
         return counts[-1].end(), False
+    builds = list(phrasing("builds_before_a_stem").finditer(context.text, start, match.start())) if not placed else []
+    if builds and match.start() - builds[-1].end() >= MIN_STEM_AFTER_BUILDING:  # …发展建设共同富裕示范区: what is built is named
+        return builds[-1].end(), False
     return start, has_place
 
 
