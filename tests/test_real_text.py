@@ -426,3 +426,8 @@ def test_a_company_described_by_a_count_is_not_named_and_a_correction_button_is_
     assert not any(name.endswith("公司") for name in names(doc, "Organization"))
     assert "纠错" not in names(doc, "Organization")
     assert ("周楚清", "editor", "ARTICLE", None) in facts(doc)
+
+
+def test_areas_and_crafts_inside_a_placed_project_name_do_not_cut_it():
+    doc = run("评审组参观了江苏省万顷良田建设示范基地,又察看官圩镇贡柑良种繁育基地项目。")
+    assert {"江苏省万顷良田建设示范基地", "官圩镇贡柑良种繁育基地项目"} <= names(doc, "Programme")
