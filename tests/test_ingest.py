@@ -324,7 +324,8 @@ def test_date_is_read_from_byline_lines_as_iso(byline: str, date: str | None) ->
 
 
 def test_furniture_lines_are_dropped_but_editor_lines_kept() -> None:
-    article = parse("标题", "正文。", "扫一扫在手机打开当前页", "(责任编辑:苏雅雯)", "上一篇:某某新闻标题", "【打印】【关闭】", "返回顶部")
+    article = parse("标题", "正文。", "扫一扫在手机打开当前页", "(责任编辑:苏雅雯)", "上一篇:某某新闻标题", "【打印】【关闭】", "返回顶部",
+                    "上一条:李某某到某某镇调研春耕工作 下一条:县里召开某某会议")
     assert article.text == "标题\n正文。\n(责任编辑:苏雅雯)"
     assert article.editors == ["苏雅雯"]
 

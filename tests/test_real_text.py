@@ -431,3 +431,9 @@ def test_a_company_described_by_a_count_is_not_named_and_a_correction_button_is_
 def test_areas_and_crafts_inside_a_placed_project_name_do_not_cut_it():
     doc = run("评审组参观了江苏省万顷良田建设示范基地,又察看官圩镇贡柑良种繁育基地项目。")
     assert {"江苏省万顷良田建设示范基地", "官圩镇贡柑良种繁育基地项目"} <= names(doc, "Programme")
+
+
+def test_a_zone_committee_keeps_its_zone_and_a_site_is_an_outlet_before_its_news():
+    doc = run("平远新闻网消息 记者王平报道:县经济开发区管委会主任王浩陪同调研。")
+    assert {"平远新闻网", "县经济开发区管委会"} <= names(doc, "Organization")
+    assert ("王浩", "holdsPost", "县经济开发区管委会", "主任") in facts(doc)
