@@ -114,6 +114,8 @@ def test_a_visit_list_stays_one_enumeration_past_words_that_are_no_names():
     assert "S>Osiblings" in pair_features(doc.text, _pair(doc, "冷坑镇", "implements", "怀集县茶香乡村振兴示范带"))
     shared = rules_only(SENTENCE)  # 冷坑镇、洽水镇共建…: a verb in the last item makes the list its subject
     assert "S>Osiblings" not in pair_features(shared.text, _pair(shared, "冷坑镇", "implements", "怀集县茶香乡村振兴示范带"))
+    glued = rules_only("调研组先后到冷坑镇下溪水库及思州石砚加工点、怀集县茶香乡村振兴示范带调研。")  # the segmenter reads 及思州 as one word
+    assert "S>Osiblings" in pair_features(glued.text, _pair(glued, "下溪水库", "implements", "怀集县茶香乡村振兴示范带"))
 
 
 def test_the_shipped_scorer_is_in_the_pipeline_and_survives_to_disk(tmp_path):

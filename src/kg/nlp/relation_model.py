@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from kg.resources import predicates
 
 from .doc import PLACE, PROGRAMME, Relation, text_of
-from .lexicon import MEDIA_ENDINGS, stop_verbs
+from .lexicon import MEDIA_ENDINGS, common_words, stop_verbs
 from .mentions import ArticleView, MentionRef, local_references
 from .places import RENAMED_VILLAGE_ENDINGS
 from .text import sentence_bounds
@@ -133,10 +133,16 @@ def _siblings(between: list[Unit]) -> bool:
     if any(u.text in _CLAUSE_MARKS for u in between if not u.kind):
         return False
     words = [u for u in between if not u.kind]
-    if not words or words[0].text not in _JOINERS:
+    if not words or not _joins(words[0].text):
         return False
-    last_joiner = max(i for i, u in enumerate(between) if not u.kind and u.text in _JOINERS)
+    last_joiner = max(i for i, u in enumerate(between) if not u.kind and _joins(u.text))
     return not any(u.text in stop_verbs() for u in between[last_joiner + 1:] if not u.kind)
+
+
+def _joins(word: str) -> bool:
+    """Whether a word joins list items: a joiner, or 及 glued by the segmenter to the next item's
+    unknown first word (及思州 of 某水库及思州石砚…基地), which no dictionary word is (及时)."""
+    return word in _JOINERS or (word.startswith("及") and len(word) > 1 and word not in stop_verbs() and word not in common_words())
 
 
 def _enumerated_together(candidate: Candidate) -> bool:
