@@ -476,6 +476,13 @@ def test_traditional_script_is_recognised_with_offsets_kept():
     assert original[start:end] == "雁洋鎮"
 
 
+def test_a_simplified_article_keeps_the_characters_opencc_would_still_change():
+    original = "坡头区乾塘镇召开乡村振兴工作会议,镇党委书记李明出席会议并讲话,全镇各村干部参加。记者 王晓乾"
+    doc = run(original)
+    assert doc.text == original
+    assert "乾塘镇" in names(doc, "Place") and "王晓乾" in names(doc, "Person")
+
+
 def test_implementing_a_programme():
     doc = run("平远县把“百千万工程”作为头等大事来抓。仁居镇结合“绿美平远”行动推进绿化。")
     found = facts(doc)

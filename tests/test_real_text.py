@@ -437,3 +437,17 @@ def test_a_zone_committee_keeps_its_zone_and_a_site_is_an_outlet_before_its_news
     doc = run("平远新闻网消息 记者王平报道:县经济开发区管委会主任王浩陪同调研。")
     assert {"平远新闻网", "县经济开发区管委会"} <= names(doc, "Organization")
     assert ("王浩", "holdsPost", "县经济开发区管委会", "主任") in facts(doc)
+
+
+def test_a_party_group_secretary_holds_the_post_in_the_bureau_and_a_function_word_surname_fills_a_slot():
+    doc = run("市农业农村局党组书记、局长胡平安出席。督查组组长王刚,县委书记都建平,县长吴鹏参加。")
+    found = facts(doc)
+    assert {("胡平安", "holdsPost", "市农业农村局", "党组书记"), ("胡平安", "holdsPost", "市农业农村局", "局长")} <= found
+    assert ("都建平", "holdsPost", "县委", "书记") in found
+    assert ("王刚", "holdsPost", "县委", "书记") not in found
+
+
+def test_an_office_head_takes_no_other_persons_body():
+    found = facts(run("县人大常委会主任刘旭,县委常委、办公室主任刘宁出席。"))
+    assert ("刘宁", "holdsPost", "县人大常委会", "主任") not in found
+    assert ("刘宁", "holdsPost", "县委", "常委") in found

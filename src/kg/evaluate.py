@@ -25,7 +25,7 @@ from pathlib import Path
 from .ingest import clean_text, parse_article
 from .nlp.doc import ARTICLE, ENTITY_TYPES, Entity, Relation
 from .nlp.pipeline import load_pipeline, make_doc
-from .nlp.text import to_simplified
+from .nlp.text import is_traditional, to_simplified
 from .resources import predicates
 
 
@@ -175,20 +175,23 @@ def _score_posts(found: list[Relation], titles: set[str | None], scores: Scores,
             scores.misses.append(f"{article}: wrong post {found[0].subject} {title} in {found[0].object}")
 
 
-def _normal(name: str) -> str:
-    return to_simplified(clean_text(name))
-
-
 def simplified_annotation(annotation: dict) -> dict:
-    """The annotation with every name as kg writes names: Simplified script (Traditional forms are
-    kept as alternative labels) and no invisible characters, so names are compared in one form."""
+    """The annotation with every name as kg writes names: in Simplified script where the article is
+    Traditional (Traditional forms are kept as alternative labels), as written where it is
+    Simplified already (乾塘镇 stays), and without invisible characters, so names are compared in
+    one form."""
+    convert = is_traditional(annotation.get("text", ""))
+
+    def normal(name: str) -> str:
+        return to_simplified(clean_text(name)) if convert else clean_text(name)
+
     entities = [
-        entity | {"text": _normal(entity["text"]), "aliases": [_normal(a) for a in entity.get("aliases", [])]}
+        entity | {"text": normal(entity["text"]), "aliases": [normal(a) for a in entity.get("aliases", [])]}
         for entity in annotation["entities"]
     ]
     relations = [
-        relation | {"s": _normal(relation["s"]), "o": relation["o"] if relation["o"] == ARTICLE else _normal(relation["o"]),
-                    "post": relation.get("post") and _normal(relation["post"])}
+        relation | {"s": normal(relation["s"]), "o": relation["o"] if relation["o"] == ARTICLE else normal(relation["o"]),
+                    "post": relation.get("post") and normal(relation["post"])}
         for relation in annotation["relations"]
     ]
     return annotation | {"entities": entities, "relations": relations}

@@ -28,6 +28,7 @@ from kg.resources import phrasing, word_list
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
 from .lexicon import LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, common_words, place_words, surnames
 from .finders import COMMON_SURNAME_PPM, QUOTE_CLOSINGS, QUOTE_OPENINGS, is_cjk
+from .finders.organisations import no_body_suffix_here
 from .rules import PLACES_KEY, RULES_KEY
 
 RULE_RANKS = {
@@ -80,6 +81,7 @@ NATURAL_ENDINGS = word_list("natural_endings")
 NOT_PLACE_ENDINGS = word_list("not_place_endings")
 """Endings of plants and parks that the general vocabulary tags as place words."""
 NOT_PLACE_STARTS = "".join(word_list("not_place_starts"))
+"""First characters of two-character words that say where something goes (沿河, 赴京), not a place."""
 BODY_ENDINGS = word_list("body_endings")
 """How short names of public bodies end (财政部, 国务院, 省委): the NER may name them so."""
 WORDS_BEFORE_A_BODY = "".join(word_list("words_before_a_body"))
@@ -89,7 +91,6 @@ SLOGAN_REACH = 16
 """How far a slogan's quotation marks may stand from a word inside it."""
 METHOD_ENDINGS = word_list("method_endings")
 """Endings of a working method or a slogan (罗山模式): no programme."""
-"""First characters of two-character words that say where something goes (沿河, 赴京), not a place."""
 
 
 def plausible_ner(text: str, label: str, before: str = "") -> bool:
@@ -276,14 +277,22 @@ class EntityMerger:
 
 def _ner_mentions(doc: Doc, text: str, rank: int) -> list[Mention]:
     """The statistical NER's mentions shaped like names of their type, but no place inside a
-    slogan (but for the place a method is named after: “罗山模式”)."""
+    slogan (but for the place a method is named after: “罗山模式”); a body's name ends before a
+    suffix that is no body's there (州政府党组|书记: 州政府, and 党组书记 is the post)."""
     found = []
     for ent in doc.ents:
         label = NER_LABELS.get(ent.label_)
-        if label and plausible_ner(ent.text, label, text[ent.start_char - 1 : ent.start_char]) \
-                and not (label == PLACE and _inside_a_slogan(text, ent.start_char, ent.end_char)):
-            found.append(Mention(ent.start_char, ent.end_char, label, rank))
+        end = _before_a_title(text, ent.start_char, ent.end_char) if label == ORGANIZATION else ent.end_char
+        if label and plausible_ner(text[ent.start_char : end], label, text[ent.start_char - 1 : ent.start_char]) \
+                and not (label == PLACE and _inside_a_slogan(text, ent.start_char, end)):
+            found.append(Mention(ent.start_char, end, label, rank))
     return found
+
+
+def _before_a_title(text: str, start: int, end: int) -> int:
+    """Where a body's name ends if it ends with a suffix that is no body's there (州政府党组|书记:
+    党组书记 is the post; 村党总支|书记 stays a body)."""
+    return next((position for position in range(end - 2, start + 1, -1) if no_body_suffix_here(text, position, end)), end)
 
 
 def _stands_as_named(text: str, mention: Mention) -> bool:

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from . import doc as _doc  # noqa: F401  (declares the Doc extensions)
 from . import merge, places, relation_model, relations, resolve, rules, subplaces  # noqa: F401  (register the factories)
-from .text import to_simplified
+from .text import article_in_simplified
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 NER_MODEL = MODELS / "ner"
@@ -49,7 +49,7 @@ def load_pipeline() -> Language:
 
 def make_doc(nlp: Language, text: str) -> Doc:
     """A ``Doc`` of the Simplified-script text, keeping the original text for labels and evidence."""
-    simplified = to_simplified(text)
+    simplified = article_in_simplified(text)
     doc = nlp.make_doc(simplified)
     doc._.original_text = text
     doc._.text = simplified

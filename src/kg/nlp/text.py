@@ -42,6 +42,26 @@ def to_simplified(text: str) -> str:
     return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
 
 
+TRADITIONAL_SHARE = 0.05
+"""Share of an article's Chinese characters that OpenCC changes above which the article is taken
+as Traditional. Below it the article is Simplified already, and the few characters OpenCC would
+still change are names (乾塘镇, 王某乾): measured on the annotated sets, Simplified articles
+change at most 1.5 % of their characters and Traditional ones at least 31 %."""
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_traditional(text: str) -> bool:
+    """Whether an article is written in Traditional script (see ``TRADITIONAL_SHARE``)."""
+    changed = sum(a != b for a, b in zip(text, to_simplified(text)))
+    return changed > TRADITIONAL_SHARE * len(_CJK.findall(text))
+
+
+def article_in_simplified(text: str) -> str:
+    """An article's text in Simplified script (``to_simplified``), or as it is where it is written in
+    Simplified already: converting it would only change names."""
+    return to_simplified(text) if is_traditional(text) else text
+
+
 def last_match(regex: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
     """The last match of ``regex`` inside ``text[start:end]``."""
     found = None

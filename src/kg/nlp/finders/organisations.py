@@ -227,9 +227,15 @@ def _suffix_is_no_body(text: str, suffix_start: int, end: int, anchored: bool) -
     a word that holds the suffix (集中学习 holds 中学)."""
     if phrasing("not_a_body_after").match(text, end) or (not anchored and text.startswith(ORG_SUFFIXES_FREE, end)):
         return True
-    if any((m := regex.match(text, suffix_start)) and m.end() == end for regex in phrasing_list("not_a_body_suffix")):
+    if no_body_suffix_here(text, suffix_start, end):
         return True
     return text[end - 1 : end + 1] in common_words() and not text.startswith(TITLES, end)
+
+
+def no_body_suffix_here(text: str, suffix_start: int, end: int) -> bool:
+    """Whether the suffix from ``suffix_start`` to ``end`` is no body's here (phrasing list
+    ``not_a_body_suffix``: 区委常委, 某局党组书记)."""
+    return any((m := regex.match(text, suffix_start)) and m.end() == end for regex in phrasing_list("not_a_body_suffix"))
 
 
 def _committee_start(context: Context, start: int, suffix_start: int, end: int) -> int:

@@ -171,10 +171,12 @@ def _word_across(text: str, start: int) -> bool:
 def name_in_slot(text: str, i: int) -> int:
     """Length of a name of two or three characters that fills the slot after a title up to where
     the slot ends (phrasing ``slot_end``: 县委党校校长翦鹰,县委常委…), even when its surname is
-    missing from the table; 0 if the slot holds a word, a title or anything but Chinese characters."""
+    missing from the table, or is a surname that is also a function word (县委书记都某某,县长…);
+    0 if the slot holds a word, a title or anything but Chinese characters."""
     for length in (2, 3):
         token = text[i : i + length]
-        if (len(token) == length and all(is_cjk(c) and c not in NOT_IN_GIVEN_NAMES for c in token)
+        surname_ok = token[:1] in surnames() or token[:1] not in NOT_IN_GIVEN_NAMES
+        if (len(token) == length and is_cjk(token[:1]) and surname_ok and all(is_cjk(c) and c not in NOT_IN_GIVEN_NAMES for c in token[1:])
                 and phrasing("slot_end").match(text, i + length) and token[:2] not in common_words()
                 and token[:2] not in stop_verbs() and not token.startswith(NAME_STOPS)):
             return length

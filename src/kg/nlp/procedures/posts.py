@@ -166,7 +166,10 @@ def _implied_body(view: ArticleView, chain: _Chain, previous_body: tuple[Entity,
 
 def _body_of_a_like_post(view: ArticleView, given: list[Relation], title: str, position: int) -> tuple[Entity, int] | None:
     """A bare title (副主任X、Y) after a post of the same kind earlier in the sentence: the body of
-    that post (deputy, acting and executive marks aside)."""
+    that post (deputy, acting and executive marks aside). A title glued to words before it
+    (办公室主任: of an office no rule named) is not bare and takes no other person's body."""
+    if "\u4e00" <= view.text[position - 1 : position] <= "\u9fff":
+        return None
     sentence_start = clause_start(view.text, 0, position, SENTENCE_MARKS)
     core = phrasing("rank_marks").sub("", title)
     for earlier in reversed(given):
