@@ -451,3 +451,15 @@ def test_an_office_head_takes_no_other_persons_body():
     found = facts(run("县人大常委会主任刘旭,县委常委、办公室主任刘宁出席。"))
     assert ("刘宁", "holdsPost", "县人大常委会", "主任") not in found
     assert ("刘宁", "holdsPost", "县委", "常委") in found
+
+
+def test_a_list_of_projects_vouches_for_a_short_item_but_not_for_a_kind_or_an_actor():
+    doc = run("县长先后到新材料产业园基础设施建设项目、碧海机械项目等9个项目现场,又到黄塘村、下陂村建设蔬菜种植基地项目。")
+    assert "碧海机械项目" in names(doc, "Programme")
+    assert not any(name.startswith(("下陂村", "对面")) or "等" in name for name in names(doc, "Programme"))
+
+
+def test_posts_before_a_comma_wait_for_the_person_of_the_next_body_and_a_deputy_secretary_general_is_a_post():
+    found = facts(run("来宾市人大常委会副主任,兴宾区委书记周灵出席。景德镇市政府副秘书长朱奔陪同。"))
+    assert {("周灵", "holdsPost", "来宾市人大常委会", "副主任"), ("周灵", "holdsPost", "兴宾区委", "书记")} <= found
+    assert ("朱奔", "holdsPost", "景德镇市政府", "副秘书长") in found

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from kg.resources import phrasing, word_list
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, stop_verbs
 from ..text import ends_with
 from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
@@ -30,6 +30,8 @@ PHASE_REACH = 12
 """How far before 工程/项目 the name of which it is a phase may end."""
 MIN_STEM_AFTER_BUILDING = 4
 """Characters of a stem after 建设 that make 建设 the verb before a name, not a word in it."""
+LIST_ITEM_REACH = 16
+"""How far before a bare ending the list mark opening its item may stand."""
 MIN_BARE_NAME = 6
 """Shortest programme name found by its ending alone."""
 _SLOGAN_MARKS = re.compile(r"[+＋:：;；。!！?？]")
@@ -191,14 +193,36 @@ def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple
         return None  # 温泉小镇提质项目: the name goes on (but not into 今年, 已 …)
     phase = bool(placed and ends_with(phrasing("phase_of_a_name"), text, match.start(), PHASE_REACH))
     start, has_place = _start_of_name(context, match, placed, phase)
+    item = None if placed or has_place else _list_item_start(context, start, match.start())
+    start, listed = (item, True) if item is not None else (start, False)
     if (placed and _two_names(text, start, match.start(), bare)) or not _is_a_name(text[start : match.end()]):
         return None
-    if not has_place and _names_a_kind(text[start : match.start()]):
-        return None
-    if not (has_place or not _needs_place(rule, match.group(0), phase, match.end() - start)) or not _stands_alone(context, start, match):
+    if (not has_place and _unplaced_and_unnamed(text, start, match, rule, phase, listed)) or not _stands_alone(context, start, match):
         return None
     note = phrasing("phase_note").match(text, match.end())
     return Candidate(start, note.end() if note else match.end(), rule["label"], rule["place_rule"] if has_place else rule["rule"])
+
+
+def _unplaced_and_unnamed(text: str, start: int, match: re.Match, rule: dict, phase: bool, listed: bool) -> bool:
+    """Whether a name without a place is a kind (乡村振兴示范带), or needs the place it lacks and
+    has no list to vouch for it."""
+    return _names_a_kind(text[start : match.start()]) or (not listed and _needs_place(rule, match.group(0), phase, match.end() - start))
+
+
+def _list_item_start(context: Context, start: int, ending_at: int) -> int | None:
+    """Where the list item ending in a bare ending starts, when it follows a list mark
+    (…项目、碧海机械项目等9个项目): the mark before it bounds the name (某某生物…项目 is not cut
+    at a word the walk stops at), and the list vouches for a short name. None when no list
+    mark opens the item within reach, or a stop, a count, a verb or a place (the actor: 某村建设…
+    项目) stands in it before the name (某某等项目, 某村形成…产业带)."""
+    text = context.text
+    item = text.rfind("、", max(0, ending_at - LIST_ITEM_REACH), ending_at) + 1
+    stem = text[item:ending_at]
+    added = text[item:start]
+    if not item or item > start or not all(is_cjk(char) for char in stem) or phrasing("count_before_name").search(stem) \
+            or any(position in context.in_place for position in range(item, start)) or any(verb in added for verb in IMPLEMENT_VERBS):
+        return None
+    return item if _middle_of_a_name(stem, set(), (stop_verbs() - NAME_VERBS - BUSINESS_VERBS) | INSPECTION_VERBS) else None
 
 
 def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> bool:

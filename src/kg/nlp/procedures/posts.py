@@ -113,7 +113,7 @@ def post_chain(view: ArticleView) -> list[Relation]:
     for match in phrasing("title_chain").finditer(view.text):
         chain = _read_chain(view, match.start(), match.end())
         if not chain.people:
-            if phrasing("chain_separator").fullmatch(view.text, match.end() - 1, match.end()) and chain.body:
+            if chain.body and _chain_goes_on(view, match.end()):
                 pending += [(chain.body[0], title, chain.body[1]) for title in chain.titles]  # 区委常委、区纪委书记、区监委主任X
             continue
         relations += _pending_posts(view, pending, chain, match.start())
@@ -122,6 +122,15 @@ def post_chain(view: ArticleView) -> list[Relation]:
         previous_body = (chain.body[0], chain.body[1], chain.people[-1].end) if chain.body else None
         relations += _chain_posts(view, chain)
     return relations
+
+
+def _chain_goes_on(view: ArticleView, end: int) -> bool:
+    """Whether the titles of a chain without people wait for the people of the next one: they end
+    in 、 (区委常委、区纪委书记X), or a comma stands between them and the next body (某市人大常委会
+    副主任,某区委书记X: both posts are X's)."""
+    if phrasing("chain_separator").fullmatch(view.text, end - 1, end):
+        return True
+    return view.text[end : end + 1] in ",，" and view.starting_at(end + 1) is not None and view.starting_at(end + 1).entity.label in (ORGANIZATION, PLACE)
 
 
 def _read_chain(view: ArticleView, start: int, end: int) -> _Chain:
