@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 from kg.resources import predicates
 
-from .doc import PLACE, PROGRAMME, Relation, text_of
+from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation, text_of
 from .lexicon import MEDIA_ENDINGS, common_words, stop_verbs
 from .mentions import ArticleView, MentionRef, local_references
 from .places import RENAMED_VILLAGE_ENDINGS
@@ -169,11 +169,14 @@ def _named_inside_a_name(candidate: Candidate) -> bool:
     named by its bare stem inside a programme's name (古鹤 in 古鹤中医药产业园): the outlet or the
     programme, not the place, is what the sentence speaks of. A town's short form at the head of a
     project's name (桂山 in 桂山渔港升级改造项目) still may run it, and so may a town whose party
-    committee's secretary speaks of a project (某街道党工委书记…)."""
+    committee's secretary speaks of a project (某街道党工委书记…). A body named inside a project's
+    name runs that project only (某公司…示范项目、某集团…项目: not the next item)."""
     subject = candidate.subject
     holders = [m for m in candidate.sentence.mentions if m.start <= subject.start and subject.end <= m.end and m.entity is not subject.entity]
     if any(m.entity.name.endswith(MEDIA_ENDINGS) for m in holders):
         return True  # 湖南 in 湖南日报 names where the outlet is
+    if subject.entity.label == ORGANIZATION and any(m.entity.label == PROGRAMME and m.entity is not candidate.object.entity for m in holders):
+        return True  # 某公司 inside 某公司…示范项目 runs that project (a rule says so), not the next item of a list
     if not subject.entity.name.endswith(RENAMED_VILLAGE_ENDINGS) or subject.end - subject.start >= len(subject.entity.name):
         return False
     return any(m.entity.label == PROGRAMME for m in holders)
