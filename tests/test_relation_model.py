@@ -110,7 +110,7 @@ def test_a_place_inside_an_outlets_name_is_never_proposed_as_an_implementer():
 
 
 def test_a_company_named_inside_its_project_is_never_proposed_for_the_next_item():
-    doc = rules_only("调研组先后来到绿峰茶业有限公司茶饮料加工基地项目、怀集县茶香乡村振兴示范带调研。")
+    doc = rules_only("调研组察看了绿峰茶业有限公司茶饮料加工基地项目,又听取怀集县茶香乡村振兴示范带汇报。")
     eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
     assert _pair(doc, "绿峰茶业有限公司", "implements", "怀集县茶香乡村振兴示范带")  # a candidate the eager scorer would take
     proposed = {r.object for r in model_relations(doc, eager) if r.subject == "Organization:绿峰茶业有限公司"}
