@@ -463,3 +463,9 @@ def test_posts_before_a_comma_wait_for_the_person_of_the_next_body_and_a_deputy_
     found = facts(run("来宾市人大常委会副主任,兴宾区委书记周灵出席。景德镇市政府副秘书长朱奔陪同。"))
     assert {("周灵", "holdsPost", "来宾市人大常委会", "副主任"), ("周灵", "holdsPost", "兴宾区委", "书记")} <= found
     assert ("朱奔", "holdsPost", "景德镇市政府", "副秘书长") in found
+
+
+def test_a_district_named_城区_needs_more_than_the_word_区域_after_it_and_long_project_names_keep_their_place():
+    doc = run("邛崃市中心城区区域性养老服务中心项目开工。春华镇打造宜居宜业和美乡村示范片。兴县县委书记李明主持会议。")
+    assert "城区" not in names(doc, "Place") and "兴县" in names(doc, "Place")
+    assert {"邛崃市中心城区区域性养老服务中心项目", "宜居宜业和美乡村示范片"} <= names(doc, "Programme")

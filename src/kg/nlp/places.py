@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 from kg.divisions import LEVEL_DIGITS, DivisionRecord, Divisions, short_forms
 from kg.nlp.doc import PLACE, Division, Entity, entity_key, text_of
 from kg.nlp.lexicon import surnames
-from kg.resources import word_list
+from kg.resources import phrasing, word_list
 
 DEFAULT_REGIONS = list(word_list("regions"))
 """Regions this genre names that have no statistical code."""
@@ -297,8 +297,10 @@ class PlaceRuler:
 
     def _names_its_own_body(self, text: str, match: Match, surface: str) -> bool:
         """A two-character full name followed by a body of its own level, its level written twice
-        (兴县县委, 眉县县长): the division, though its two characters alone could be a word."""
-        return len(surface) == 2 and surface[-1] in self.own_body_levels and text.startswith(surface[-1], match.end)
+        (兴县县委, 眉县县长): the division, though its two characters alone could be a word; a
+        word that starts with the level character is no body (中心城区区域性…: 区域)."""
+        return (len(surface) == 2 and surface[-1] in self.own_body_levels and text.startswith(surface[-1], match.end)
+                and phrasing("own_level_body").match(text, match.end) is not None)
 
     def _villages_after_their_town(self, matches: list[Match], plain: set[Match],
                                    surface_of: dict[Match, str]) -> set[str]:

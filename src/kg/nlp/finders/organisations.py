@@ -117,6 +117,9 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
         if bracketed := _bracketed_before(text, i):
             i = bracketed
             continue
+        if _word_with_a_stop(text, i):
+            i -= 1
+            continue
         if not is_cjk(text[i - 1]) or ends_boundary(text, i) or verb_ends_at(text, i, verbs) \
                 or ends_with(phrasing("count_before_name"), text, i, 2):
             break
@@ -124,6 +127,12 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
     if i > 0 and text[i - 1 : i + 1] in BOUNDARY_WORDS:
         i += 1  # 其中西山…: the edge fell inside a boundary word, the name starts after it
     return i
+
+
+def _word_with_a_stop(text: str, i: int) -> bool:
+    """Whether the character before ``i`` opens a word of a name that starts with a stop (宜居宜业
+    和美乡村示范片), not a 和 before a word of its own (某村和美丽乡村示范带)."""
+    return text[i - 1 : i + 1] in WORDS_WITH_STOPS and text[i : i + 2] not in common_words()
 
 
 def _bracketed_before(text: str, i: int) -> int | None:

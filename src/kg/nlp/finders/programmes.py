@@ -15,6 +15,7 @@ from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk,
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
 
 GENERIC_PROJECTS = word_list("generic_projects")
+PROJECT_ENDINGS = frozenset(word_list("project_endings"))
 DESIGNATION_LEVELS = word_list("designation_levels")
 NAME_VERBS = frozenset(word_list("name_verbs"))
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
@@ -30,6 +31,11 @@ PHASE_REACH = 12
 """How far before 工程/项目 the name of which it is a phase may end."""
 MIN_STEM_AFTER_BUILDING = 4
 """Characters of a stem after 建设 that make 建设 the verb before a name, not a word in it."""
+NAME_REACH = 12
+"""Name characters between a place and a programme ending."""
+LONG_NAME_REACH = 16
+"""Name characters between a place and 项目 or 工程, or the ending of a phase: projects have long names
+(邛崃市中心城区区域性养老服务中心项目)."""
 LIST_ITEM_REACH = 16
 """How far before a bare ending the list mark opening its item may stand."""
 MIN_BARE_NAME = 6
@@ -264,7 +270,7 @@ def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool)
     project is no part of its name (下陂村建设供莞蔬菜种植基地项目)."""
     verbs = stop_verbs() if placed and not phase else STRONG_VERBS | INSPECTION_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
     anchor_verbs = verbs - NAME_VERBS - BUSINESS_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程, …示范种植基地: verbs a project's name holds
-    start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=16 if phase else 12, verbs=verbs, anchor_verbs=anchor_verbs)
+    start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=LONG_NAME_REACH if phase or match.group(0) in PROJECT_ENDINGS else NAME_REACH, verbs=verbs, anchor_verbs=anchor_verbs)
     acting = phrasing("place_acts").match(context.text, _after_places(start, context.place_ends, match.start())) if has_place else None
     if acting and match.start() - acting.end() >= 2:
         return acting.end(), False
