@@ -469,3 +469,9 @@ def test_a_district_named_城区_needs_more_than_the_word_区域_after_it_and_lo
     doc = run("邛崃市中心城区区域性养老服务中心项目开工。春华镇打造宜居宜业和美乡村示范片。兴县县委书记李明主持会议。")
     assert "城区" not in names(doc, "Place") and "兴县" in names(doc, "Place")
     assert {"邛崃市中心城区区域性养老服务中心项目", "宜居宜业和美乡村示范片"} <= names(doc, "Programme")
+
+
+def test_a_two_character_county_is_named_by_its_own_outlet():
+    doc = run("景县新闻网讯 县里召开会议,部署秋收工作。")
+    assert "景县" in names(doc, "Place")
+    assert ("景县新闻网", "locatedIn", "景县", None) in facts(doc)

@@ -117,6 +117,15 @@ def test_a_company_named_inside_its_project_is_never_proposed_for_the_next_item(
     assert "Programme:怀集县茶香乡村振兴示范带" not in proposed
 
 
+def test_a_places_committee_lies_only_in_its_place_and_a_provincial_one_in_no_county():
+    doc = rules_only("平远县委书记到冷坑镇调研。为贯彻落实省委全会精神,平远县召开会议。")
+    eager = RelationModel({"locatedIn": {"bias": 9.0}}, {"locatedIn": 0.5})
+    assert _pair(doc, "平远县委", "locatedIn", "冷坑镇") and _pair(doc, "省委", "locatedIn", "平远县")
+    proposed = {(r.subject, r.object) for r in model_relations(doc, eager)}
+    assert ("Organization:平远县委", "Place:冷坑镇") not in proposed
+    assert ("Organization:省委", "Place:平远县") not in proposed
+
+
 def test_a_visit_list_stays_one_enumeration_past_words_that_are_no_names():
     doc = rules_only("调研组先后到冷坑镇、某某石砚加工点及怀集县茶香乡村振兴示范带调研。")
     assert "S>Osiblings" in pair_features(doc.text, _pair(doc, "冷坑镇", "implements", "怀集县茶香乡村振兴示范带"))

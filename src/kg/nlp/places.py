@@ -297,8 +297,11 @@ class PlaceRuler:
 
     def _names_its_own_body(self, text: str, match: Match, surface: str) -> bool:
         """A two-character full name followed by a body of its own level, its level written twice
-        (兴县县委, 眉县县长): the division, though its two characters alone could be a word; a
-        word that starts with the level character is no body (中心城区区域性…: 区域)."""
+        (兴县县委, 眉县县长), or by its own outlet (景县新闻网): the division, though its two
+        characters alone could be a word; a word that starts with the level character is no body
+        (中心城区区域性…: 区域)."""
+        if len(surface) == 2 and surface[-1] in self.own_body_levels and self.short_form_cue.match(text, match.end):
+            return True  # 景县新闻网讯: the county's own outlet names it
         return (len(surface) == 2 and surface[-1] in self.own_body_levels and text.startswith(surface[-1], match.end)
                 and phrasing("own_level_body").match(text, match.end) is not None)
 

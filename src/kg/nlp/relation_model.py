@@ -26,13 +26,18 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.resources import predicates
+from kg.resources import predicates, word_list, word_table
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation, text_of
 from .lexicon import MEDIA_ENDINGS, common_words, stop_verbs
 from .mentions import ArticleView, MentionRef, local_references
 from .places import RENAMED_VILLAGE_ENDINGS
 from .text import sentence_bounds
+
+LEVEL_BODY_ENDINGS = tuple(word_list("committee_suffixes") + word_list("government_endings"))
+"""How the names of a place's party committee and government end: such a body lies in its place."""
+PLACE_RANKS = {level: int(rank) for level, rank in word_table("place_ranks").items()}
+"""How local a place is by its level character (省 0 … 村 4)."""
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "relations"
 
@@ -161,7 +166,21 @@ def _never_proposed(candidate: Candidate) -> bool:
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
-            or (candidate.predicate == "implements" and _named_inside_a_name(candidate)))
+            or (candidate.predicate == "implements" and _named_inside_a_name(candidate))
+            or (candidate.predicate == "locatedIn" and _out_of_its_place(candidate)))
+
+
+def _out_of_its_place(candidate: Candidate) -> bool:
+    """Whether a place's committee or government (龙山县委, 某镇人民政府) would lie in a place other
+    than its own, or a bare one of a level (省委) in a place more local than that level."""
+    body, place = candidate.subject, candidate.object.entity
+    if not body.entity.name.endswith(LEVEL_BODY_ENDINGS):
+        return False
+    head = next((m for m in candidate.sentence.mentions if m.entity.label == PLACE and m.start == body.start and m.end < body.end), None)
+    if head is not None:
+        return head.entity is not place
+    level = PLACE_RANKS.get(body.entity.name[:1])
+    return level is not None and PLACE_RANKS.get(place.name[-1:], level) > level
 
 
 def _named_inside_a_name(candidate: Candidate) -> bool:
