@@ -475,3 +475,9 @@ def test_a_two_character_county_is_named_by_its_own_outlet():
     doc = run("景县新闻网讯 县里召开会议,部署秋收工作。")
     assert "景县" in names(doc, "Place")
     assert ("景县新闻网", "locatedIn", "景县", None) in facts(doc)
+
+
+def test_a_nomination_in_a_chain_is_no_post_but_keeps_the_chain_going():
+    found = facts(run("县委常委、提名副县长人选张宏文出席。工作组组长、县政府副县长提名人选杜宸一参加。"))
+    assert ("张宏文", "holdsPost", "县委", "常委") in found
+    assert not any(s == "杜宸一" and post == "副县长" for s, _, _, post in found)

@@ -189,11 +189,13 @@ def _body_of_a_like_post(view: ArticleView, given: list[Relation], title: str, p
 
 def _chain_posts(view: ArticleView, chain: _Chain) -> list[Relation]:
     """Each person of the chain holds each of its titles, the first in the chain's body, further
-    ones in the body their level says (雁洋镇党委委员、副镇长 → 雁洋镇)."""
+    ones in the body their level says (雁洋镇党委委员、副镇长 → 雁洋镇); a nomination is no post."""
     relations = []
     body = chain.body[0] if chain.body else None
     evidence_start = chain.body[1] if chain.body else chain.start
     for index, title in enumerate(chain.titles):
+        if phrasing("nominee").search(title):
+            continue  # 提名副县长人选: nominated, not holding the post
         target = body if body and index == 0 else body_for_title(view, title, body)
         if body and index == 0 and title.endswith(tuple(LEVEL_TITLES)) and body.label == ORGANIZATION and not body.name.endswith(GOVERNMENT_ENDINGS):
             target = body_for_title(view, title, body)  # 洽水镇党委书记张三、镇长李四: 镇长 of 洽水镇 (but 县政府副县长: of 县政府)
@@ -206,11 +208,14 @@ def _chain_posts(view: ArticleView, chain: _Chain) -> list[Relation]:
 
 def split_titles(chain_text: str) -> list[str]:
     """The titles of a chain, longest first where they run together (党委书记 → 党委书记)."""
-    titles = []
+    titles: list[str] = []
     for part in phrasing("chain_separator").split(chain_text):
         while part:
             title = next(t for t in TITLES if part.startswith(t)) if part.startswith(TITLES) else part
-            titles.append(title)
+            if titles and phrasing("nominee_tail").fullmatch(title):
+                titles[-1] += title  # 副县长提名人选: one nomination
+            else:
+                titles.append(title)
             part = part[len(title) :]
     return [t for t in titles if t]
 
