@@ -378,3 +378,8 @@ def test_sample_article_byline() -> None:
     assert (article.publisher, article.date, article.editors) == ("金羊网", "2024-10-25", ["邬嘉宏"])
     assert article.headline == article.text.split("\n")[0]
     assert not article.text.endswith(("返回顶部", "精彩推荐"))
+
+
+def test_pinyin_a_mirror_site_inserted_after_characters_is_dropped_but_other_brackets_stay() -> None:
+    article = parse("標題", "南州優(yōu)勢資源推介會(GDP)簽約(a)活動,小鎮(zhèn)建設(shè)。")
+    assert article.text == "標題\n南州優勢資源推介會(GDP)簽約(a)活動,小鎮建設。"

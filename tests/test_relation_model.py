@@ -126,6 +126,14 @@ def test_a_places_committee_lies_only_in_its_place_and_a_provincial_one_in_no_co
     assert ("Organization:省委", "Place:平远县") not in proposed
 
 
+def test_bodies_in_the_formula_of_leadership_are_never_proposed_as_implementers():
+    doc = rules_only("在市委、市政府和县委的坚强领导下,县政府聚焦“三大一强”,推进“百千万工程”。")
+    eager = RelationModel({"implements": {"bias": 9.0}}, {"implements": 0.5})
+    assert _pair(doc, "县委", "implements", "百千万工程")  # a candidate the eager scorer would take
+    proposed = {r.subject for r in model_relations(doc, eager) if r.predicate == "implements"}
+    assert not proposed & {"Organization:市委", "Organization:市政府", "Organization:县委"}
+
+
 def test_a_visit_list_stays_one_enumeration_past_words_that_are_no_names():
     doc = rules_only("调研组先后到冷坑镇、某某石砚加工点及怀集县茶香乡村振兴示范带调研。")
     assert "S>Osiblings" in pair_features(doc.text, _pair(doc, "冷坑镇", "implements", "怀集县茶香乡村振兴示范带"))

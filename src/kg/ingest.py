@@ -374,6 +374,11 @@ _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2
 a second, invisibly different entity (百千万\u200b工程) or hide a person from every rule."""
 
 
+_INSERTED_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+"""A tone-marked pinyin reading in parentheses right after a character, which some mirror sites
+insert into Traditional text (優(yōu)勢): page debris that splits words, dropped on reading."""
+
+
 def clean_text(text: str) -> str:
     """Line ends normalised to \\n and invisible characters removed; everything visible is kept."""
     return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -425,7 +430,7 @@ def parse_article(text: str, *, id: str, source: str) -> Article:
     the last lines of the article; a line counts as one only if it carries a
     byline label (作者:, 文/, 记者 …, 编辑:, 来源:) or is a bare date.
     """
-    text = clean_text(text)
+    text = _INSERTED_PINYIN.sub("", clean_text(text))
     text = "\n".join(line for line in text.split("\n") if not _is_furniture(line)).strip()
     if not text:
         raise IngestError(source, "no article text; the file holds only whitespace or page furniture")

@@ -26,7 +26,7 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.resources import predicates, word_list, word_table
+from kg.resources import phrasing, predicates, word_list, word_table
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation, text_of
 from .lexicon import MEDIA_ENDINGS, common_words, stop_verbs
@@ -166,8 +166,16 @@ def _never_proposed(candidate: Candidate) -> bool:
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
-            or (candidate.predicate == "implements" and _named_inside_a_name(candidate))
+            or (candidate.predicate == "implements" and (_named_inside_a_name(candidate) or _leads(candidate)))
             or (candidate.predicate == "locatedIn" and _out_of_its_place(candidate)))
+
+
+def _leads(candidate: Candidate) -> bool:
+    """Whether the subject is named in the formula of leadership that opens a report (在市委、市政府
+    和县委的坚强领导下,县政府…): those bodies lead, the one after the formula carries out."""
+    sentence = candidate.sentence
+    text, at = "".join(unit.text for unit in sentence.units), candidate.subject.start - sentence.start
+    return any(m.start() <= at < m.end() for m in phrasing("under_the_leadership").finditer(text))
 
 
 def _out_of_its_place(candidate: Candidate) -> bool:

@@ -124,9 +124,14 @@ def walk_left(text: str, position: int, max_middle: int, verbs: frozenset[str]) 
                 or ends_with(phrasing("count_before_name"), text, i, 2):
             break
         i -= 1
-    if i > 0 and text[i - 1 : i + 1] in BOUNDARY_WORDS:
-        i += 1  # 其中西山…: the edge fell inside a boundary word, the name starts after it
-    return i
+    return i + 1 if _edge_inside_a_word(text, i, position - i >= max_middle) else i
+
+
+def _edge_inside_a_word(text: str, i: int, at_reach: bool) -> bool:
+    """Whether the edge fell inside a boundary word (其中西山…), or, where the walk only stopped at
+    its reach, inside any word (基于|高质量…): the name then starts a character later."""
+    pair = text[i - 1 : i + 1]
+    return i > 0 and (pair in BOUNDARY_WORDS or (at_reach and pair in get_jieba_lexicon().word_classes))
 
 
 def _word_with_a_stop(text: str, i: int) -> bool:

@@ -199,8 +199,7 @@ def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple
         return None  # 温泉小镇提质项目: the name goes on (but not into 今年, 已 …)
     phase = bool(placed and ends_with(phrasing("phase_of_a_name"), text, match.start(), PHASE_REACH))
     start, has_place = _start_of_name(context, match, placed, phase)
-    item = None if placed or has_place else _list_item_start(context, start, match.start())
-    start, listed = (item, True) if item is not None else (start, False)
+    start, listed = (start, False) if placed or has_place else _start_in_a_list(context, start, match)
     if (placed and _two_names(text, start, match.start(), bare)) or not _is_a_name(text[start : match.end()]):
         return None
     if (not has_place and _unplaced_and_unnamed(text, start, match, rule, phase, listed)) or not _stands_alone(context, start, match):
@@ -218,7 +217,7 @@ def _unplaced_and_unnamed(text: str, start: int, match: re.Match, rule: dict, ph
 def _list_item_start(context: Context, start: int, ending_at: int) -> int | None:
     """Where the list item ending in a bare ending starts, when it follows a list mark
     (…项目、碧海机械项目等9个项目): the mark before it bounds the name (某某生物…项目 is not cut
-    at a word the walk stops at), and the list vouches for a short name. None when no list
+    at a word the walk stops at), and a list of projects vouches for a short name. None when no list
     mark opens the item within reach, or a stop, a count, a verb or a place (the actor: 某村建设…
     项目) stands in it before the name (某某等项目, 某村形成…产业带)."""
     text = context.text
@@ -229,6 +228,20 @@ def _list_item_start(context: Context, start: int, ending_at: int) -> int | None
             or any(position in context.in_place for position in range(item, start)) or any(verb in added for verb in IMPLEMENT_VERBS):
         return None
     return item if _middle_of_a_name(stem, set(), (stop_verbs() - NAME_VERBS - BUSINESS_VERBS) | INSPECTION_VERBS) else None
+
+
+def _start_in_a_list(context: Context, start: int, match: re.Match) -> tuple[int, bool]:
+    """Where an unplaced name starts, and whether a list of projects vouches for it: the start of
+    its item in such a list, else ``start``."""
+    item = _list_item_start(context, start, match.start())
+    return (item, True) if item is not None and _list_of_projects(context.text, item, match.end()) else (start, False)
+
+
+def _list_of_projects(text: str, item: int, end: int) -> bool:
+    """Whether the list an item stands in is a list of projects: the item before it ends like a
+    project too, or the list closes on its kind (…项目、碧海机械项目等9个项目), not a list of tasks
+    (美丽庭院创建、壮大集体经济项目、…建设)."""
+    return text.endswith(tuple(PROJECT_ENDINGS), 0, item - 1) or text.startswith("等", end)
 
 
 def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> bool:
