@@ -481,3 +481,10 @@ def test_a_nomination_in_a_chain_is_no_post_but_keeps_the_chain_going():
     found = facts(run("县委常委、提名副县长人选张宏文出席。工作组组长、县政府副县长提名人选杜宸一参加。"))
     assert ("张宏文", "holdsPost", "县委", "常委") in found
     assert not any(s == "杜宸一" and post == "副县长" for s, _, _, post in found)
+
+
+def test_an_election_gives_the_post_and_print_buttons_are_no_outlets():
+    doc = run("【关闭本页】【打印本页】\n会议选举王德文同志为紫阳县人民政府副县长。县检察院副检察长兰俊清列席。")
+    found = facts(doc)
+    assert {("王德文", "holdsPost", "紫阳县人民政府", "副县长"), ("兰俊清", "holdsPost", "县检察院", "副检察长")} <= found
+    assert not {"关闭本页", "打印本页"} & names(doc, "Organization")

@@ -384,7 +384,7 @@ def clean_text(text: str) -> str:
     return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-FURNITURE_WORDS = "返回顶部|返回首页|精彩推荐|分享到|分享至|扫一扫|打印本页|关闭窗口|上一篇|下一篇|上一条|下一条|相关阅读|相关新闻|相关链接|字号|字体|浏览次数|访问次数"
+FURNITURE_WORDS = "返回顶部|返回首页|精彩推荐|旗下栏目|分享到|分享至|扫一扫|打印本页|关闭窗口|上一篇|下一篇|上一条|下一条|相关阅读|相关新闻|相关链接|字号|字体|浏览次数|访问次数"
 """Words that start website navigation lines; 责任编辑 lines are not furniture, editors are read from them."""
 _FURNITURE = re.compile(rf"^[•·]?\s*(?:[【\[(]?(?:{FURNITURE_WORDS})|[【\[](?:打印|关闭|收藏)[】\]])")
 _FURNITURE_WORD = re.compile(rf"[【\[(]?(?:{FURNITURE_WORDS})")
