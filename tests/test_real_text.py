@@ -488,3 +488,8 @@ def test_an_election_gives_the_post_and_print_buttons_are_no_outlets():
     found = facts(doc)
     assert {("王德文", "holdsPost", "紫阳县人民政府", "副县长"), ("兰俊清", "holdsPost", "县检察院", "副检察长")} <= found
     assert not {"关闭本页", "打印本页"} & names(doc, "Organization")
+
+
+def test_a_list_of_people_opening_its_clause_names_its_first_item_too():
+    doc = run("县里召开会议。陈兴、汪长春、王益贤、李玉平等县领导出席。")
+    assert {"陈兴", "汪长春", "王益贤", "李玉平"} <= names(doc, "Person")

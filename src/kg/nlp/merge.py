@@ -169,15 +169,17 @@ _LIST_ITEM = re.compile("[^、]+")
 
 def list_mates(text: str, accepted: list[Mention], rank: int) -> list[Mention]:
     """The people a list names among people (专家组潘某某、陈某、卜某某、…): an item between two
-    、 of two or three characters, starting with a common surname and no ordinary word, is a
-    person when at least ``MIN_LISTED_PEOPLE`` items of its list are people already."""
+    、, or opening the clause, of two or three characters, starting with a common surname and no
+    ordinary word, is a person when at least ``MIN_LISTED_PEOPLE`` items of its list are people
+    already."""
     person_ends = {m.end: m.start for m in accepted if m.label == PERSON}
     taken = [(m.start, m.end) for m in accepted]
     found = []
     for match in phrasing("list_of_names").finditer(text):
         items = [(match.start() + i.start(), match.start() + i.end()) for i in _LIST_ITEM.finditer(match[0])]
         if sum(1 for start, end in items if person_ends.get(end, -1) >= start) >= MIN_LISTED_PEOPLE:
-            found += [Mention(start, end, PERSON, rank) for start, end in items[1:-1]
+            first = items[:1] if items[0][0] == 0 or not is_cjk(text[items[0][0] - 1]) else []  # 陈某、汪某某…: opening the clause
+            found += [Mention(start, end, PERSON, rank) for start, end in first + items[1:-1]
                       if end not in person_ends and _name_shaped(text[start:end]) and not any(s < end and start < e for s, e in taken)]
     return found
 
