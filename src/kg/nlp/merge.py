@@ -178,10 +178,16 @@ def list_mates(text: str, accepted: list[Mention], rank: int) -> list[Mention]:
     for match in phrasing("list_of_names").finditer(text):
         items = [(match.start() + i.start(), match.start() + i.end()) for i in _LIST_ITEM.finditer(match[0])]
         if sum(1 for start, end in items if person_ends.get(end, -1) >= start) >= MIN_LISTED_PEOPLE:
-            first = items[:1] if items[0][0] == 0 or not is_cjk(text[items[0][0] - 1]) else []  # 陈某、汪某某…: opening the clause
-            found += [Mention(start, end, PERSON, rank) for start, end in first + items[1:-1]
+            found += [Mention(start, end, PERSON, rank) for start, end in _open_items(text, items)
                       if end not in person_ends and _name_shaped(text[start:end]) and not any(s < end and start < e for s, e in taken)]
     return found
+
+
+def _open_items(text: str, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The items of a list that may be names of their own: those between two 、, and the first
+    where it opens its clause (陈某、汪某某…), not where it may end a longer word (专家组潘某某)."""
+    opens = items[0][0] == 0 or not is_cjk(text[items[0][0] - 1])
+    return (items[:1] if opens else []) + items[1:-1]
 
 
 def _name_shaped(name: str) -> bool:
