@@ -55,6 +55,8 @@ STANDALONE_DEPARTMENTS = word_list("standalone_departments")
 LEVEL_WORDS = word_list("level_words")
 """Level words that stand for the article's own place in short names: 市委, 县农业农村局."""
 
+PLACE_RANKS = {level: int(rank) for level, rank in word_table("place_ranks").items()}
+"""How local a place is by its level character (省 0 … 村 4)."""
 LEVEL_TITLES = word_table("level_titles")
 """Titles that name the level of the place they are held in (副镇长 → a 镇)."""
 
@@ -78,6 +80,9 @@ MEDIA_ENDINGS = word_list("media_endings")
 
 ISSUE_VERBS = word_list("issue_verbs")
 """Verbs by which a body issues a document."""
+
+PROJECT_ENDINGS = tuple(word_list("project_endings"))
+"""Endings of a project's name (项目, 工程)."""
 
 INSPECTION_VERBS = frozenset(word_list("inspection_verbs"))
 """Verbs of looking at a programme (察看, 调研), not carrying it out; no programme's name holds one."""

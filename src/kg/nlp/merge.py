@@ -290,14 +290,14 @@ def _ner_mentions(doc: Doc, text: str, rank: int) -> list[Mention]:
     found = []
     for ent in doc.ents:
         label = NER_LABELS.get(ent.label_)
-        end = _before_a_title(text, ent.start_char, ent.end_char) if label == ORGANIZATION else ent.end_char
+        end = _end_of_a_body_name(text, ent.start_char, ent.end_char) if label == ORGANIZATION else ent.end_char
         if label and plausible_ner(text[ent.start_char : end], label, text[ent.start_char - 1 : ent.start_char]) \
                 and not (label == PLACE and _inside_a_slogan(text, ent.start_char, end)):
             found.append(Mention(ent.start_char, end, label, rank))
     return found
 
 
-def _before_a_title(text: str, start: int, end: int) -> int:
+def _end_of_a_body_name(text: str, start: int, end: int) -> int:
     """Where a body's name ends if it ends with a suffix that is no body's there (州政府党组|书记:
     党组书记 is the post; 村党总支|书记 stays a body)."""
     return next((position for position in range(end - 2, start + 1, -1) if no_body_suffix_here(text, position, end)), end)

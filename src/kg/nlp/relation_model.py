@@ -26,18 +26,16 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.resources import phrasing, predicates, word_list, word_table
+from kg.resources import phrasing, predicates, word_list
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation, text_of
-from .lexicon import MEDIA_ENDINGS, common_words, stop_verbs
+from .lexicon import MEDIA_ENDINGS, PLACE_RANKS, common_words, stop_verbs
 from .mentions import ArticleView, MentionRef, local_references
 from .places import RENAMED_VILLAGE_ENDINGS
 from .text import sentence_bounds
 
 LEVEL_BODY_ENDINGS = tuple(word_list("committee_suffixes") + word_list("government_endings"))
 """How the names of a place's party committee and government end: such a body lies in its place."""
-PLACE_RANKS = {level: int(rank) for level, rank in word_table("place_ranks").items()}
-"""How local a place is by its level character (省 0 … 村 4)."""
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "relations"
 
@@ -162,7 +160,9 @@ def _never_proposed(candidate: Candidate) -> bool:
     """Pairs the scorer leaves to the rules: an outlet neither runs a programme nor lies where it
     reports from (湖南日报 and a dateline's 澧县); places and bodies listed together (visited in one
     trip) neither run one another's projects nor lie in one another; a place named inside an
-    outlet's name, or a village by its stem inside a programme's name, runs nothing."""
+    outlet's name, or a village by its stem inside a programme's name, runs nothing, and a body
+    inside a project's name runs no other; the bodies of the formula of leadership run nothing;
+    a place's committee or government lies in its own place only."""
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)

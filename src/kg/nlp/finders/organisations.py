@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from kg.resources import phrasing, phrasing_list, word_list, word_table
+from kg.resources import phrasing, phrasing_list, word_list
 
-from ..lexicon import BOUNDARY_WORDS, BRANCH_SUFFIXES, DEPARTMENT_CORES, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, STRONG_VERBS, TITLES, common_words, stop_verbs
+from ..lexicon import BOUNDARY_WORDS, BRANCH_SUFFIXES, DEPARTMENT_CORES, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, PLACE_RANKS, STRONG_VERBS, TITLES, common_words, stop_verbs
 from ..charner import get_jieba_lexicon
 from . import QUOTE_CLOSINGS, QUOTE_OPENINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from ..text import ends_with
@@ -23,7 +23,6 @@ WORDS_WITH_STOPS = frozenset(word_list("words_with_stops"))
 """Words in names that begin with a character that otherwise ends a name (和美乡村)."""
 DEPARTMENT_SUFFIXES = word_list("department_suffixes")
 """Suffixes that take a department name between the level word and themselves (县林业局)."""
-PLACE_RANKS = {level: int(rank) for level, rank in word_table("place_ranks").items()}
 CENTRE_SUFFIXES = word_list("centre_suffixes")
 CENTRE_MODIFIERS = word_list("centre_modifiers")
 CENTRE_FOLLOWERS = word_list("centre_followers")

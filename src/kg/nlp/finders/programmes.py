@@ -9,13 +9,12 @@ from functools import lru_cache
 
 from kg.resources import phrasing, word_list
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PROJECT_ENDINGS, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, stop_verbs
 from ..text import ends_with
 from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
 
 GENERIC_PROJECTS = word_list("generic_projects")
-PROJECT_ENDINGS = frozenset(word_list("project_endings"))
 DESIGNATION_LEVELS = word_list("designation_levels")
 NAME_VERBS = frozenset(word_list("name_verbs"))
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
@@ -183,10 +182,10 @@ def programme_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
             continue  # 产业园 inside 产业园区: the longer ending names it
         candidate = _name_with_ending(context, match, rule, bare)
         found += [candidate] if candidate else []
-    return _without_names_of_projects(context.text, found)
+    return _without_names_inside_longer(context.text, found)
 
 
-def _without_names_of_projects(text: str, found: list[Candidate]) -> list[Candidate]:
+def _without_names_inside_longer(text: str, found: list[Candidate]) -> list[Candidate]:
     """The candidates but those that go on into a longer one (罗南智造产业园项目, 某镇…产业项目发展基金),
     unless a phase of them follows (稻香乡村振兴示范带二期工程 names the belt too)."""
     return [c for c in found if phrasing("phase_between").match(text, c.end) or not any(o.start == c.start and o.end > c.end for o in found)]
@@ -215,9 +214,8 @@ def _unplaced_and_unnamed(text: str, start: int, match: re.Match, rule: dict, ph
 
 
 def _list_item_start(context: Context, start: int, ending_at: int) -> int | None:
-    """Where the list item ending in a bare ending starts, when it follows a list mark
-    (…项目、碧海机械项目等9个项目): the mark before it bounds the name (某某生物…项目 is not cut
-    at a word the walk stops at), and a list of projects vouches for a short name. None when no list
+    """Where the list item ending in a bare ending starts, when a list mark opens it (…项目、某某机械
+    项目): the mark bounds the name, which is not cut at a word the walk stops at. None when no list
     mark opens the item within reach, or a stop, a count, a verb or a place (the actor: 某村建设…
     项目) stands in it before the name (某某等项目, 某村形成…产业带)."""
     text = context.text
@@ -241,7 +239,7 @@ def _list_of_projects(text: str, item: int, end: int) -> bool:
     """Whether the list an item stands in is a list of projects: the item before it ends like a
     project too, or the list closes on its kind (…项目、碧海机械项目等9个项目), not a list of tasks
     (美丽庭院创建、壮大集体经济项目、…建设)."""
-    return text.endswith(tuple(PROJECT_ENDINGS), 0, item - 1) or text.startswith("等", end)
+    return text.endswith(PROJECT_ENDINGS, 0, item - 1) or text.startswith("等", end)
 
 
 def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> bool:
@@ -283,7 +281,8 @@ def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool)
     project is no part of its name (下陂村建设供莞蔬菜种植基地项目)."""
     verbs = stop_verbs() if placed and not phase else STRONG_VERBS | INSPECTION_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
     anchor_verbs = verbs - NAME_VERBS - BUSINESS_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程, …示范种植基地: verbs a project's name holds
-    start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=LONG_NAME_REACH if phase or match.group(0) in PROJECT_ENDINGS else NAME_REACH, verbs=verbs, anchor_verbs=anchor_verbs)
+    reach = LONG_NAME_REACH if phase or match.group(0) in PROJECT_ENDINGS else NAME_REACH
+    start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=reach, verbs=verbs, anchor_verbs=anchor_verbs)
     acting = phrasing("place_acts").match(context.text, _after_places(start, context.place_ends, match.start())) if has_place else None
     if acting and match.start() - acting.end() >= 2:
         return acting.end(), False
@@ -325,8 +324,9 @@ def _stands_alone(context: Context, start: int, match: re.Match) -> bool:
 def owned_project(context: Context, rules: list[dict]) -> list[Candidate]:
     """A project whose name begins with the body that carries it out (某某实业有限公司铝型材和不锈钢
     冷轧板生产基地项目; a company's 生产基地 alone is a site, no project): a body ending like one of
-    the rule's ``owners``, followed by the rule's ``pattern``, whose group ``middle`` holds no stop but the ``joiners`` and no strong verb or
-    one of the rule's ``verbs`` (承建, 投资: the body does something to a project named apart)."""
+    the rule's ``owners``, followed by the rule's ``pattern``, whose group ``middle`` holds no stop
+    but the ``joiners`` and no strong verb or one of the rule's ``verbs`` (承建, 投资: the body does
+    something to a project named apart)."""
     text = context.text
     found = []
     for rule in rules:

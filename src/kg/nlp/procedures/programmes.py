@@ -19,14 +19,13 @@ from collections import Counter
 from kg.resources import phrasing, word_list
 
 from ..doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
-from ..lexicon import IMPLEMENT_VERBS, INSPECTION_VERBS, MEDIA_ENDINGS, bare_title, is_document
+from ..lexicon import IMPLEMENT_VERBS, INSPECTION_VERBS, MEDIA_ENDINGS, PROJECT_ENDINGS, bare_title, is_document
 from ..mentions import ArticleView, MentionRef, local_references
 from ..text import ends_with, last_match, sentence_bounds
 from . import actor_list, clause_start, procedure, relation
 
 PARK_WORDS = word_list("park_words")
 PARK_ENDINGS = word_list("park_endings")
-PROJECT_ENDINGS = word_list("project_endings")
 ROUND_UP_REACH = 12
 """How far after “P”重点项目 its 集中开工 may stand."""
 BELT_ENDING_CHARS = 4
