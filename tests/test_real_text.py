@@ -493,3 +493,9 @@ def test_an_election_gives_the_post_and_print_buttons_are_no_outlets():
 def test_a_list_of_people_opening_its_clause_names_its_first_item_too():
     doc = run("县里召开会议。陈兴、汪长春、王益贤、李玉平等县领导出席。")
     assert {"陈兴", "汪长春", "王益贤", "李玉平"} <= names(doc, "Person")
+
+
+def test_a_prefecture_head_is_held_in_the_prefecture_not_in_its_party_committee():
+    found = facts(run("州委副书记、州长陈真文出席会议。"))
+    assert ("陈真文", "holdsPost", "州委", "副书记") in found
+    assert not any(post == "州长" and body == "州委" for _, _, body, post in found)
