@@ -499,3 +499,9 @@ def test_a_prefecture_head_is_held_in_the_prefecture_not_in_its_party_committee(
     found = facts(run("州委副书记、州长陈真文出席会议。"))
     assert ("陈真文", "holdsPost", "州委", "副书记") in found
     assert not any(post == "州长" and body == "州委" for _, _, body, post in found)
+
+
+def test_a_quoted_saying_with_a_comma_is_no_campaign_and_an_aim_verb_ends_a_project_name():
+    doc = run("县里以“生态立县,绿色崛起”战略为指引,推进“千企帮千镇、万企兴万村”行动,要求确保招商引资项目建设质量。")
+    assert {"千企帮千镇", "万企兴万村"} <= names(doc, "Programme")
+    assert not any("绿色崛起" in name or name.startswith("确保") for name in names(doc, "Programme"))

@@ -39,7 +39,9 @@ LIST_ITEM_REACH = 16
 """How far before a bare ending the list mark opening its item may stand."""
 MIN_BARE_NAME = 6
 """Shortest programme name found by its ending alone."""
-_SLOGAN_MARKS = re.compile(r"[+＋:：;；。!！?？]")
+_SLOGAN_MARKS = re.compile(r"[+＋:：;；。!！?？,，]")
+"""Marks inside a quotation that make it a slogan or a saying, not a name (“生态立县，绿色崛起”;
+lists of campaigns are joined by 、)."""
 _LIST_MARKS = re.compile(r"[,，、]")
 _LIST_PART = re.compile(r"[^、,，]+")
 MIN_PAIRED_PART = 5
