@@ -505,3 +505,11 @@ def test_a_quoted_saying_with_a_comma_is_no_campaign_and_an_aim_verb_ends_a_proj
     doc = run("县里以“生态立县,绿色崛起”战略为指引,推进“千企帮千镇、万企兴万村”行动,要求确保招商引资项目建设质量。")
     assert {"千企帮千镇", "万企兴万村"} <= names(doc, "Programme")
     assert not any("绿色崛起" in name or name.startswith("确保") for name in names(doc, "Programme"))
+
+
+def test_a_post_in_an_unnamed_committee_takes_no_committee_named_later_and_a_clause_is_no_body():
+    found = facts(run("区工商联党组书记、区非公经济组织党委书记陈鸿文,鳌头镇党委书记易明清出席座谈会。"
+                      "覃巴镇驻镇帮镇扶村工作队到位,主要成员包括工作队队长陈永东。"))
+    assert ("陈鸿文", "holdsPost", "鳌头镇党委", "书记") not in found
+    assert ("易明清", "holdsPost", "鳌头镇党委", "书记") in found
+    assert ("陈永东", "holdsPost", "覃巴镇驻镇帮镇扶村工作队", "队长") in found

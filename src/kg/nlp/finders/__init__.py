@@ -116,12 +116,14 @@ def ends_boundary(text: str, position: int) -> bool:
 @finder("regex")
 def regex_finder(context: Context, rules: list[dict]) -> list[Candidate]:
     """Names a regex finds (its group ``name``, else the whole match), unless they end with one of
-    the rule's ``not_ending`` words: 【信宜融媒】 is an outlet, 【编者按】 a column."""
+    the rule's ``not_ending`` words (【信宜融媒】 is an outlet, 【编者按】 a column) or hold one of its
+    ``not_holding`` words (主要成员包括工作队 is a clause, no body)."""
     found = []
     for rule in rules:
         not_ending = words(rule["not_ending"]) if rule.get("not_ending") else ()
+        not_holding = words(rule["not_holding"]) if rule.get("not_holding") else ()
         for match in rule_regex(rule["pattern"]).finditer(context.text):
             group = "name" if "name" in match.re.groupindex else 0
-            if not match.group(group).endswith(not_ending):
+            if not match.group(group).endswith(not_ending) and not any(word in match.group(group) for word in not_holding):
                 found.append(Candidate(match.start(group), match.end(group), rule["label"], rule["rule"]))
     return found
