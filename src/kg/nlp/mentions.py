@@ -193,14 +193,12 @@ def local_references(view: ArticleView, start: int, end: int) -> list[MentionRef
 
 
 def generic_body(view: ArticleView, position: int) -> MentionRef | None:
-    """公司, 合作社 … right before ``position``: the last organisation named with that ending, or the
-    one organisation so named, where it is named before ``position`` (区非公经济组织党委书记X,鳌头镇
-    党委书记Y: the 党委 of X is not Y's)."""
+    """公司, 合作社 … right before ``position``: the last organisation named with that ending."""
     for generic, endings in GENERIC_BODIES.items():
         if view.text.endswith(generic, 0, position):
             named = view.last_before(position - len(generic), ORGANIZATION, lambda name: name.endswith(endings))
             body = named.entity if named else view.unique(ORGANIZATION, generic)
-            if body is not None and min(start for start, _ in body.mentions) < position:  # a body named only later is another's
+            if body is not None:
                 return MentionRef(position - len(generic), position, body)
     return None
 

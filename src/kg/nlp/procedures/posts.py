@@ -144,8 +144,9 @@ def _read_chain(view: ArticleView, start: int, end: int) -> _Chain:
     if inner_body is not None and not view.text.startswith(TITLES, chain_start, end):
         chain_start = start  # 组织部长: 部长 of 组织部, which ends inside the title
     body = (inner_body.entity, inner_body.start) if inner_body else _body_before(view, chain_start)
-    if body is None and (named := generic_body_at(view, chain_start)) is not None and view.text.startswith(TITLES, named.end, end):
-        body, chain_start = (named.entity, named.start), named.end  # 会议由党委副书记X主持: 副书记 of the 党委 named before
+    named = generic_body_at(view, chain_start) if body is None else None
+    if named is not None and view.text.startswith(TITLES, named.end, end) and min(s for s, _ in named.entity.mentions) < chain_start:
+        body, chain_start = (named.entity, named.start), named.end  # 会议由党委副书记X主持: 副书记 of the 党委 named before (not of one named only later)
     return _Chain(chain_start, split_titles(view.text[chain_start:end]), body, people_after(view, end))
 
 
