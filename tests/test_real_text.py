@@ -513,3 +513,9 @@ def test_a_post_in_an_unnamed_committee_takes_no_committee_named_later_and_a_cla
     assert ("陈鸿文", "holdsPost", "鳌头镇党委", "书记") not in found
     assert ("易明清", "holdsPost", "鳌头镇党委", "书记") in found
     assert ("陈永东", "holdsPost", "覃巴镇驻镇帮镇扶村工作队", "队长") in found
+
+
+def test_a_pen_name_that_fills_a_byline_field_is_an_editor_but_an_office_is_not():
+    doc = run("县里召开会议。\n记者:谢瑜\n编辑:凰仪\n审核:办公室")
+    assert {("谢瑜", "author", "ARTICLE", None), ("凰仪", "editor", "ARTICLE", None)} <= facts(doc)
+    assert "办公室" not in names(doc, "Person")

@@ -18,6 +18,8 @@ from . import COMMON_SURNAME_PPM, NOT_IN_GIVEN_NAMES, Candidate, Context, ends_b
 CLAUSE_ENDINGS = word_list("clause_endings")
 """Last characters that make a would-be name a place word or a pronoun (蹲在田埂上说, 由他说)."""
 BODY_GLUE = frozenset(word_list("listed_body_endings")) & frozenset(NOT_IN_GIVEN_NAMES)
+NOT_PEN_NAME_ENDINGS = tuple(word_list("listed_body_endings") + word_list("outlet_endings"))
+"""How bodies and outlets end (…办, …报, …网): no byline field's value that ends so is a person."""
 """Body endings no given name holds (办, 部): a would-be listed name glued to one is the start of
 a body's name (副院长宋某、党建办主任科员赖某 lists 党建办, not a 党建)."""
 NAME_STOPS = TITLES + SPEECH_CUES + PERSON_ROLES
@@ -89,6 +91,12 @@ def _before_the_next_field(text: str, start: int, length: int) -> int:
     return next((k for k in range(2, length) if text.startswith(BYLINE_FIELDS, start + k)), length)
 
 
+def _pen_name(name: str) -> bool:
+    """Whether a byline field's whole value can be a name: no ordinary word, no body or outlet
+    (编辑:办公室, 来源:本报)."""
+    return name not in common_words() and not name.endswith(NOT_PEN_NAME_ENDINGS)
+
+
 def _glued_to_a_body(text: str, end: int) -> bool:
     """Whether a body ending no given name holds follows, and starts no word (部署, 办理, 部长)."""
     return text[end : end + 1] in BODY_GLUE and text[end : end + 2] not in common_words()
@@ -118,7 +126,10 @@ def names_after_byline(context: Context, rules: list[dict]) -> list[Candidate]:
         for match in BYLINE_CUE.finditer(context.text):
             sticks = not match["gap"] and match["cue"] in glued and is_cjk(context.text[match.end() : match.end() + 1] or " ")
             if match["separator"] or (match["gap"] and match["cue"] in BYLINE_BARE_CUES) or sticks:
-                listed = names_in_list(context.text, match.end(), rule["separators"], strict=sticks, padded=True)
+                listed = list(names_in_list(context.text, match.end(), rule["separators"], strict=sticks, padded=True))
+                if not listed and match["separator"] and (whole := phrasing("name_alone_on_its_line").match(context.text, match.end())) \
+                        and _pen_name(whole["name"]):
+                    listed = [whole.span("name")]  # 编辑:凰仪: a pen name that fills the field, whatever its first character
                 found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in listed]
     return outside_places(context, found)
 
