@@ -519,3 +519,9 @@ def test_a_pen_name_that_fills_a_byline_field_is_an_editor_but_an_office_is_not(
     doc = run("县里召开会议。\n记者:谢瑜\n编辑:凰仪\n审核:办公室")
     assert {("谢瑜", "author", "ARTICLE", None), ("凰仪", "editor", "ARTICLE", None)} <= facts(doc)
     assert "办公室" not in names(doc, "Person")
+
+
+def test_posts_before_a_comma_wait_for_the_person_after_a_generic_body_too():
+    found = facts(run("省社科联党组成员、专职副主席,工作队队长曾文,塘口镇党委书记林艺清出席。"))
+    assert {("曾文", "holdsPost", "省社科联", "党组成员"), ("曾文", "holdsPost", "省社科联", "专职副主席")} <= found
+    assert ("林艺清", "holdsPost", "塘口镇党委", "书记") in found

@@ -19,7 +19,7 @@ from kg.resources import phrasing, word_list, word_table
 
 from ..doc import ARTICLE, ORGANIZATION, PERSON, PLACE, Entity, Relation
 from ..lexicon import BYLINE_CUE, BYLINE_EDITOR_CUES, BYLINE_SEPARATED_CUES, LEVEL_TITLES, TITLES
-from ..mentions import ArticleView, MentionRef, generic_body, generic_body_at
+from ..mentions import GENERIC_BODIES, ArticleView, MentionRef, generic_body, generic_body_at
 from ..text import ends_with, last_match, sentence_bounds
 from . import clause_start, procedure, relation
 
@@ -126,11 +126,13 @@ def post_chain(view: ArticleView) -> list[Relation]:
 
 def _chain_goes_on(view: ArticleView, end: int) -> bool:
     """Whether the titles of a chain without people wait for the people of the next one: they end
-    in 、 (区委常委、区纪委书记X), or a comma stands between them and the next body (某市人大常委会
-    副主任,某区委书记X: both posts are X's)."""
+    in 、 (区委常委、区纪委书记X), or a comma stands between them and the next body, named or generic
+    (某市人大常委会副主任,某区委书记X; 某联专职副主席,工作队队长X: both posts are X's)."""
     if phrasing("chain_separator").fullmatch(view.text, end - 1, end):
         return True
-    return view.text[end : end + 1] in ",，" and view.starting_at(end + 1) is not None and view.starting_at(end + 1).entity.label in (ORGANIZATION, PLACE)
+    following = view.starting_at(end + 1)
+    next_body = (following is not None and following.entity.label in (ORGANIZATION, PLACE)) or view.text.startswith(tuple(GENERIC_BODIES), end + 1)
+    return view.text[end : end + 1] in ",，" and next_body
 
 
 def _read_chain(view: ArticleView, start: int, end: int) -> _Chain:
