@@ -300,10 +300,10 @@ class PlaceRuler:
         (兴县县委, 眉县县长), or by its own outlet (景县新闻网): the division, though its two
         characters alone could be a word; a word that starts with the level character is no body
         (中心城区区域性…: 区域)."""
-        if len(surface) == 2 and surface[-1] in self.own_body_levels and self.short_form_cue.match(text, match.end):
-            return True  # 景县新闻网讯: the county's own outlet names it
-        return (len(surface) == 2 and surface[-1] in self.own_body_levels and text.startswith(surface[-1], match.end)
-                and phrasing("own_level_body").match(text, match.end) is not None)
+        if len(surface) != 2 or surface[-1] not in self.own_body_levels:
+            return False
+        own_body = text.startswith(surface[-1], match.end) and phrasing("own_level_body").match(text, match.end) is not None
+        return own_body or self.short_form_cue.match(text, match.end) is not None  # 景县新闻网讯: its own outlet
 
     def _villages_after_their_town(self, matches: list[Match], plain: set[Match],
                                    surface_of: dict[Match, str]) -> set[str]:

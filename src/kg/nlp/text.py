@@ -52,14 +52,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def is_traditional(text: str) -> bool:
     """Whether an article is written in Traditional script (see ``TRADITIONAL_SHARE``)."""
-    changed = sum(a != b for a, b in zip(text, to_simplified(text)))
-    return changed > TRADITIONAL_SHARE * len(_CJK.findall(text))
+    return article_in_simplified(text) != text
 
 
 def article_in_simplified(text: str) -> str:
-    """An article's text in Simplified script (``to_simplified``), or as it is where it is written in
-    Simplified already: converting it would only change names."""
-    return to_simplified(text) if is_traditional(text) else text
+    """An article's text in Simplified script (``to_simplified``), or the text itself where it is
+    written in Simplified already: converting it would only change names."""
+    converted = to_simplified(text)
+    changed = sum(a != b for a, b in zip(text, converted))
+    return converted if changed > TRADITIONAL_SHARE * len(_CJK.findall(text)) else text
 
 
 def last_match(regex: re.Pattern, text: str, start: int, end: int) -> re.Match | None:

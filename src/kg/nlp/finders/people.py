@@ -18,10 +18,10 @@ from . import COMMON_SURNAME_PPM, NOT_IN_GIVEN_NAMES, Candidate, Context, ends_b
 CLAUSE_ENDINGS = word_list("clause_endings")
 """Last characters that make a would-be name a place word or a pronoun (蹲在田埂上说, 由他说)."""
 BODY_GLUE = frozenset(word_list("listed_body_endings")) & frozenset(NOT_IN_GIVEN_NAMES)
-NOT_PEN_NAME_ENDINGS = tuple(word_list("listed_body_endings") + word_list("outlet_endings"))
-"""How bodies and outlets end (…办, …报, …网): no byline field's value that ends so is a person."""
 """Body endings no given name holds (办, 部): a would-be listed name glued to one is the start of
 a body's name (副院长宋某、党建办主任科员赖某 lists 党建办, not a 党建)."""
+NOT_PEN_NAME_ENDINGS = tuple(word_list("listed_body_endings") + word_list("outlet_endings"))
+"""How bodies and outlets end (…办, …报, …网): no byline field's value that ends so is a person."""
 NAME_STOPS = TITLES + SPEECH_CUES + PERSON_ROLES
 """Words a given name stops before (李明书记, 张华说)."""
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from kg.resources import phrasing, word_list, word_table
 
 from ..doc import ARTICLE, ORGANIZATION, PERSON, PLACE, Entity, Relation
+from ..finders import is_cjk
 from ..lexicon import BYLINE_CUE, BYLINE_EDITOR_CUES, BYLINE_SEPARATED_CUES, LEVEL_TITLES, TITLES
 from ..mentions import GENERIC_BODIES, ArticleView, MentionRef, generic_body, generic_body_at
 from ..text import ends_with, last_match, sentence_bounds
@@ -180,7 +181,7 @@ def _body_of_a_like_post(view: ArticleView, given: list[Relation], title: str, p
     """A bare title (副主任X、Y) after a post of the same kind earlier in the sentence: the body of
     that post (deputy, acting and executive marks aside). A title glued to words before it
     (办公室主任: of an office no rule named) is not bare and takes no other person's body."""
-    if "\u4e00" <= view.text[position - 1 : position] <= "\u9fff":
+    if position > 0 and is_cjk(view.text[position - 1]):
         return None
     sentence_start = clause_start(view.text, 0, position, SENTENCE_MARKS)
     core = phrasing("rank_marks").sub("", title)
