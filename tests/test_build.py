@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from conftest import article_local_triples
 
 from kg import build as build_module
@@ -256,6 +257,48 @@ def test_an_article_the_pipeline_fails_on_is_reported_and_the_rest_built(tmp_pat
     assert summary.written == 2 and len(summary.errors) == 1
     assert "bad.txt" in summary.errors[0] and "boom" in summary.errors[0] and "\n" not in summary.errors[0]
     assert set(store.article_graphs()) == {"https://w3id.org/kgzh/id/graph/a", "https://w3id.org/kgzh/id/graph/c"}
+
+
+def test_what_articles_share_is_written_once_per_build_and_the_merged_graph_stays_exact(tmp_path, monkeypatch):
+    """With one article per batch, the descriptions the articles share (平远县, 仁居镇, 钟敏华 …) reach
+    the store in the first batch only; a rebuild and a new article later in the same build leave
+    the same merged graph as a fresh build of the final corpus."""
+    monkeypatch.setattr(build_module, "BATCH_ARTICLES", 1)
+    sent: list[bytes] = []
+    real_write = Store.write
+    monkeypatch.setattr(Store, "write", lambda self, nquads, replacing=(): (sent.append(nquads), real_write(self, nquads, replacing))[1])
+    store = built(tmp_path, "corpus", {"a.txt": ARTICLE_A, "b.txt": ARTICLE_B})
+    county_label = '"平远县"@zh .\n'.encode()
+    assert [batch.count(county_label) for batch in sent] == [1, 0]
+    write(tmp_path / "corpus", {"a.txt": ARTICLE_C, "c.txt": ARTICLE_A})
+    summary = build([tmp_path / "corpus"], store)
+    assert (summary.written, summary.unchanged) == (2, 1)
+    fresh = built(tmp_path, "fresh", {"a.txt": ARTICLE_C, "b.txt": ARTICLE_B, "c.txt": ARTICLE_A})
+    assert merged(store) == merged(fresh)
+    assert_merged_graph_is_exact(store)
+
+
+def test_written_lines_are_sent_once_until_the_limit_makes_them_forgotten():
+    written = build_module.WrittenLines(limit=3)
+    assert written.fresh(b"a .\nb .\na .\n") == b"a .\nb .\n"
+    assert written.fresh(b"b .\nc .\nd .\n") == b"c .\nd .\n"
+    assert written.fresh(b"a .\ne .\n") == b"a .\ne .\n", "over the limit, everything is forgotten and sent again"
+
+
+def test_the_background_writer_keeps_order_and_raises_a_failed_write():
+    done: list[int] = []
+    writer = build_module.BackgroundWriter()
+    for n in range(5):
+        writer.submit(done.append, n)
+    writer.wait()
+    assert done == [0, 1, 2, 3, 4]
+
+    def failing() -> None:
+        raise OSError("disk full")
+
+    writer.submit(failing)
+    with pytest.raises(OSError, match="disk full"):
+        writer.close()
 
 
 # --- workers and progress ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import islice
@@ -42,6 +42,8 @@ BATCH_ARTICLES = 8
 FLUSH_EVERY_BATCHES = 50
 """The store's write buffers are flushed to disk this often. Without it they grow with the store
 (measured: 0.5 → 1.3 GB over 0.5M → 2M quads loaded in build-sized batches; 0.35 GB flat with it)."""
+WRITTEN_LINES_LIMIT = 100_000
+"""Default-graph lines a build remembers having written (about 15 MB; see ``WrittenLines``)."""
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters, from glibc's malloc.h
 _SENTENCE_END = re.compile(r"[。!?！？;；\n]")
 _CLAUSE_END = re.compile(r"[，,、:：\s]")
@@ -106,6 +108,9 @@ class Extracted:
     graph: str
     chars: int
     nquads: bytes = b""
+    """The article graph, as N-Quads."""
+    shared: bytes = b""
+    """What the article adds to the store's default graph (descriptions, merged triples), as N-Triples."""
     entities: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     worker: str = ""
@@ -220,7 +225,8 @@ def extract_batch(articles: list[Article], run: Run, base: str = DEFAULT_BASE) -
 def _to_rdf(article: Article, pieces: list, run: Run, base: str, worker: str) -> Extracted:
     try:
         rdf = article_rdf(sorted(pieces, key=lambda p: p[0]), article, run, base)
-        return Extracted(article.id, article.source, str(rdf.graph), len(article.text), rdf.nquads(), dict(rdf.entities), worker=worker)
+        named, shared = rdf.nquads()
+        return Extracted(article.id, article.source, str(rdf.graph), len(article.text), named, shared, dict(rdf.entities), worker=worker)
     except Exception as error:  # noqa: BLE001
         return _failed(article, base, f"writing its RDF failed ({type(error).__name__}: {_one_line(error)}); the article was skipped", worker)
 
@@ -475,15 +481,17 @@ def build(
     executor = make_executor(workers, scheduler)
     if not isinstance(executor, InProcess):
         tune_allocator(WRITER_MALLOC)
+    writer, written = BackgroundWriter(), WrittenLines()
     try:
         progress.start(total, executor.workers)
         batches = batched(stale(iter_articles(sources, read_errors)), BATCH_ARTICLES)
         for number, results in enumerate(executor.map(batches, run, base), start=1):
             if number % FLUSH_EVERY_BATCHES == 0:
-                store.flush()
+                writer.submit(store.flush)
             done = [r for r in results if r.error is None]
             summary.errors += [r.error for r in results if r.error is not None]
-            store.write(b"".join(r.nquads for r in done), [r.graph for r in done if r.graph in stored])
+            rdf = b"".join(r.nquads for r in done) + written.fresh(b"".join(r.shared for r in done))
+            writer.submit(store.write, rdf, [r.graph for r in done if r.graph in stored])
             for r in results:
                 stored.discard(r.graph)
                 progress.advance(1, r.chars, r.worker)
@@ -493,6 +501,7 @@ def build(
                 summary.entities.update(r.entities)
     finally:
         executor.close()
+        writer.close()
     summary.unreadable = len(read_errors)
     summary.errors = read_errors + summary.errors
     if prune:
@@ -502,6 +511,55 @@ def build(
     summary.quads = len(store)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class WrittenLines:
+    """The default-graph lines this build has already sent to the store, so that descriptions and
+    merged triples that many articles share are written once rather than once per article.
+
+    Leaving a line out is safe: the store keeps a default-graph line while an article graph that
+    led to it is present (``kg.store.removal_update``), and the article that first sent it stays
+    present until the build ends (pruning comes after the last write). Memory stays flat: once
+    ``limit`` lines are held, they are forgotten and the next ones are sent again.
+    """
+
+    def __init__(self, limit: int = WRITTEN_LINES_LIMIT) -> None:
+        self.limit = limit
+        self.lines: set[bytes] = set()
+
+    def fresh(self, lines: bytes) -> bytes:
+        """The lines of ``lines`` not sent before (each line ends with a newline)."""
+        if len(self.lines) > self.limit:
+            self.lines.clear()
+        fresh = [line for line in dict.fromkeys(lines.splitlines(keepends=True)) if line not in self.lines]
+        self.lines.update(fresh)
+        return b"".join(fresh)
+
+
+class BackgroundWriter:
+    """Runs the store's writes in a thread of their own, one at a time and in order, so that a
+    batch is written while the next one is extracted (Oxigraph and HTTP release the GIL while
+    they write). At most one write waits; an error in a write is raised by the next call."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-writer")
+        self._pending: Future | None = None
+
+    def submit(self, write: Callable[..., None], *args: Any) -> None:
+        self.wait()
+        self._pending = self._thread.submit(write, *args)
+
+    def wait(self) -> None:
+        """Block until the last write is done, raising its error if it failed."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._thread.shutdown()
 
 
 def _prune(store: Any, present: set[str], summary: BuildSummary, progress: Progress) -> int:

@@ -156,7 +156,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for batch in batched(iter_articles(find_article_sources(args.files), errors), BATCH_ARTICLES):
         results = extract_batch(batch, run, args.base)
         errors += [r.error for r in results if r.error]
-        memory.write(b"".join(r.nquads for r in results if not r.error))
+        memory.write(b"".join(r.nquads + r.shared for r in results if not r.error))
     for error in errors:
         print(f"kg: error: {error}", file=sys.stderr)
     if len(memory) == 0 and errors:

@@ -206,19 +206,18 @@ class ArticleRDF:
     local_nodes: set[URIRef] = field(default_factory=set)
     """The article's evidence records, co-mentions and graph (see ``ARTICLE_LOCAL_PROPERTIES``)."""
 
-    def nquads(self, merged: bool = True) -> bytes:
-        """N-Quads of the article graph and the descriptions (in the default graph); with
-        ``merged``, the article graph's triples are also written to the default graph, which the
-        store keeps as the merged graph of all articles, except those of its local nodes and
-        of ``ARTICLE_ONLY_PREDICATES``."""
+    def nquads(self) -> tuple[bytes, bytes]:
+        """N-Quads of the article graph, and the N-Triples lines it adds to the default graph: the
+        descriptions, and the article graph's triples again, since the store keeps the default
+        graph as the merged graph of all articles (except the triples of its local nodes and
+        of ``ARTICLE_ONLY_PREDICATES``)."""
         graph = f" {_nt(self.graph)} .\n"
         lines = [f"{_nt(s)} {_nt(p)} {_nt(o)}" for s, p, o in self.triples]
-        out = [line + graph for line in lines]
-        if merged:
-            out += [line + " .\n" for line, (s, p, _) in zip(lines, self.triples)
-                    if s not in self.local_nodes and p not in ARTICLE_ONLY_PREDICATES]
-        out += [f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in dict.fromkeys(self.descriptions)]
-        return "".join(out).encode("utf-8")
+        named = [line + graph for line in lines]
+        merged = [line + " .\n" for line, (s, p, _) in zip(lines, self.triples)
+                  if s not in self.local_nodes and p not in ARTICLE_ONLY_PREDICATES]
+        merged += [f"{_nt(s)} {_nt(p)} {_nt(o)} .\n" for s, p, o in dict.fromkeys(self.descriptions)]
+        return "".join(named).encode("utf-8"), "".join(merged).encode("utf-8")
 
 
 def article_rdf(pieces: list[tuple[int, Doc]], article: Article, run: Run, base: str = DEFAULT_BASE) -> ArticleRDF:
