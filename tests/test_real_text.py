@@ -525,3 +525,12 @@ def test_posts_before_a_comma_wait_for_the_person_after_a_generic_body_too():
     found = facts(run("省社科联党组成员、专职副主席,工作队队长曾文,塘口镇党委书记林艺清出席。"))
     assert {("曾文", "holdsPost", "省社科联", "党组成员"), ("曾文", "holdsPost", "省社科联", "专职副主席")} <= found
     assert ("林艺清", "holdsPost", "塘口镇党委", "书记") in found
+
+
+def test_a_park_names_the_bodies_that_run_it_and_a_chain_names_its_second_body_alone():
+    doc = run("县长王大明到梅溪茶叶产业园区调研,梅溪茶叶产业园区党工委书记、管委会主任陈立新陪同。梅溪茶叶产业园区管委会要抓好招商。")
+    assert {"梅溪茶叶产业园区党工委", "梅溪茶叶产业园区管委会"} <= names(doc, "Organization")
+    assert "梅溪茶叶产业园区" in names(doc, "Programme")
+    found = facts(doc)
+    assert {("陈立新", "holdsPost", "梅溪茶叶产业园区党工委", "书记"), ("陈立新", "holdsPost", "梅溪茶叶产业园区管委会", "主任"),
+            ("梅溪茶叶产业园区管委会", "implements", "梅溪茶叶产业园区", None)} <= found

@@ -64,6 +64,7 @@ def find_candidates(rules: list[dict], text: str, places: list[tuple[int, int]])
     context = Context(text, places)
     found = run_rules(rules, PROGRAMME, context)
     context.quoted = [(c.start, c.end) for c in found if c.rule == QUOTED_RULE]
+    context.parks = [(c.start, c.end) for c in found if phrasing("park_body_after").match(text, c.end)]
     bodies = run_rules(rules, ORGANIZATION, context)
     found = [p for p in found if not (p.rule.startswith(BARE_RULES) and any(o.start <= p.start and p.end < o.end for o in bodies))
              or phrasing("park_body_after").match(text, p.end)]  # 某产业园区管委会: the park stays a programme

@@ -41,12 +41,14 @@ class Candidate:
 @dataclass
 class Context:
     """What a finder reads: the text, the places the place ruler found, (for organisations) the
-    quoted programme names, which continue a body's name (怀集县“百千万工程”指挥部), and (for the
-    programmes found after the bodies) the bodies, which begin the names of their projects."""
+    quoted programme names, which continue a body's name (怀集县“百千万工程”指挥部), the parks whose
+    bodies are named after them (猕猴桃产业园区管委会), and (for the programmes found after the
+    bodies) the bodies, which begin the names of their projects."""
 
     text: str
     places: list[tuple[int, int]]
     quoted: list[tuple[int, int]] = field(default_factory=list)
+    parks: list[tuple[int, int]] = field(default_factory=list)
     bodies: list[tuple[int, int]] = field(default_factory=list)
 
     @cached_property

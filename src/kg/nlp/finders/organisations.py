@@ -166,6 +166,8 @@ def organisation_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
     for start, end in context.quoted:  # 怀集县“百千万工程”指挥部: the quote, with its marks, continues the name
         if start > 0 and text[start - 1] in QUOTE_OPENINGS and end < len(text) and text[end] in QUOTE_CLOSINGS:
             anchors[end + 1] = (start - 1, False)
+    for start, end in context.parks:  # 猕猴桃产业园区管委会: the park anchors its body's name as a place does
+        anchors.setdefault(end, (start, True))
     suffixes = sorted(((suffix, rule) for rule in rules for suffix in words(rule["suffixes"])), key=lambda pair: -len(pair[0]))
     found: list[Candidate] = []
     covered: set[int] = set()
