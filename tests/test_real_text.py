@@ -534,3 +534,8 @@ def test_a_park_names_the_bodies_that_run_it_and_a_chain_names_its_second_body_a
     found = facts(doc)
     assert {("陈立新", "holdsPost", "梅溪茶叶产业园区党工委", "书记"), ("陈立新", "holdsPost", "梅溪茶叶产业园区管委会", "主任"),
             ("梅溪茶叶产业园区管委会", "implements", "梅溪茶叶产业园区", None)} <= found
+
+
+def test_a_fund_named_after_a_project_is_one_name():
+    doc = run("项目总投资约900万元,其中梅溪镇村集体增收产业项目发展基金300万元、村集体自筹600万元。")
+    assert names(doc, "Programme") == {"梅溪镇村集体增收产业项目发展基金"}

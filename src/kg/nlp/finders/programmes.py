@@ -194,11 +194,13 @@ def _without_names_inside_longer(text: str, found: list[Candidate]) -> list[Cand
 
 
 def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple[str, ...]) -> Candidate | None:
-    """The programme named by the ending ``match``, if one is."""
+    """The programme named by the ending ``match``, if one is. A placed ending right after a bare
+    one, or after a phase of it, names something of that programme and is named like it
+    (…示范带二期工程, …产业项目发展基金)."""
     text, placed = context.text, rule["placed"]
     if placed and _name_goes_on(text, match.end()):
         return None  # 温泉小镇提质项目: the name goes on (but not into 今年, 已 …)
-    phase = bool(placed and ends_with(phrasing("phase_of_a_name"), text, match.start(), PHASE_REACH))
+    phase = placed and (text.endswith(bare, 0, match.start()) or bool(ends_with(phrasing("phase_of_a_name"), text, match.start(), PHASE_REACH)))
     start, has_place = _start_of_name(context, match, placed, phase)
     start, listed = (start, False) if placed or has_place else _start_in_a_list(context, start, match)
     if (placed and _two_names(text, start, match.start(), bare)) or not _is_a_name(text[start : match.end()]):
@@ -246,9 +248,11 @@ def _list_of_projects(text: str, item: int, end: int) -> bool:
 
 def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> bool:
     """…试点三项重点工程: a bare name inside the stretch makes two names, unless what follows it
-    names a phase of it (…示范带二期工程)."""
+    names a phase of it (…示范带二期工程) or the ending follows it at once (…产业项目发展基金:
+    the fund is named after the project)."""
     inner = next((e for e in bare if e in text[start:ending_at]), None)
-    return bool(inner) and not phrasing("phase_between").fullmatch(text, text.rfind(inner, start, ending_at) + len(inner), ending_at)
+    inner_end = text.rfind(inner, start, ending_at) + len(inner) if inner else ending_at
+    return bool(inner) and inner_end != ending_at and not phrasing("phase_between").fullmatch(text, inner_end, ending_at)
 
 
 def _is_a_name(name: str) -> bool:
