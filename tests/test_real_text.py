@@ -539,3 +539,12 @@ def test_a_park_names_the_bodies_that_run_it_and_a_chain_names_its_second_body_a
 def test_a_fund_named_after_a_project_is_one_name():
     doc = run("项目总投资约900万元,其中梅溪镇村集体增收产业项目发展基金300万元、村集体自筹600万元。")
     assert names(doc, "Programme") == {"梅溪镇村集体增收产业项目发展基金"}
+
+
+def test_a_project_named_in_full_once_is_its_site_later_but_not_an_activity():
+    doc = run("梅溪镇金禾物流园项目正式投用。据介绍,金禾物流园是梅溪镇重点项目之一。"
+              "桃源村茶旅融合项目启动后,梅溪镇茶旅融合渐成气候。")
+    programmes = {e.name: e for e in doc._.entities.values() if e.label == "Programme"}
+    assert "金禾物流园" in programmes["梅溪镇金禾物流园项目"].aliases and "金禾物流园" not in programmes
+    assert ("梅溪镇", "implements", "梅溪镇金禾物流园项目", None) in facts(doc)
+    assert len(programmes["桃源村茶旅融合项目"].mentions) == 1, "茶旅融合 alone is an activity, not the project"

@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from kg.resources import phrasing, phrasings, word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, text_of
-from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, STANDALONE_DEPARTMENTS, TITLES, bare_title, is_document, surnames
+from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, PROJECT_ENDINGS, STANDALONE_DEPARTMENTS, TITLES, bare_title, common_words, is_document, surnames
 
 ABBREVIATION_NOTE = phrasing("abbreviation_note")
 """A declared abbreviation; a title in 《》 may hold quotation marks of its own."""
@@ -122,6 +122,45 @@ def _merge_abbreviations(entities: dict[str, Entity], programmes: list[Entity]) 
         for full in programmes:
             if short.key in entities and full.key in entities and is_abbreviation(short.name, full.name):
                 merge_into(entities, short, full)
+
+
+MIN_PROJECT_CORE = 4
+"""Shortest core of a project's name (云生工业园 of 杏陈云生工业园项目) that is taken as its short form."""
+PROJECT_SITE_ENDINGS = tuple(word_list("project_site_endings"))
+"""What a project's short form ends with: a site or a facility (…工业园, …基地), not an activity."""
+
+
+def resolve_project_short_forms(entities: dict[str, Entity], text: str) -> None:
+    """杏陈云生工业园项目, named in full once, is 云生工业园 later: the name without the places it
+    starts with (or their stems, 杏陈 for 杏陈镇) and without 项目/工程. Where that core stands
+    outside every other name, it is a mention of the project. Only a site or a facility is named
+    so (茶旅融合 of 白洞村茶旅融合项目 is an activity), and a core that starts with a common word
+    (乡村振兴示范带) is a kind, not a short form."""
+    places = [name for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)]
+    prefixes = sorted({*places, *(p[:-len(end)] for p in places for end in LEVEL_ENDINGS if p.endswith(end) and len(p) - len(end) >= 2)}, key=len, reverse=True)
+    covered = {i for e in entities.values() for start, end in e.mentions for i in range(start, end)}
+    for project in [e for e in entities.values() if e.label == PROGRAMME and e.name.endswith(PROJECT_ENDINGS)]:
+        core = _project_core(project.name, prefixes)
+        if core is None:
+            continue
+        found = [(m.start(), m.end()) for m in re.finditer(re.escape(core), text) if not covered & set(range(m.start(), m.end()))]
+        same = next((e for e in entities.values() if e.label == PROGRAMME and e.name == core), None)
+        if same is not None:
+            merge_into(entities, project, same)
+        if found:
+            project.mentions = sorted({*project.mentions, *found})
+            project.aliases.add(core)
+
+
+def _project_core(name: str, prefixes: list[str]) -> str | None:
+    """The name without its leading places (or their stems) and its project ending, when that is
+    a name of its own: long enough, a site's, and not starting with a common word or a level."""
+    core = name.removesuffix(next(end for end in PROJECT_ENDINGS if name.endswith(end)))
+    while prefix := next((p for p in prefixes if core.startswith(p) and len(core) > len(p)), None):
+        core = core[len(prefix) :]
+    if len(core) < MIN_PROJECT_CORE or not core.endswith(PROJECT_SITE_ENDINGS) or core[:2] in common_words() or core.startswith(LEVEL_WORDS):
+        return None
+    return core
 
 
 GENERIC_DOCUMENT_HEADS = word_list("generic_document_heads")
@@ -416,6 +455,7 @@ STEPS: dict[str, Callable[[dict[str, Entity], str], None]] = {
     "places": lambda entities, text: resolve_places(entities),
     "nested_places": lambda entities, text: drop_nested_places(entities),
     "programmes": resolve_programmes,
+    "project_short_forms": resolve_project_short_forms,
     "document_references": lambda entities, text: resolve_document_references(entities),
     "noted_titles": lambda entities, text: resolve_noted_titles(entities),
     "short_organisations": lambda entities, text: resolve_short_organisations(entities),
