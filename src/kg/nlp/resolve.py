@@ -136,20 +136,31 @@ def resolve_project_short_forms(entities: dict[str, Entity], text: str) -> None:
     outside every other name, it is a mention of the project. Only a site or a facility is named
     so (茶旅融合 of 白洞村茶旅融合项目 is an activity), and a core that starts with a common word
     (乡村振兴示范带) is a kind, not a short form."""
-    places = [name for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)]
-    prefixes = sorted({*places, *(p[:-len(end)] for p in places for end in LEVEL_ENDINGS if p.endswith(end) and len(p) - len(end) >= 2)}, key=len, reverse=True)
+    prefixes = _place_prefixes(entities)
     covered = {i for e in entities.values() for start, end in e.mentions for i in range(start, end)}
     for project in [e for e in entities.values() if e.label == PROGRAMME and e.name.endswith(PROJECT_ENDINGS)]:
         core = _project_core(project.name, prefixes)
         if core is None:
             continue
-        found = [(m.start(), m.end()) for m in re.finditer(re.escape(core), text) if not covered & set(range(m.start(), m.end()))]
         same = next((e for e in entities.values() if e.label == PROGRAMME and e.name == core), None)
         if same is not None:
             merge_into(entities, project, same)
-        if found:
-            project.mentions = sorted({*project.mentions, *found})
-            project.aliases.add(core)
+        _add_mentions(project, core, [(m.start(), m.end()) for m in re.finditer(re.escape(core), text)], covered)
+
+
+def _add_mentions(entity: Entity, written: str, spans: list[tuple[int, int]], covered: set[int]) -> None:
+    """The spans that cross no other name become mentions of ``entity``, written as an alias."""
+    free = [(start, end) for start, end in spans if not covered.intersection(range(start, end))]
+    if free:
+        entity.mentions = sorted({*entity.mentions, *free})
+        entity.aliases.add(written)
+
+
+def _place_prefixes(entities: dict[str, Entity]) -> list[str]:
+    """The places' names and stems (杏陈 for 杏陈镇) a project's name may start with, longest first."""
+    places = [name for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)]
+    stems = [p[: -len(end)] for p in places for end in LEVEL_ENDINGS if p.endswith(end) and len(p) - len(end) >= 2]
+    return sorted({*places, *stems}, key=len, reverse=True)
 
 
 def _project_core(name: str, prefixes: list[str]) -> str | None:

@@ -162,12 +162,7 @@ def organisation_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
     body that continues another with a further suffix (指挥部办公室) replaces it, and a branch
     is named after its parent (海丰农商银行梅陇支行)."""
     text = context.text
-    anchors = dict(context.place_anchors)
-    for start, end in context.quoted:  # 怀集县“百千万工程”指挥部: the quote, with its marks, continues the name
-        if start > 0 and text[start - 1] in QUOTE_OPENINGS and end < len(text) and text[end] in QUOTE_CLOSINGS:
-            anchors[end + 1] = (start - 1, False)
-    for start, end in context.parks:  # 猕猴桃产业园区管委会: the park anchors its body's name as a place does
-        anchors.setdefault(end, (start, True))
+    anchors = _name_anchors(context)
     suffixes = sorted(((suffix, rule) for rule in rules for suffix in words(rule["suffixes"])), key=lambda pair: -len(pair[0]))
     found: list[Candidate] = []
     covered: set[int] = set()
@@ -179,6 +174,20 @@ def organisation_suffix(context: Context, rules: list[dict]) -> list[Candidate]:
                 covered.update(range(suffix_start, suffix_start + len(suffix)))
     found = [c for c in found if not any(continues(text, c, o) for o in found)]
     return _with_branches(text, found)
+
+
+def _name_anchors(context: Context) -> dict[int, tuple[int, bool]]:
+    """End → (start, anchors like a place) of what a body's name may start with: places, quoted
+    names with their marks (怀集县“百千万工程”指挥部), and parks (猕猴桃产业园区管委会: the park
+    anchors its body's name as a place does)."""
+    text = context.text
+    anchors = dict(context.place_anchors)
+    for start, end in context.quoted:
+        if start > 0 and text[start - 1] in QUOTE_OPENINGS and end < len(text) and text[end] in QUOTE_CLOSINGS:
+            anchors[end + 1] = (start - 1, False)
+    for start, end in context.parks:
+        anchors.setdefault(end, (start, True))
+    return anchors
 
 
 def _occurrences(text: str, word: str) -> list[int]:
