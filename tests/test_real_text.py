@@ -548,3 +548,14 @@ def test_a_project_named_in_full_once_is_its_site_later_but_not_an_activity():
     assert "金禾物流园" in programmes["梅溪镇金禾物流园项目"].aliases and "金禾物流园" not in programmes
     assert ("梅溪镇", "implements", "梅溪镇金禾物流园项目", None) in facts(doc)
     assert len(programmes["桃源村茶旅融合项目"].mentions) == 1, "茶旅融合 alone is an activity, not the project"
+
+
+def test_a_word_for_the_articles_own_place_begins_no_programme_name():
+    doc = run("县长到各镇调研我县乡村振兴示范区重点项目建设进度,梅溪村乡村振兴示范园区项目进展顺利。")
+    assert not any(name.startswith(("我县", "县乡村")) for name in names(doc, "Programme"))
+    assert "梅溪村乡村振兴示范园区项目" in names(doc, "Programme")
+
+
+def test_a_middle_dot_joins_two_parts_of_one_programme_name():
+    doc = run("副县长首先来到梅溪水乡·石桥村乡村振兴示范区项目,看望一线工作人员。")
+    assert "梅溪水乡·石桥村乡村振兴示范区项目" in names(doc, "Programme")

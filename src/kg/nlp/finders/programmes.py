@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.resources import phrasing, word_list
+from kg.resources import longest_first, phrasing, word_list, word_table
 
 from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PROJECT_ENDINGS, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, stop_verbs
 from ..text import ends_with
@@ -282,6 +282,13 @@ def _name_goes_on(text: str, end: int) -> bool:
     return is_cjk(text[end : end + 1] or "。") and not ends_boundary(text, end + 1) and not text.startswith(WORDS_AFTER_A_NAME, end)
 
 
+MIDDLE_DOT = "·"
+NAME_BEFORE_A_DOT = 6
+"""Longest part of a programme's name before a middle dot (旬河水乡·…, 上城·剑阁…)."""
+LOCAL_REFERENCES = longest_first(tuple(word_table("local_references")))
+"""我县, 本市, 全镇 …: words for the article's own place, which begin no programme's name."""
+
+
 def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool) -> tuple[int, bool]:
     """Where a name with this ending starts, and whether a place begins it; a place that builds a
     project is no part of its name (下陂村建设供莞蔬菜种植基地项目)."""
@@ -289,16 +296,32 @@ def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool)
     anchor_verbs = verbs - NAME_VERBS - BUSINESS_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程, …示范种植基地: verbs a project's name holds
     reach = LONG_NAME_REACH if phase or match.group(0) in PROJECT_ENDINGS else NAME_REACH
     start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=reach, verbs=verbs, anchor_verbs=anchor_verbs)
-    acting = phrasing("place_acts").match(context.text, _after_places(start, context.place_ends, match.start())) if has_place else None
-    if acting and match.start() - acting.end() >= 2:
-        return acting.end(), False
-    counts = list(phrasing("count_before_name").finditer(context.text, start, match.start())) if has_place else []
-    if counts and match.start() - counts[-1].end() >= 2:  # 广东省首条绿美示范带: the name starts after the count
-        return counts[-1].end(), False
-    builds = list(phrasing("builds_before_a_stem").finditer(context.text, start, match.start())) if not placed else []
-    if builds and match.start() - builds[-1].end() >= MIN_STEM_AFTER_BUILDING:  # …发展建设共同富裕示范区: what is built is named
-        return builds[-1].end(), False
+    lead = _lead_before_the_name(context, start, match.start(), placed, has_place)
+    if lead is not None:
+        return lead, False
+    if start > 0 and context.text[start - 1] == MIDDLE_DOT:  # 旬河水乡·罗家营乡村振兴示范区项目: the dot joins two parts of one name
+        before, _ = left_edge(context.text, start - 1, context.place_anchors, max_middle=NAME_BEFORE_A_DOT, verbs=verbs, anchor_verbs=anchor_verbs)
+        return (before, has_place) if start - 1 - before >= 2 else (start, has_place)
     return start, has_place
+
+
+def _lead_before_the_name(context: Context, start: int, ending_at: int, placed: bool, has_place: bool) -> int | None:
+    """Where the name starts after words that lead to it but are not part of it: a place that acts
+    (某村建设…), a count (广东省首条绿美示范带), a verb of building before a long enough stem
+    (…发展建设共同富裕示范区), a word for the article's own place (我县乡村振兴示范区); None when
+    the name starts at ``start``."""
+    text = context.text
+    acting = phrasing("place_acts").match(text, _after_places(start, context.place_ends, ending_at)) if has_place else None
+    if acting and ending_at - acting.end() >= 2:
+        return acting.end()
+    counts = list(phrasing("count_before_name").finditer(text, start, ending_at)) if has_place else []
+    if counts and ending_at - counts[-1].end() >= 2:
+        return counts[-1].end()
+    builds = list(phrasing("builds_before_a_stem").finditer(text, start, ending_at)) if not placed else []
+    if builds and ending_at - builds[-1].end() >= MIN_STEM_AFTER_BUILDING:
+        return builds[-1].end()
+    local = next((word for word in LOCAL_REFERENCES if text.startswith(word, start)), None)
+    return start + len(local) if local else None
 
 
 def _after_places(start: int, place_ends: dict[int, int], limit: int) -> int:
