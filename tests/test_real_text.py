@@ -559,3 +559,9 @@ def test_a_word_for_the_articles_own_place_begins_no_programme_name():
 def test_a_middle_dot_joins_two_parts_of_one_programme_name():
     doc = run("副县长首先来到梅溪水乡·石桥村乡村振兴示范区项目,看望一线工作人员。")
     assert "梅溪水乡·石桥村乡村振兴示范区项目" in names(doc, "Programme")
+
+
+def test_a_companys_line_of_business_holds_a_word_no_name_starts_with():
+    doc = run("签约仪式上,梅溪桥梁建设有限公司董事长王建国致辞。")
+    assert "梅溪桥梁建设有限公司" in names(doc, "Organization")
+    assert ("王建国", "holdsPost", "梅溪桥梁建设有限公司", "董事长") in facts(doc)

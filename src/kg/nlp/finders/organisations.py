@@ -203,8 +203,10 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     text = context.text
     if _suffix_is_no_body(text, suffix_start, end, rule["anchored"]) or context.ends_a_place_name(suffix_start, end):
         return None  # 三家村德苴小组: a village group, a place, though 小组 ends bodies' names too
-    start, has_place = left_edge(text, suffix_start, anchors, max_middle=MAX_BODY_MIDDLE, verbs=stop_verbs() - BUSINESS_VERBS,
+    walk_from = _before_a_line_of_business(text, suffix_start, rule["anchored"])
+    start, has_place = left_edge(text, walk_from, anchors, max_middle=MAX_BODY_MIDDLE, verbs=stop_verbs() - BUSINESS_VERBS,
                                  anchor_verbs=STRONG_VERBS - BUSINESS_VERBS)
+    start = suffix_start if start == walk_from else start
     prefix = ends_with(phrasing("party_prefix"), text, start, 2)
     start = prefix.start() if prefix else start
     if has_place and (sender := ends_with(phrasing("stationed"), text, start, 2)):  # 省财政厅驻封开县…工作队: the sender names it too
@@ -220,6 +222,13 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     if suffix_start - start >= 2 and text[start:suffix_start] not in common_words():  # 水稻农场, 外资公司: generic
         return Candidate(start, end, rule["label"], rule["free_rule"])
     return None
+
+
+def _before_a_line_of_business(text: str, suffix_start: int, anchored: bool) -> int:
+    """Where the walk to a company's name starts: before the line of business that ends it
+    (桥梁|建设有限公司: 建设 would stop the walk as a word no name starts with), else at the suffix."""
+    line = None if anchored else next((verb for verb in BUSINESS_VERBS if text.endswith(verb, 0, suffix_start)), None)
+    return suffix_start - len(line) if line else suffix_start
 
 
 def _centre_of_a_place(context: Context, start: int, suffix_start: int, end: int) -> bool:
