@@ -268,6 +268,7 @@ def test_a_common_word_after_a_role_is_not_a_name():
         ("三农", "", False),
         ("三棵树一片林一条路", "的目标", True),
         ("千村一面", "", False),
+        ("三农", "工作", False),
     ],
 )
 def test_quoted_programmes_and_slogans(quoted, following, is_programme):

@@ -565,3 +565,15 @@ def test_a_companys_line_of_business_holds_a_word_no_name_starts_with():
     doc = run("签约仪式上,梅溪桥梁建设有限公司董事长王建国致辞。")
     assert "梅溪桥梁建设有限公司" in names(doc, "Organization")
     assert ("王建国", "holdsPost", "梅溪桥梁建设有限公司", "董事长") in facts(doc)
+
+
+def test_kinds_activities_and_visits_are_no_programmes():
+    doc = run("全镇掀起比学赶超抓项目的热潮。考察组步入梅溪产业园察看生产。该镇正打造集观光于一体的现代农业示范区。"
+              "平远县现有县级现代农业产业园3个,分别有企业12家。")
+    assert names(doc, "Programme") == set()
+
+
+def test_a_class_of_towns_is_no_place_and_a_park_of_a_town_ends_like_one():
+    doc = run("副市长到石正镇调研典型镇和中心镇建设工作。白沙镇农产品孵化园、梅溪镇田园综合体同日开工。")
+    assert "中心镇" not in names(doc, "Place") and "石正镇" in names(doc, "Place")
+    assert {"白沙镇农产品孵化园", "梅溪镇田园综合体"} <= names(doc, "Programme")

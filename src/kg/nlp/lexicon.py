@@ -68,6 +68,8 @@ CAMPAIGN_FOLLOWERS = word_list("campaign_followers")
 
 SLOGAN_MODIFIERS = word_list("slogan_modifiers")
 """Quoted phrases starting with these are slogans, not programmes (“头号工程”)."""
+SET_PHRASES = frozenset(word_list("set_phrases"))
+"""Quoted terms that are never a programme's name (“三农”工作)."""
 
 PUBLICATION_SUFFIXES = word_list("publication_suffixes")
 """《》 titles ending so are publications, not documents."""

@@ -80,6 +80,8 @@ NATURAL_ENDINGS = word_list("natural_endings")
 """Endings of natural features, which no division list holds (official divisions come from the place ruler)."""
 NOT_PLACE_ENDINGS = word_list("not_place_endings")
 """Endings of plants and parks that the general vocabulary tags as place words."""
+PLACE_CLASSES = frozenset(word_list("place_classes"))
+"""中心镇, 典型村 …: kinds of towns and villages, which the general vocabulary may tag as places."""
 NOT_PLACE_STARTS = "".join(word_list("not_place_starts"))
 """First characters of two-character words that say where something goes (沿河, 赴京), not a place."""
 BODY_ENDINGS = word_list("body_endings")
@@ -131,7 +133,7 @@ def _plausible_place(text: str, compound: bool) -> bool:
     """A place is no surname or ordinary word, no plant (荔枝树, 开园), no two-character level word
     or motion (古镇, 三镇, 沿河, 山海: official places come linked from the gazetteer), and either
     ends like a natural feature or is a known place word."""
-    if text in surnames() or compound or (text in common_words() and text not in place_words()):
+    if text in surnames() or compound or text in PLACE_CLASSES or (text in common_words() and text not in place_words()):
         return False
     short = len(text) == 2 and (text.endswith(LEVEL_WORDS) or text[0] in NOT_PLACE_STARTS or text[0] in NATURAL_ENDINGS)
     if text.endswith(NOT_PLACE_ENDINGS) or short:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from kg.resources import longest_first, phrasing, word_list, word_table
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PROJECT_ENDINGS, PUBLICATION_SUFFIXES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PROJECT_ENDINGS, PUBLICATION_SUFFIXES, SET_PHRASES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, is_document, stop_verbs
 from ..text import ends_with
 from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
@@ -54,9 +54,9 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 
 def is_programme_name(name: str, following: str) -> bool:
-    """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan
-    or a post (“驻村第一书记”工作成果展)."""
-    if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name) or name in TITLES:
+    """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan,
+    a post (“驻村第一书记”工作成果展) or a set term (“三农”工作)."""
+    if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name) or name in TITLES or name in SET_PHRASES:
         return False
     if phrasing("counted_kind").match(following):
         return True  # “红之韵”“绿之源”两条示范带
@@ -116,7 +116,8 @@ def verb_object(context: Context, rules: list[dict]) -> list[Candidate]:
 def _object_name(context: Context, start: int, end: int, rule: dict, kinds: tuple[str, ...]) -> Candidate | None:
     """The programme one object of a verb names, unless it is a kind or a schedule: in a title,
     after a count, shorter than ``min_length``, with a stem of fewer than ``min_stem`` characters
-    before its ending or one ending in one of ``not_stem_endings`` (镇村建设项目, 某项目计划)."""
+    before its ending, one ending in one of ``not_stem_endings`` (镇村建设项目, 某项目计划) or one
+    of common words only (打造现代农业示范区; a document's title may be: 乡村建设实施意见)."""
     text = context.text
     start = text.rfind(rule["modifier_end"], start, end) + 1 or start
     if any(s <= start < e for s, e in context.titles) or end - start < rule["min_length"] or text[start] in FUNCTION_CHARS:
@@ -124,7 +125,8 @@ def _object_name(context: Context, start: int, end: int, rule: dict, kinds: tupl
     name = text[start:end]
     stem = name[: -len(next(k for k in kinds if name.endswith(k)))]
     schedules = words(rule["not_stem_endings"]) if rule.get("not_stem_endings") else ()
-    if phrasing("counted_start").match(text, start) or len(stem) < rule["min_stem"] or (schedules and stem.endswith(schedules)):
+    if phrasing("counted_start").match(text, start) or len(stem) < rule["min_stem"] or (schedules and stem.endswith(schedules)) \
+            or (_names_a_kind(stem) and not is_document(name)):
         return None
     return Candidate(start, end, rule["label"], rule["rule"])
 
@@ -342,11 +344,13 @@ def _needs_place(rule: dict, ending: str, phase: bool, length: int) -> bool:
 def _stands_alone(context: Context, start: int, match: re.Match) -> bool:
     """A long enough name, not inside a 《title》, not an area's name going on into a project's
     (…示范片项目), not closing a quotation, not the kind that follows one (“某某”乡村振兴示范带:
-    the quotation is the name)."""
+    the quotation is the name), not a kind that is counted (…产业园3个)."""
     inside_title = any(s <= start and match.end() <= e for s, e in context.titles)
     goes_on = (m := phrasing("name_goes_on").match(context.text, match.start())) is not None and m.end() == match.end()
     after_quote = start > 0 and context.text[start - 1] in QUOTE_CLOSINGS
-    return match.end() - start >= MIN_BARE_NAME and not inside_title and not goes_on and not after_quote and not context.text.startswith(("”", "」"), match.end())
+    counted = phrasing("count_after_kind").match(context.text, match.end()) is not None
+    return match.end() - start >= MIN_BARE_NAME and not inside_title and not goes_on and not after_quote and not counted \
+        and not context.text.startswith(("”", "」"), match.end())
 
 
 @finder("owned_project")
