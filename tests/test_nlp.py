@@ -269,6 +269,9 @@ def test_a_common_word_after_a_role_is_not_a_name():
         ("三棵树一片林一条路", "的目标", True),
         ("千村一面", "", False),
         ("三农", "工作", False),
+        ("云上茶乡", "高山茶叶示范基地", True),
+        ("五区攻坚", "为抓手", True),
+        ("菜篮子", "基地", False),
     ],
 )
 def test_quoted_programmes_and_slogans(quoted, following, is_programme):
