@@ -577,3 +577,9 @@ def test_a_class_of_towns_is_no_place_and_a_park_of_a_town_ends_like_one():
     doc = run("副市长到石正镇调研典型镇和中心镇建设工作。白沙镇农产品孵化园、梅溪镇田园综合体同日开工。")
     assert "中心镇" not in names(doc, "Place") and "石正镇" in names(doc, "Place")
     assert {"白沙镇农产品孵化园", "梅溪镇田园综合体"} <= names(doc, "Programme")
+
+
+def test_a_bulletin_is_a_document_not_a_newspaper():
+    doc = run("县政府印发《关于2023年度乡村振兴考核结果的通报》,《梅州日报》作了报道。")
+    assert names(doc, "Programme") == {"关于2023年度乡村振兴考核结果的通报"}
+    assert ("关于2023年度乡村振兴考核结果的通报", "issuedBy", "县政府", None) in facts(doc)

@@ -133,13 +133,15 @@ def _object_name(context: Context, start: int, end: int, rule: dict, kinds: tupl
 
 @finder("document_title")
 def document_title(context: Context, rules: list[dict]) -> list[Candidate]:
-    """A 《title》 that neither ends like a publication (《南方日报》) nor is followed by the rule's
-    ``outlet_followers`` (《瞭望》新闻周刊: an outlet); a title nested in it (〈〉) is one too."""
+    """A 《title》 that neither ends like a publication (《南方日报》; but 《…的通报》 is a document)
+    nor is followed by the rule's ``outlet_followers`` (《瞭望》新闻周刊: an outlet); a title nested
+    in it (〈〉) is one too."""
     found = []
     for rule in rules:
         followers = words(rule["outlet_followers"])
         for start, end in context.titles:
-            if context.text[start:end].endswith(PUBLICATION_SUFFIXES) or context.text.startswith(followers, end + 1):
+            title = context.text[start:end]
+            if (title.endswith(PUBLICATION_SUFFIXES) and not is_document(title)) or context.text.startswith(followers, end + 1):
                 continue
             inner = [(m.start(1), m.end(1)) for m in phrasing("inner_title").finditer(context.text, start, end)]
             found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in [(start, end)] + inner]
