@@ -500,8 +500,10 @@ def build(
             for r in done:
                 summary.entities.update(r.entities)
     finally:
-        executor.close()
-        writer.close()
+        try:
+            executor.close()
+        finally:
+            writer.close()
     summary.unreadable = len(read_errors)
     summary.errors = read_errors + summary.errors
     if prune:
@@ -546,6 +548,7 @@ class BackgroundWriter:
         self._pending: Future | None = None
 
     def submit(self, write: Callable[..., None], *args: Any) -> None:
+        """Start ``write(*args)`` once the write before it is done."""
         self.wait()
         self._pending = self._thread.submit(write, *args)
 
@@ -556,6 +559,7 @@ class BackgroundWriter:
             pending.result()
 
     def close(self) -> None:
+        """Finish the last write (raising its error) and stop the thread."""
         try:
             self.wait()
         finally:

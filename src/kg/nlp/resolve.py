@@ -149,11 +149,13 @@ def resolve_project_short_forms(entities: dict[str, Entity], text: str) -> None:
 
 
 def _add_mentions(entity: Entity, written: str, spans: list[tuple[int, int]], covered: set[int]) -> None:
-    """The spans that cross no other name become mentions of ``entity``, written as an alias."""
+    """The spans that cross no other name become mentions of ``entity``, written as an alias (and
+    are then covered: two projects with one core do not share its mentions)."""
     free = [(start, end) for start, end in spans if not covered.intersection(range(start, end))]
     if free:
         entity.mentions = sorted({*entity.mentions, *free})
         entity.aliases.add(written)
+        covered.update(i for start, end in free for i in range(start, end))
 
 
 def _place_prefixes(entities: dict[str, Entity]) -> list[str]:

@@ -39,6 +39,11 @@ LIST_ITEM_REACH = 16
 """How far before a bare ending the list mark opening its item may stand."""
 MIN_BARE_NAME = 6
 """Shortest programme name found by its ending alone."""
+MIDDLE_DOT = "·"
+NAME_BEFORE_A_DOT = 6
+"""Longest part of a programme's name before a middle dot (旬河水乡·…, 上城·剑阁…)."""
+LOCAL_REFERENCES = longest_first(tuple(word_table("local_references")))
+"""我县, 本市, 全镇 …: words for the article's own place, which begin no programme's name."""
 _SLOGAN_MARKS = re.compile(r"[+＋:：;；。!！?？,，]")
 """Marks inside a quotation that make it a slogan or a saying, not a name (“生态立县，绿色崛起”;
 lists of campaigns are joined by 、)."""
@@ -284,13 +289,6 @@ def _generic_words() -> frozenset[str]:
 def _name_goes_on(text: str, end: int) -> bool:
     """Whether a placed ending is followed by more of the name (温泉小镇提质项目), not by 今年, 已 …"""
     return is_cjk(text[end : end + 1] or "。") and not ends_boundary(text, end + 1) and not text.startswith(WORDS_AFTER_A_NAME, end)
-
-
-MIDDLE_DOT = "·"
-NAME_BEFORE_A_DOT = 6
-"""Longest part of a programme's name before a middle dot (旬河水乡·…, 上城·剑阁…)."""
-LOCAL_REFERENCES = longest_first(tuple(word_table("local_references")))
-"""我县, 本市, 全镇 …: words for the article's own place, which begin no programme's name."""
 
 
 def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool) -> tuple[int, bool]:
