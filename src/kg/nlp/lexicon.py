@@ -70,6 +70,9 @@ SLOGAN_MODIFIERS = word_list("slogan_modifiers")
 """Quoted phrases starting with these are slogans, not programmes (“头号工程”)."""
 SET_PHRASES = frozenset(word_list("set_phrases"))
 """Quoted terms that are never a programme's name (“三农”工作)."""
+LOCAL_REFERENCES = word_table("local_references")
+"""Word → the level character of the place it stands for (镇里 → 镇, 我县 → 县): words for a
+place named elsewhere, which begin no programme's name."""
 
 PUBLICATION_SUFFIXES = word_list("publication_suffixes")
 """《》 titles ending so are publications, not documents."""

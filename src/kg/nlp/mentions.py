@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 from kg.resources import phrasing, word_rows, word_table
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Entity, text_of
-from .lexicon import bare_title
+from .lexicon import LOCAL_REFERENCES, bare_title
 from .text import ends_with, sentence_bounds
 from .resolve import is_abbreviation
 
@@ -34,8 +34,6 @@ GENERIC_BODIES = {word: tuple(endings.split()) for word, endings in word_table("
 """Word → the endings of the bodies it stands for (合作社 → 合作社; 企业 → 公司, 企业, 厂)."""
 GENERIC_PROGRAMMES = {word: tuple(endings.split()) for word, endings in word_table("generic_programmes").items()}
 """Word → the endings of the programmes it stands for, tried in turn (实施方案 → 实施方案, then 方案)."""
-LOCAL_REFERENCES = word_table("local_references")
-"""Word → the level character of the place it stands for (镇里 → 镇)."""
 MAIN_PLACE_REFERENCES = frozenset(row[0] for row in word_rows("local_references") if row[2:] == ("main",))
 """Words for the place of their level the article names most (全县), not the last one named."""
 MODIFIER_REACH = 6

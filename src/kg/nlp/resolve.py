@@ -21,6 +21,7 @@ from typing import Callable
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.divisions import short_forms
 from kg.resources import phrasing, phrasings, word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, text_of
@@ -159,10 +160,11 @@ def _add_mentions(entity: Entity, written: str, spans: list[tuple[int, int]], co
 
 
 def _place_prefixes(entities: dict[str, Entity]) -> list[str]:
-    """The places' names and stems (杏陈 for 杏陈镇) a project's name may start with, longest first."""
-    places = [name for e in entities.values() if e.label == PLACE for name in (e.name, *e.aliases)]
-    stems = [p[: -len(end)] for p in places for end in LEVEL_ENDINGS if p.endswith(end) and len(p) - len(end) >= 2]
-    return sorted({*places, *stems}, key=len, reverse=True)
+    """The places' names and short forms (杏陈 for 杏陈镇) a project's name may start with, longest first."""
+    places = [e for e in entities.values() if e.label == PLACE]
+    names = [name for e in places for name in (e.name, *e.aliases)]
+    stems = [stem for e in places if e.level for stem in short_forms(e.name, e.level)]
+    return sorted({*names, *stems}, key=len, reverse=True)
 
 
 def _project_core(name: str, prefixes: list[str]) -> str | None:

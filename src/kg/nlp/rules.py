@@ -67,7 +67,7 @@ def find_candidates(rules: list[dict], text: str, places: list[tuple[int, int]])
     context.parks = [(c.start, c.end) for c in found if phrasing("park_body_after").match(text, c.end)]
     bodies = run_rules(rules, ORGANIZATION, context)
     found = [p for p in found if not (p.rule.startswith(BARE_RULES) and any(o.start <= p.start and p.end < o.end for o in bodies))
-             or phrasing("park_body_after").match(text, p.end)]  # 某产业园区管委会: the park stays a programme
+             or (p.start, p.end) in context.parks]  # 某产业园区管委会: the park stays a programme
     context.bodies = [(b.start, b.end) for b in bodies]
     found += run_rules(rules, PROGRAMME, context, after_bodies=True)
     return run_rules(rules, PERSON, context) + bodies + found

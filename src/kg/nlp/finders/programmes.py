@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.resources import longest_first, phrasing, word_list, word_table
+from kg.resources import longest_first, phrasing, word_list
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, PROGRAMME_SUFFIXES, PROJECT_ENDINGS, PUBLICATION_SUFFIXES, SET_PHRASES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, is_document, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, LOCAL_REFERENCES, PROGRAMME_SUFFIXES, PROJECT_ENDINGS, PUBLICATION_SUFFIXES, SET_PHRASES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, is_document, stop_verbs
 from ..text import ends_with
 from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
@@ -42,8 +42,7 @@ MIN_BARE_NAME = 6
 MIDDLE_DOT = "·"
 NAME_BEFORE_A_DOT = 6
 """Longest part of a programme's name before a middle dot (旬河水乡·…, 上城·剑阁…)."""
-LOCAL_REFERENCES = longest_first(tuple(word_table("local_references")))
-"""我县, 本市, 全镇 …: words for the article's own place, which begin no programme's name."""
+_LOCAL_REFERENCE_WORDS = longest_first(tuple(LOCAL_REFERENCES))
 _SLOGAN_MARKS = re.compile(r"[+＋:：;；。!！?？,，]")
 """Marks inside a quotation that make it a slogan or a saying, not a name (“生态立县，绿色崛起”;
 lists of campaigns are joined by 、)."""
@@ -322,7 +321,7 @@ def _lead_before_the_name(context: Context, start: int, ending_at: int, placed: 
     builds = list(phrasing("builds_before_a_stem").finditer(text, start, ending_at)) if not placed else []
     if builds and ending_at - builds[-1].end() >= MIN_STEM_AFTER_BUILDING:
         return builds[-1].end()
-    local = next((word for word in LOCAL_REFERENCES if text.startswith(word, start)), None)
+    local = next((word for word in _LOCAL_REFERENCE_WORDS if text.startswith(word, start)), None)
     return start + len(local) if local else None
 
 
