@@ -583,3 +583,32 @@ def test_a_bulletin_is_a_document_not_a_newspaper():
     doc = run("县政府印发《关于2023年度乡村振兴考核结果的通报》,《梅州日报》作了报道。")
     assert names(doc, "Programme") == {"关于2023年度乡村振兴考核结果的通报"}
     assert ("关于2023年度乡村振兴考核结果的通报", "issuedBy", "县政府", None) in facts(doc)
+
+
+def test_a_law_cited_as_a_basis_is_carried_out_by_nobody_but_a_policy_is():
+    doc = run("县政府根据《中华人民共和国宪法》和《某省河道管理条例》,制定本规则。按照《怀集县茶产业奖补办法》,冷坑镇扩种茶园。")
+    assert {"中华人民共和国宪法", "某省河道管理条例", "怀集县茶产业奖补办法"} <= names(doc, "Programme")
+    implemented = {(s, o) for s, p, o, _ in facts(doc) if p == "implements"}
+    assert implemented == {("冷坑镇", "怀集县茶产业奖补办法")}
+
+
+def test_a_report_in_a_newspaper_and_a_newspapers_column_name_the_outlet_only():
+    doc = run("《梅州日报》报道了平远县的做法。即日起,《潮州日报·乡村观察》推出系列报道。")
+    assert names(doc, "Organization") == {"梅州日报", "潮州日报"}
+    assert names(doc, "Programme") == set()
+
+
+def test_a_speech_cue_that_begins_a_word_and_the_verb_after_a_title_start_no_name():
+    doc = run("邹坊村获得“全国文明村”等荣誉称号。县委书记、县长任双组长。“今年收成好。”李文华说。")
+    assert names(doc, "Person") == {"李文华"}
+
+
+def test_layout_marks_and_picture_labels_are_no_outlets():
+    doc = run("【资料图】\n■本报记者李文华 通讯员王小明\n平远县推进镇村建设。")
+    assert names(doc, "Organization") == set()
+    assert {"李文华", "王小明"} <= names(doc, "Person")
+
+
+def test_a_body_ends_where_its_suffix_ends_not_inside_a_longer_one():
+    doc = run("广东省人民政府办公厅印发通知。中共平远县委员会召开会议。")
+    assert names(doc, "Organization") == {"广东省人民政府办公厅", "中共平远县委员会"}

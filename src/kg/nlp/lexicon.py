@@ -101,6 +101,9 @@ DEPARTMENT_CORES = word_list("department_cores")
 DOCUMENT_ENDINGS = word_list("document_endings")
 """Endings of document titles: what a document's issuer issues and a short reference (《方案》) names."""
 
+LAW_ENDINGS = word_list("law_endings")
+NOT_LAW_ENDINGS = word_list("not_law_endings")
+
 FUNCTION_CHARS = frozenset(word_list("function_chars"))
 """Characters that are surnames on paper but far more often function words: no name starts with one after a speech cue."""
 
@@ -116,6 +119,13 @@ def bare_title(name: str) -> str:
 def is_document(name: str) -> bool:
     """Whether a programme name is a document title (方案, 意见 …, before any (2024—2026年))."""
     return bare_title(name).endswith(DOCUMENT_ENDINGS)
+
+
+def is_law(name: str) -> bool:
+    """Whether a programme name is a law or a standing rule (宪法, …条例, …工作规则): cited as a
+    basis, never carried out (but 《…奖补办法》 is a policy of its own)."""
+    title = bare_title(name)
+    return title.endswith(LAW_ENDINGS) and not title.endswith(NOT_LAW_ENDINGS)
 
 
 @lru_cache(maxsize=1)

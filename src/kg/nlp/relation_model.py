@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from kg.resources import phrasing, predicates, word_list
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation, text_of
-from .lexicon import MEDIA_ENDINGS, PLACE_RANKS, common_words, stop_verbs
+from .lexicon import MEDIA_ENDINGS, PLACE_RANKS, common_words, is_law, stop_verbs
 from .mentions import ArticleView, MentionRef, local_references
 from .places import RENAMED_VILLAGE_ENDINGS
 from .text import sentence_bounds
@@ -162,11 +162,11 @@ def _never_proposed(candidate: Candidate) -> bool:
     trip) neither run one another's projects nor lie in one another; a place named inside an
     outlet's name, or a village by its stem inside a programme's name, runs nothing, and a body
     inside a project's name runs no other; the bodies of the formula of leadership run nothing;
-    a place's committee or government lies in its own place only."""
+    a place's committee or government lies in its own place only; a law has no implementer."""
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
-            or (candidate.predicate == "implements" and (_named_inside_a_name(candidate) or _leads(candidate)))
+            or (candidate.predicate == "implements" and (_named_inside_a_name(candidate) or _leads(candidate) or is_law(candidate.object.entity.name)))
             or (candidate.predicate == "locatedIn" and _out_of_its_place(candidate)))
 
 

@@ -10,7 +10,8 @@ writes ``doc._.relations``. What it knows about phrasing is data:
   codes, names inside names, subjects of implementing verbs; see ``procedures/``).
 
 Of several findings of one fact the surer wins, then the earlier and shorter evidence; the
-issuer of a document is not also taken for its implementer.
+issuer of a document is not also taken for its implementer, and a law cited as a basis
+(根据《…宪法》) has none.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from spacy.util import registry
 
 from kg.resources import RESOURCES
 
-from .doc import Relation
+from .doc import PROGRAMME, Relation
+from .lexicon import is_law
 from .mentions import ArticleView
 from .patterns import MaskedArticle, PatternError, RelationPattern, find_relations
 from .procedures import names, posts, programmes  # noqa: F401  (register the procedures)
@@ -48,9 +50,9 @@ def read_patterns(path: Path = PATTERNS_FILE) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def best_relations(found: Iterable[Relation]) -> list[Relation]:
+def best_relations(found: Iterable[Relation], laws: frozenset[str] = frozenset()) -> list[Relation]:
     """One relation per (subject, predicate, object, post), the best evidence kept; the issuer of a
-    document is not also its implementer."""
+    document is not also its implementer, and the ``laws`` (entity keys) have no implementer."""
     best: dict[tuple, Relation] = {}
     for relation in found:
         key = (relation.subject, relation.predicate, relation.object, relation.post)
@@ -59,7 +61,7 @@ def best_relations(found: Iterable[Relation]) -> list[Relation]:
         if key not in best or _rank(relation) < _rank(best[key]):
             best[key] = relation
     issued = {(r.object, r.subject) for r in best.values() if r.predicate == "issuedBy"}
-    kept = [r for r in best.values() if not (r.predicate == "implements" and (r.subject, r.object) in issued)]
+    kept = [r for r in best.values() if not (r.predicate == "implements" and ((r.subject, r.object) in issued or r.object in laws))]
     return sorted(kept, key=lambda r: (r.start, r.predicate, r.end, r.subject, r.object, r.post or ""))
 
 
@@ -100,7 +102,8 @@ class RelationExtractor:
             self.patterns.append(pattern)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.relations = best_relations(self.find(ArticleView(doc)))
+        laws = frozenset(key for key, entity in doc._.entities.items() if entity.label == PROGRAMME and is_law(entity.name))
+        doc._.relations = best_relations(self.find(ArticleView(doc)), laws)
         return doc
 
     def find(self, view: ArticleView) -> Iterator[Relation]:

@@ -29,6 +29,11 @@ CENTRE_FOLLOWERS = word_list("centre_followers")
 COMMITTEE_SUFFIXES = word_list("committee_suffixes")
 SHORT_NAME_LEVELS = "".join(word_list("short_name_levels"))
 MAX_BODY_MIDDLE = 10
+_SUFFIXES_BY_FIRST_CHAR = {char: [s for s in ORG_SUFFIXES_ANCHORED + ORG_SUFFIXES_FREE if s[0] == char]
+                           for char in {s[0] for s in ORG_SUFFIXES_ANCHORED + ORG_SUFFIXES_FREE}}
+"""Bodies' suffixes by their first character: where a longer suffix starts inside a shorter one's end."""
+BULLETS = "■□●○◆◇▲△★☆▶►◎※"
+"""Layout marks that open a line of a page (■本报记者 …), never part of a name."""
 BUSINESS_VERBS = frozenset(word_list("business_verbs"))
 """Verbs a company's name holds for its line of business (柚子种植有限公司)."""
 """Name characters a body's name may hold between its place and its suffix."""
@@ -256,9 +261,12 @@ def _level_word_before(text: str, start: int, suffix_start: int) -> int:
 
 
 def _suffix_is_no_body(text: str, suffix_start: int, end: int, anchored: bool) -> bool:
-    """A title (副局长), a meeting (局务会), a name that goes on (投资集团有限公司), a member (区委常委),
-    a word that holds the suffix (集中学习 holds 中学)."""
+    """A title (副局长), a meeting (局务会), a name that goes on (投资集团有限公司; 政府办公厅, whose
+    suffix 办公厅 starts in this one's last character), a member (区委常委), a word that holds the
+    suffix (集中学习 holds 中学)."""
     if phrasing("not_a_body_after").match(text, end) or (not anchored and text.startswith(ORG_SUFFIXES_FREE, end)):
+        return True
+    if any(len(longer) > 1 and text.startswith(longer, end - 1) for longer in _SUFFIXES_BY_FIRST_CHAR.get(text[end - 1], ())):
         return True
     if no_body_suffix_here(text, suffix_start, end):
         return True
@@ -344,7 +352,8 @@ def _starts_short_name(text: str, start: int) -> bool:
 def outlet_parts(context: Context, rules: list[dict]) -> list[Candidate]:
     """News outlets named in bylines: the rule's group ``name`` (the value of 来源:, what stands
     before 记者), cut into parts at the rule's ``parts`` (农民日报·中国农网: two outlets); a part
-    counts unless it starts like no outlet (本报) or lacks the rule's ``endings`` where it has some."""
+    counts unless it starts like no outlet (本报, after any bullet: ■本报) or lacks the rule's
+    ``endings`` where it has some."""
     found = []
     for rule in rules:
         not_starting = words(rule["not_starting"])
@@ -352,7 +361,8 @@ def outlet_parts(context: Context, rules: list[dict]) -> list[Candidate]:
         for match in rule_regex(rule["pattern"]).finditer(context.text):
             start = match.start("name")
             for part in re.split(f"({rule['parts']})", match["name"]):
-                if len(part) >= 2 and not part.startswith(not_starting) and part.endswith(endings):
-                    found.append(Candidate(start, start + len(part), rule["label"], rule["rule"]))
+                name = part.lstrip(BULLETS)  # ■本报记者: the bullet is page layout
+                if len(name) >= 2 and not name.startswith(not_starting) and name.endswith(endings):
+                    found.append(Candidate(start + len(part) - len(name), start + len(part), rule["label"], rule["rule"]))
                 start += len(part)
     return found

@@ -153,7 +153,8 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
     县领导王某、李某): one alternation of every rule's cue, in rule order; after a role only a
     common surname starts a name; a rule's ``min_names`` is how many names its cue needs, and
     ``cue_after_place`` lets its cue share a character with the place before it (武平县领导), and
-    ``padding`` names the spaces that may stand between a cue and its names (总经理 潘某:)."""
+    ``padding`` names the spaces that may stand between a cue and its names (总经理 潘某:); 任 before
+    a title is the verb (县长任双组长), no name."""
     text = context.text
     cue = re.compile("|".join(f"(?P<r{n}>{rule_regex(rule['cue']).pattern})" for n, rule in enumerate(rules)))
     found = []
@@ -167,7 +168,7 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
         listed = list(names_in_list(text, names_start, rule["separators"], min_ppm=rule["min_surname_ppm"]))
         if not listed and rule.get("slot") and (length := name_in_slot(text, names_start)):
             listed = [(names_start, names_start + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
-        listed = [(s, e) for s, e in listed if not reads_as_clause(text[s:e])]
+        listed = [(s, e) for s, e in listed if not reads_as_clause(text[s:e]) and not phrasing("takes_a_post").match(text, s)]
         if len(listed) >= rule.get("min_names", 1):
             found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in listed]
     return outside_places(context, found)
@@ -230,11 +231,15 @@ def name_then_post(context: Context, rules: list[dict]) -> list[Candidate]:
 
 @finder("name_before_cue")
 def name_before_cue(context: Context, rules: list[dict]) -> list[Candidate]:
-    """A name right before a speech cue (张某说, 李某表示); four characters only with a compound surname."""
+    """A name right before a speech cue (张某说, 李某表示); four characters only with a compound surname;
+    a one-character cue that begins a common word is none (荣誉称号, 这说明)."""
     text = context.text
     found = []
     for rule in rules:
         for match in re.finditer("(?=(?:" + rule_regex(rule["cue"]).pattern + "))", text):
+            word = text[match.start() : match.start() + 2]
+            if word in common_words() and word not in SPEECH_CUES:
+                continue
             name = _name_ending_at(text, match.start(), rule["lengths"])
             if name is not None and not reads_as_clause(text[name:match.start()]):
                 found.append(Candidate(name, match.start(), rule["label"], rule["rule"]))

@@ -137,15 +137,16 @@ def _object_name(context: Context, start: int, end: int, rule: dict, kinds: tupl
 
 @finder("document_title")
 def document_title(context: Context, rules: list[dict]) -> list[Candidate]:
-    """A 《title》 that neither ends like a publication (《南方日报》; but 《…的通报》 is a document)
-    nor is followed by the rule's ``outlet_followers`` (《瞭望》新闻周刊: an outlet); a title nested
-    in it (〈〉) is one too."""
+    """A 《title》 that neither ends like a publication (《南方日报》, or names a column of one,
+    《某某日报·乡村观察》; but 《…的通报》 is a document) nor is followed by the rule's
+    ``outlet_followers`` (《瞭望》新闻周刊: an outlet); a title nested in it (〈〉) is one too."""
     found = []
     for rule in rules:
         followers = words(rule["outlet_followers"])
         for start, end in context.titles:
             title = context.text[start:end]
-            if (title.endswith(PUBLICATION_SUFFIXES) and not is_document(title)) or context.text.startswith(followers, end + 1):
+            outlet = title.split(MIDDLE_DOT)[0]  # 《某某日报·乡村观察》: a column of the outlet
+            if (outlet.endswith(PUBLICATION_SUFFIXES) and not is_document(title)) or context.text.startswith(followers, end + 1):
                 continue
             inner = [(m.start(1), m.end(1)) for m in phrasing("inner_title").finditer(context.text, start, end)]
             found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in [(start, end)] + inner]
