@@ -153,8 +153,7 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
     县领导王某、李某): one alternation of every rule's cue, in rule order; after a role only a
     common surname starts a name; a rule's ``min_names`` is how many names its cue needs, and
     ``cue_after_place`` lets its cue share a character with the place before it (武平县领导), and
-    ``padding`` names the spaces that may stand between a cue and its names (总经理 潘某:); 任 before
-    a title is the verb (县长任双组长), no name."""
+    ``padding`` names the spaces that may stand between a cue and its names (总经理 潘某:)."""
     text = context.text
     cue = re.compile("|".join(f"(?P<r{n}>{rule_regex(rule['cue']).pattern})" for n, rule in enumerate(rules)))
     found = []
@@ -164,14 +163,19 @@ def names_after_cue(context: Context, rules: list[dict]) -> list[Candidate]:
         if inside_a_word and not rule.get("cue_after_place"):
             continue  # 文福镇长隆村 holds no 镇长, 乡村民宿 no 村民 (but 武平县领导王某 lists leaders)
         padded = match.end() < len(text) and text[match.end()] in rule.get("padding", "")
-        names_start = match.end() + padded
-        listed = list(names_in_list(text, names_start, rule["separators"], min_ppm=rule["min_surname_ppm"]))
-        if not listed and rule.get("slot") and (length := name_in_slot(text, names_start)):
-            listed = [(names_start, names_start + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
-        listed = [(s, e) for s, e in listed if not reads_as_clause(text[s:e]) and not phrasing("takes_a_post").match(text, s)]
+        listed = _names_after(text, match.end() + padded, rule)
         if len(listed) >= rule.get("min_names", 1):
             found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in listed]
     return outside_places(context, found)
+
+
+def _names_after(text: str, names_start: int, rule: dict) -> list[tuple[int, int]]:
+    """The names listed from ``names_start`` on, or the one name that fills a title's slot; none
+    that reads as a clause or is 任 before a title (县长任双组长: the verb)."""
+    listed = list(names_in_list(text, names_start, rule["separators"], min_ppm=rule["min_surname_ppm"]))
+    if not listed and rule.get("slot") and (length := name_in_slot(text, names_start)):
+        listed = [(names_start, names_start + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
+    return [(s, e) for s, e in listed if not reads_as_clause(text[s:e]) and not phrasing("takes_a_post").match(text, s)]
 
 
 def _word_across(text: str, start: int) -> bool:
