@@ -612,3 +612,14 @@ def test_layout_marks_and_picture_labels_are_no_outlets():
 def test_a_body_ends_where_its_suffix_ends_not_inside_a_longer_one():
     doc = run("广东省人民政府办公厅印发通知。中共平远县委员会召开会议。")
     assert names(doc, "Organization") == {"广东省人民政府办公厅", "中共平远县委员会"}
+
+
+def test_a_visit_after_a_name_and_a_section_heading_in_brackets_are_no_part_of_a_name():
+    doc = run("省委书记李希来梅调研。副县长王来福调研茶园。\n【廻龙镇简介】\n廻龙镇位于龙川县中部。")
+    assert {"李希", "王来福"} == names(doc, "Person")
+    assert not any(name.endswith("简介") for name in names(doc, "Organization"))
+
+
+def test_a_ranking_of_counties_is_no_place():
+    doc = run("平远县获评省全域旅游示范区,进入“两山”发展百强县、乡村振兴百强县等榜单。")
+    assert names(doc, "Place") == {"平远县"}

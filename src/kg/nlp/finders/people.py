@@ -60,10 +60,11 @@ def _given_length(text: str, j: int) -> int:
 
 
 def _verb_starts(text: str, k: int) -> bool:
-    """Whether a word that ends no name starts at ``k``: a boundary word (嵇文深入某镇) or a verb
-    (李伟打开大门), unless its second character is a cue after a name (关志成说: 说 is the cue)."""
+    """Whether a word that ends no name starts at ``k``: a boundary word (嵇文深入某镇), a verb
+    (李伟打开大门), unless its second character is a cue after a name (关志成说: 说 is the cue), or
+    a visit to a place by its short form (李某来梅调研)."""
     word = text[k : k + 2]
-    return word in BOUNDARY_WORDS or (word in stop_verbs() and not text.startswith(NAME_STOPS, k + 1))
+    return word in BOUNDARY_WORDS or (word in stop_verbs() and not text.startswith(NAME_STOPS, k + 1)) or bool(phrasing("comes_to_visit").match(text, k))
 
 
 def names_in_list(text: str, i: int, separators: str, strict: bool = True, min_ppm: float = 0.5,
