@@ -623,3 +623,25 @@ def test_a_visit_after_a_name_and_a_section_heading_in_brackets_are_no_part_of_a
 def test_a_ranking_of_counties_is_no_place():
     doc = run("平远县获评省全域旅游示范区,进入“两山”发展百强县、乡村振兴百强县等榜单。")
     assert names(doc, "Place") == {"平远县"}
+
+
+def test_a_name_ends_before_the_verb_of_a_report_and_a_full_name_after_a_title_may_end_in_zhong():
+    doc = run("总经理李伟作了发言,队长陈勇汇报了工作。镇党委书记黄辅中出席活动。")
+    assert {"李伟", "陈勇", "黄辅中"} == names(doc, "Person")
+
+
+def test_the_one_appointed_is_a_person_with_the_post():
+    doc = run("平远县人大常委会会议决定任命王锐为平远县人民政府副县长。")
+    assert "王锐" in names(doc, "Person")
+    assert ("王锐", "holdsPost", "平远县人民政府", "副县长") in facts(doc)
+
+
+def test_a_centre_that_is_a_city_a_name_that_goes_on_and_a_verb_inside_are_no_bodies():
+    doc = run("要抓住韶关建设省域副中心城市的机遇。县政府与省人民医院共建县中心医院。县委政法委书记张建国出席。")
+    assert names(doc, "Organization") == {"县政府", "省人民医院", "县中心医院", "县委政法委"}
+    assert ("张建国", "holdsPost", "县委政法委", "书记") in facts(doc)
+
+
+def test_first_and_second_reviewers_are_editors():
+    doc = run("平远县推进镇村建设。\n初审:黄敏华 复审:周莉娟 终审:王小平")
+    assert {("黄敏华", "editor", "ARTICLE", None), ("周莉娟", "editor", "ARTICLE", None)} <= facts(doc)

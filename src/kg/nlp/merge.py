@@ -26,7 +26,7 @@ from spacy.util import filter_spans
 from kg.resources import phrasing, word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
-from .lexicon import LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, common_words, place_words, surnames
+from .lexicon import IMPLEMENT_VERBS, LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, STRONG_VERBS, common_words, place_words, surnames
 from .finders import COMMON_SURNAME_PPM, QUOTE_CLOSINGS, QUOTE_OPENINGS, is_cjk
 from .finders.organisations import no_body_suffix_here
 from .rules import PLACES_KEY, RULES_KEY
@@ -120,8 +120,11 @@ def plausible_ner(text: str, label: str, before: str = "") -> bool:
 
 def _plausible_body(text: str, before: str) -> bool:
     """No village's body (村党支部), no bare kind (联合社), no short name cut from a longer one
-    (…和水利局); four characters, or a short public body's ending (财政部, 县委常委会)."""
+    (…和水利局), no clause (韶关建设省域: a verb inside a name that ends like no body); four
+    characters, or a short public body's ending (财政部, 县委常委会)."""
     if phrasing("village_body").match(text) or text in ORG_SUFFIXES_FREE + ORG_SUFFIXES_ANCHORED:
+        return False
+    if not text.endswith(BODY_ENDINGS) and any(verb in text for verb in STRONG_VERBS | set(IMPLEMENT_VERBS)):
         return False
     if len(text) <= SHORT_BODY and is_cjk(before) and before not in WORDS_BEFORE_A_BODY:
         return False

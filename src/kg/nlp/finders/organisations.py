@@ -206,7 +206,7 @@ def _occurrences(text: str, word: str) -> list[int]:
 def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suffix_start: int, end: int, rule: dict) -> Candidate | None:
     """The body whose name ends with the suffix at ``suffix_start``, if the suffix makes one here."""
     text = context.text
-    if _suffix_is_no_body(text, suffix_start, end, rule["anchored"]) or context.ends_a_place_name(suffix_start, end):
+    if _suffix_is_no_body(text, suffix_start, end) or context.ends_a_place_name(suffix_start, end):
         return None  # 三家村德苴小组: a village group, a place, though 小组 ends bodies' names too
     walk_from = _before_a_line_of_business(text, suffix_start, rule["anchored"])
     start, has_place = left_edge(text, walk_from, anchors, max_middle=MAX_BODY_MIDDLE, verbs=stop_verbs() - BUSINESS_VERBS,
@@ -260,11 +260,11 @@ def _level_word_before(text: str, start: int, suffix_start: int) -> int:
     return start
 
 
-def _suffix_is_no_body(text: str, suffix_start: int, end: int, anchored: bool) -> bool:
-    """A title (副局长), a meeting (局务会), a name that goes on (投资集团有限公司; 政府办公厅, whose
+def _suffix_is_no_body(text: str, suffix_start: int, end: int) -> bool:
+    """A title (副局长), a meeting (局务会), a name that goes on (投资集团有限公司, 县中心医院; 政府办公厅, whose
     suffix 办公厅 starts in this one's last character), a member (区委常委), a word that holds the
     suffix (集中学习 holds 中学)."""
-    if phrasing("not_a_body_after").match(text, end) or (not anchored and text.startswith(ORG_SUFFIXES_FREE, end)):
+    if phrasing("not_a_body_after").match(text, end) or text.startswith(ORG_SUFFIXES_FREE, end):
         return True
     if any(len(longer) > 1 and text.startswith(longer, end - 1) for longer in _SUFFIXES_BY_FIRST_CHAR.get(text[end - 1], ())):
         return True

@@ -103,12 +103,14 @@ def _glued_to_a_body(text: str, end: int) -> bool:
     return text[end : end + 1] in BODY_GLUE and text[end : end + 2] not in common_words()
 
 
-def reads_as_clause(name: str) -> bool:
+def reads_as_clause(name: str, after_cue: bool = False) -> bool:
     """Whether a would-be name is rather a place word, a pronoun or (after a rare surname) a verb:
-    蹲在田埂上说, 由他说, 农技员正弯腰 name nobody; 张建设 stays a name."""
+    蹲在田埂上说, 由他说, 农技员正弯腰 name nobody; 张建设 stays a name, and so does a full name
+    after a title that ends like a place word (书记黄某中)."""
     given = name[1:]
     rare = surnames().get(name[0], 0.0) < COMMON_SURNAME_PPM
-    return name.endswith(CLAUSE_ENDINGS) or (rare and (given in stop_verbs() or given[-2:] in stop_verbs()))
+    place_word = name.endswith(CLAUSE_ENDINGS) and not (after_cue and len(name) == 3)
+    return place_word or (rare and (given in stop_verbs() or given[-2:] in stop_verbs()))
 
 
 def outside_places(context: Context, found: list[Candidate]) -> list[Candidate]:
@@ -138,12 +140,13 @@ def names_after_byline(context: Context, rules: list[dict]) -> list[Candidate]:
 @finder("whole_names")
 def whole_names(context: Context, rules: list[dict]) -> list[Candidate]:
     """The names of a regex's group ``names`` (split at spaces), if each reads as a name from end
-    to end: a line of names under the headline (陆某某 潘某), a photo credit (黄某某 摄)."""
+    to end: a line of names under the headline (陆某某 潘某), a photo credit (黄某某 摄), the one
+    appointed (任命王某为…)."""
     found = []
     for rule in rules:
         for match in rule_regex(rule["pattern"]).finditer(context.text):
             names = [(match.start("names") + m.start(), match.start("names") + m.end()) for m in re.finditer(r"\S+", match["names"])]
-            if all(read_name(context.text, s) == e - s for s, e in names):
+            if all(read_name(context.text[:e], s) == e - s for s, e in names):
                 found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in names]
     return found
 
@@ -176,7 +179,7 @@ def _names_after(text: str, names_start: int, rule: dict) -> list[tuple[int, int
     listed = list(names_in_list(text, names_start, rule["separators"], min_ppm=rule["min_surname_ppm"]))
     if not listed and rule.get("slot") and (length := name_in_slot(text, names_start)):
         listed = [(names_start, names_start + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
-    return [(s, e) for s, e in listed if not reads_as_clause(text[s:e]) and not phrasing("takes_a_post").match(text, s)]
+    return [(s, e) for s, e in listed if not reads_as_clause(text[s:e], after_cue=True) and not phrasing("takes_a_post").match(text, s)]
 
 
 def _word_across(text: str, start: int) -> bool:
