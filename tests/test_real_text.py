@@ -645,3 +645,16 @@ def test_a_centre_that_is_a_city_a_name_that_goes_on_and_a_verb_inside_are_no_bo
 def test_first_and_second_reviewers_are_editors():
     doc = run("平远县推进镇村建设。\n初审:黄敏华 复审:周莉娟 终审:王小平")
     assert {("黄敏华", "editor", "ARTICLE", None), ("周莉娟", "editor", "ARTICLE", None)} <= facts(doc)
+
+
+def test_the_close_of_a_list_types_its_items():
+    doc = run("本次集中开工石门绕城公路、仁居通用机场等6个重点项目。考察团前往华兴科技、金达家居等企业参观。"
+              "目前已有平远县金禾粮油有限公司等14家企业入驻。")
+    assert {"石门绕城公路", "仁居通用机场"} <= names(doc, "Programme")
+    assert names(doc, "Organization") == {"华兴科技", "金达家居", "平远县金禾粮油有限公司"}
+
+
+def test_a_village_a_visit_goes_to_and_the_articles_own_zone_are_places():
+    doc = run("调研组走进高陂塘村,察看人居环境,又来到示范村座谈。高新区党工委委员张伟出席。")
+    assert names(doc, "Place") == {"高陂塘村", "高新区"}
+    assert ("张伟", "holdsPost", "高新区党工委", "委员") in facts(doc)

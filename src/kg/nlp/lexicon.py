@@ -74,6 +74,9 @@ LOCAL_REFERENCES = word_table("local_references")
 """Word → the level character of the place it stands for (镇里 → 镇, 我县 → 县): words for a
 place named elsewhere, which begin no programme's name."""
 
+PLACE_CLASSES = frozenset(word_list("place_classes"))
+"""中心镇, 典型村 …: kinds of towns and villages, which the general vocabulary may tag as places."""
+
 PUBLICATION_SUFFIXES = word_list("publication_suffixes")
 """《》 titles ending so are publications, not documents."""
 

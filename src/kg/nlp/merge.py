@@ -26,7 +26,7 @@ from spacy.util import filter_spans
 from kg.resources import phrasing, word_list
 
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
-from .lexicon import IMPLEMENT_VERBS, LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, STRONG_VERBS, common_words, place_words, surnames
+from .lexicon import IMPLEMENT_VERBS, LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, PLACE_CLASSES, STRONG_VERBS, common_words, place_words, surnames
 from .finders import COMMON_SURNAME_PPM, QUOTE_CLOSINGS, QUOTE_OPENINGS, is_cjk
 from .finders.organisations import no_body_suffix_here
 from .rules import PLACES_KEY, RULES_KEY
@@ -80,8 +80,6 @@ NATURAL_ENDINGS = word_list("natural_endings")
 """Endings of natural features, which no division list holds (official divisions come from the place ruler)."""
 NOT_PLACE_ENDINGS = word_list("not_place_endings")
 """Endings of plants and parks that the general vocabulary tags as place words."""
-PLACE_CLASSES = frozenset(word_list("place_classes"))
-"""中心镇, 典型村 …: kinds of towns and villages, which the general vocabulary may tag as places."""
 NOT_PLACE_STARTS = "".join(word_list("not_place_starts"))
 """First characters of two-character words that say where something goes (沿河, 赴京), not a place."""
 BODY_ENDINGS = word_list("body_endings")

@@ -25,7 +25,7 @@ from kg.resources import RESOURCES, phrasing
 
 from .doc import ORGANIZATION, PERSON, PROGRAMME, text_of
 from .finders import Candidate, Context, Finder
-from .finders import organisations, people, programmes  # noqa: F401  (register the finders)
+from .finders import lists, organisations, people, programmes  # noqa: F401  (register the finders)
 
 RULES_KEY = "kg_rules"
 PLACES_KEY = "kg_places"

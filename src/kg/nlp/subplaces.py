@@ -1,5 +1,6 @@
 """Places that no division list holds: natural villages, groups and hamlets below the village,
-villages known only by the list they stand in (phrasings ``village_list``, ``bare_village_list``),
+villages known only by the list they stand in (phrasings ``village_list``, ``bare_village_list``)
+or by a visit to them (``visited_village``),
 development zones named after the place before them (龙南经开区; ``lexicon/zone_endings.txt``),
 and landmarks known by their ending (南澳岛, 金厢银滩; ``lexicon/landmark_endings.tsv``).
 
@@ -25,7 +26,7 @@ from kg.resources import longest_first, phrasing, word_list, word_rows
 
 from .charner import get_jieba_lexicon
 from .doc import text_of
-from .lexicon import BOUNDARY_WORDS, FUNCTION_CHARS, LEVEL_WORDS, common_words, stop_verbs, surnames
+from .lexicon import BOUNDARY_WORDS, FUNCTION_CHARS, LEVEL_WORDS, PLACE_CLASSES, common_words, stop_verbs, surnames
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
 """How the name of the place a sub-place must follow ends, by level."""
@@ -100,12 +101,19 @@ def find_landmarks(text: str, places: list[tuple[int, int]]) -> list[tuple[int, 
 
 def find_zones(text: str, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Development zones: a place followed by a zone's ending (龙南经开区, 宜宾市高新区), the place
-    being part of the zone's name."""
+    being part of the zone's name; and the article's own zone, a zone's ending standing where a
+    name may start (高新区党工委, 来到经开区)."""
     found = []
     for start, end in places:
         ending = next((e for e in ZONE_ENDINGS if text.startswith(e, end)), None)
         if ending:
             found.append((start, end + len(ending)))
+    named = {end for _, end in found}
+    for ending in ZONE_ENDINGS:
+        for match in re.finditer(re.escape(ending), text):
+            if match.end() not in named and _starts_a_name(text, match.start(), boundaries=True):
+                found.append(match.span())
+                named.add(match.end())
     return found
 
 
@@ -167,6 +175,18 @@ def _plausible(stem: str, in_list: bool) -> bool:
     return in_list or not words & common_words()
 
 
+def find_visited_villages(text: str) -> list[tuple[int, int]]:
+    """Villages the division list may lack, known by a visit to them (走进高陂塘村): a stem that is
+    no ordinary word (来到示范村, 深入贫困村 visit kinds of village)."""
+    found = []
+    for match in phrasing("visited_village").finditer(text):
+        name = match["name"]
+        stem = name.removesuffix("社区").removesuffix("村")
+        if _plausible(stem, in_list=False) and name not in PLACE_CLASSES:
+            found.append(match.span("name"))
+    return found
+
+
 def find_listed_villages(text: str) -> list[tuple[int, int]]:
     """Villages the division list may lack, known by the list they stand in: three or more names
     ending in 村 joined by 、 (甲村、乙村、丙村), or names before 等村 (甲、乙、丙等村)."""
@@ -220,7 +240,7 @@ class SubplaceRuler:
         known = sorted((s.start_char, s.end_char) for s in spans)
         text = text_of(doc)
         label = spans[0].label_ if spans else "Place"
-        for start, end in find_subplaces(text, known) + find_listed_villages(text):
+        for start, end in find_subplaces(text, known) + find_listed_villages(text) + find_visited_villages(text):
             span = doc.char_span(start, end, label=label)
             if span is not None and not any(s < end and start < e for s, e in known):  # the division list's names win
                 spans.append(span)
