@@ -658,3 +658,14 @@ def test_a_village_a_visit_goes_to_and_the_articles_own_zone_are_places():
     doc = run("调研组走进高陂塘村,察看人居环境,又来到示范村座谈。高新区党工委委员张伟出席。")
     assert names(doc, "Place") == {"高陂塘村", "高新区"}
     assert ("张伟", "holdsPost", "高新区党工委", "委员") in facts(doc)
+
+
+def test_goals_and_brands_in_quotes_are_no_programmes_but_a_programmes_goals_keep_it():
+    doc = run("聚焦实施“两区三带”奋斗目标,打响“平远香柚”品牌,锚定“百千万工程”目标任务。")
+    assert names(doc, "Programme") == {"百千万工程"}
+
+
+def test_every_one_of_a_kind_is_no_body_and_a_word_is_no_place():
+    doc = run("县人大各专门委员会负责人列席会议。村民安装太阳能热水器。")
+    assert names(doc, "Organization") == {"县人大"}
+    assert names(doc, "Place") == set()

@@ -25,6 +25,7 @@ from spacy.util import filter_spans
 
 from kg.resources import phrasing, word_list
 
+from .charner import DICT_TAG_CLASSES, get_jieba_lexicon
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
 from .lexicon import IMPLEMENT_VERBS, LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, PLACE_CLASSES, STRONG_VERBS, common_words, place_words, surnames
 from .finders import COMMON_SURNAME_PPM, QUOTE_CLOSINGS, QUOTE_OPENINGS, is_cjk
@@ -48,6 +49,8 @@ RULE_RANKS = {
     "bare": 4,
     "ner": 5,
 }
+PLACE_WORD_CLASS = DICT_TAG_CLASSES["ns"]
+"""The class of the dictionary's place words (深圳湾)."""
 NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE, "PROG": PROGRAMME}
 
 
@@ -295,9 +298,16 @@ def _ner_mentions(doc: Doc, text: str, rank: int) -> list[Mention]:
         label = NER_LABELS.get(ent.label_)
         end = _end_of_a_body_name(text, ent.start_char, ent.end_char) if label == ORGANIZATION else ent.end_char
         if label and plausible_ner(text[ent.start_char : end], label, text[ent.start_char - 1 : ent.start_char]) \
-                and not (label == PLACE and _inside_a_slogan(text, ent.start_char, end)):
+                and not (label == PLACE and (_inside_a_slogan(text, ent.start_char, end) or _begins_a_word(text, ent.start_char, end))):
             found.append(Mention(ent.start_char, end, label, rank))
     return found
+
+
+def _begins_a_word(text: str, start: int, end: int) -> bool:
+    """Whether a would-be place is the start of a longer word of the dictionary that names no
+    place (太阳|能热水器; but 深圳|湾 stays a place)."""
+    known = get_jieba_lexicon().word_classes
+    return any(known.get(text[start : end + more], PLACE_WORD_CLASS) != PLACE_WORD_CLASS for more in (1, 2) if end + more <= len(text))
 
 
 def _end_of_a_body_name(text: str, start: int, end: int) -> int:

@@ -15,6 +15,7 @@ from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk,
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
 
 GENERIC_PROJECTS = word_list("generic_projects")
+SLOGAN_FOLLOWERS = longest_first(word_list("slogan_followers"))
 DESIGNATION_LEVELS = word_list("designation_levels")
 NAME_VERBS = frozenset(word_list("name_verbs"))
 """Verbs inside project names (湿地保护提升工程): they do not stop the search for the place a name starts with."""
@@ -59,8 +60,8 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def is_programme_name(name: str, following: str) -> bool:
     """Whether quoted ``name``, followed by ``following``, names a programme rather than a slogan,
-    a post (“驻村第一书记”工作成果展) or a set term (“三农”工作)."""
-    if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name) or name in TITLES or name in SET_PHRASES:
+    a goal or a brand (“两区三带”奋斗目标), a post (“驻村第一书记”工作成果展) or a set term (“三农”工作)."""
+    if _slogan_or_term(name, following):
         return False
     if phrasing("counted_kind").match(following):
         return True  # “红之韵”“绿之源”两条示范带
@@ -72,6 +73,14 @@ def is_programme_name(name: str, following: str) -> bool:
         or bool(phrasing("long_follower").match(following))
         or bool(phrasing("parallel_name").match(name) or phrasing("level_pairs_name").match(name) or phrasing("numbered_campaign").match(name))
     )
+
+
+def _slogan_or_term(name: str, following: str) -> bool:
+    """A slogan (“生态立县，绿色崛起”), a post, a set term, or a goal or brand that does not end
+    like a programme (“两区三带”奋斗目标, “某某”品牌; but “百千万工程”目标任务)."""
+    if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name) or name in TITLES or name in SET_PHRASES:
+        return True
+    return following.startswith(SLOGAN_FOLLOWERS) and not name.endswith(PROGRAMME_SUFFIXES)
 
 
 @finder("quoted_programme")
