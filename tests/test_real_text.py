@@ -669,3 +669,9 @@ def test_every_one_of_a_kind_is_no_body_and_a_word_is_no_place():
     doc = run("县人大各专门委员会负责人列席会议。村民安装太阳能热水器。")
     assert names(doc, "Organization") == {"县人大"}
     assert names(doc, "Place") == set()
+
+
+def test_a_title_over_its_articles_is_a_document_and_a_stop_inside_a_word_does_not_cut_a_name():
+    doc = run("平远县人民政府工作规则\n第一章 总则\n一、为规范政府工作,制定本规则。平远县开展农业社会化服务提升试点。")
+    assert {"平远县人民政府工作规则", "农业社会化服务提升试点"} <= names(doc, "Programme")
+    assert ("平远县人民政府工作规则", "issuedBy", "平远县人民政府", None) in facts(doc)

@@ -139,9 +139,11 @@ def _edge_inside_a_word(text: str, i: int, at_reach: bool) -> bool:
 
 
 def _word_with_a_stop(text: str, i: int) -> bool:
-    """Whether the character before ``i`` opens a word of a name that starts with a stop (宜居宜业
-    和美乡村示范片), not a 和 before a word of its own (某村和美丽乡村示范带)."""
-    return text[i - 1 : i + 1] in WORDS_WITH_STOPS and text[i : i + 2] not in common_words()
+    """Whether the character before ``i`` is a stop inside a word of a name: one that starts with
+    it (宜居宜业和美乡村示范片, not a 和 before a word of its own: 某村和美丽乡村示范带) or holds it
+    in the middle (农业社会化服务试点)."""
+    opens = text[i - 1 : i + 1] in WORDS_WITH_STOPS and text[i : i + 2] not in common_words()
+    return opens or (i >= 2 and text[i - 2 : i + 1] in WORDS_WITH_STOPS)
 
 
 def _bracketed_before(text: str, i: int) -> int | None:
