@@ -675,3 +675,8 @@ def test_a_title_over_its_articles_is_a_document_and_a_stop_inside_a_word_does_n
     doc = run("平远县人民政府工作规则\n第一章 总则\n一、为规范政府工作,制定本规则。平远县开展农业社会化服务提升试点。")
     assert {"平远县人民政府工作规则", "农业社会化服务提升试点"} <= names(doc, "Programme")
     assert ("平远县人民政府工作规则", "issuedBy", "平远县人民政府", None) in facts(doc)
+
+
+def test_a_park_the_statistical_model_calls_a_body_is_a_programme():
+    doc = run("梅州市举行广梅产业园推介会。")
+    assert "广梅产业园" in names(doc, "Programme") and "广梅产业园" not in names(doc, "Organization")

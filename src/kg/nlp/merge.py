@@ -49,6 +49,8 @@ RULE_RANKS = {
     "bare": 4,
     "ner": 5,
 }
+PROGRAMME_ENDINGS = word_list("programme_suffixes_bare")
+"""Endings of parks, belts and projects: what the NER calls a body with such a name is a programme."""
 PLACE_WORD_CLASS = DICT_TAG_CLASSES["ns"]
 """The class of the dictionary's place words (深圳湾)."""
 NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE, "PROG": PROGRAMME}
@@ -292,10 +294,13 @@ class EntityMerger:
 def _ner_mentions(doc: Doc, text: str, rank: int) -> list[Mention]:
     """The statistical NER's mentions shaped like names of their type, but no place inside a
     slogan (but for the place a method is named after: “罗山模式”); a body's name ends before a
-    suffix that is no body's there (州政府党组|书记: 州政府, and 党组书记 is the post)."""
+    suffix that is no body's there (州政府党组|书记: 州政府, and 党组书记 is the post), and one
+    that ends like a park or a project is a programme."""
     found = []
     for ent in doc.ents:
         label = NER_LABELS.get(ent.label_)
+        if label == ORGANIZATION and ent.text.endswith(PROGRAMME_ENDINGS):
+            label = PROGRAMME  # 广梅产业园: a park is a programme, whatever the NER calls it
         end = _end_of_a_body_name(text, ent.start_char, ent.end_char) if label == ORGANIZATION else ent.end_char
         if label and plausible_ner(text[ent.start_char : end], label, text[ent.start_char - 1 : ent.start_char]) \
                 and not (label == PLACE and (_inside_a_slogan(text, ent.start_char, end) or _begins_a_word(text, ent.start_char, end))):
