@@ -680,3 +680,14 @@ def test_a_title_over_its_articles_is_a_document_and_a_stop_inside_a_word_does_n
 def test_a_park_the_statistical_model_calls_a_body_is_a_programme():
     doc = run("梅州市举行广梅产业园推介会。")
     assert "广梅产业园" in names(doc, "Programme") and "广梅产业园" not in names(doc, "Organization")
+
+
+def test_a_designation_a_county_is_a_candidate_for_and_an_education_campaign_are_programmes():
+    doc = run("平远县获评国家乡村振兴示范县创建单位。仁居镇结合党史学习教育,为群众办实事。")
+    assert {"国家乡村振兴示范县", "党史学习教育"} <= names(doc, "Programme")
+    assert ("仁居镇", "implements", "党史学习教育", None) in facts(doc)
+
+
+def test_a_places_master_plan_is_a_programme_but_planning_in_general_is_not():
+    doc = run("代表团了解平远县城市总体规划。各镇要做好总体规划。")
+    assert names(doc, "Programme") == {"平远县城市总体规划"}
