@@ -691,3 +691,11 @@ def test_a_designation_a_county_is_a_candidate_for_and_an_education_campaign_are
 def test_a_places_master_plan_is_a_programme_but_planning_in_general_is_not():
     doc = run("代表团了解平远县城市总体规划。各镇要做好总体规划。")
     assert names(doc, "Programme") == {"平远县城市总体规划"}
+
+
+def test_a_sentence_that_opens_with_its_verb_takes_the_subject_of_the_one_before_unless_it_frames():
+    doc = run("2022年,平远县抢抓机遇,扎实推进高质量发展。获评国家乡村振兴示范县创建单位。"
+              "仁居镇召开会议。根据《平远县典型村培育方案》,邹坊村建起了展厅。")
+    implemented = {(s, o) for s, p, o, _ in facts(doc) if p == "implements"}
+    assert ("平远县", "国家乡村振兴示范县") in implemented
+    assert ("仁居镇", "平远县典型村培育方案") not in implemented

@@ -25,6 +25,7 @@ from ..text import ends_with, last_match, sentence_bounds
 from . import actor_list, clause_start, procedure, relation
 
 PARK_WORDS = word_list("park_words")
+FRAMING_VERBS = word_list("framing_verbs")
 PARK_ENDINGS = word_list("park_endings")
 ROUND_UP_REACH = 12
 """How far after “P”重点项目 its 集中开工 may stand."""
@@ -38,21 +39,37 @@ _INSPECTION_VERB = re.compile("|".join(INSPECTION_VERBS))
 def verb_subjects(view: ArticleView) -> list[Relation]:
     """The actors of the last implementing verb before each programme of a sentence."""
     relations = []
+    topic = None
     for start, end, mentions in view.sentences:
         outer = view.outermost(mentions)
         programmes = [m for m in mentions if m.entity.label == PROGRAMME] + [r for r in view.references if start <= r.start < end]
         for programme in programmes:
             if not any(o.entity.label == PROGRAMME and o.start < programme.start and programme.end <= o.end for o in outer):
-                relations += _implementers(view, programme, outer, start)  # not a campaign inside a document title
+                relations += _implementers(view, programme, outer, start, topic)  # not a campaign inside a document title
+        topic = _topic(view, outer)
     return relations
 
 
-def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int) -> list[Relation]:
+def _topic(view: ArticleView, outer: list[MentionRef]) -> MentionRef | None:
+    """What a sentence is about: its first place or body that is no modifier of a noun (高州抢抓机遇 …),
+    the doer of the next sentence when that one opens with its verb (获评…)."""
+    actors = [m for m in outer if m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)]
+    return actors[0] if actors and not phrasing("noun_after_actor").match(view.text, actors[0].end) else None
+
+
+def _implementers(view: ArticleView, programme: MentionRef, outer: list[MentionRef], sentence_start: int,
+                  topic: MentionRef | None) -> list[Relation]:
+    """Who carries out ``programme`` by the last implementing verb before it: the verb's subjects in
+    the sentence, or, when the verb opens the sentence and frames nothing (获评…, not 根据《…》), the
+    ``topic`` of the sentence before."""
     text = view.text
     quote_start = programme.start - 1 if text[programme.start - 1 : programme.start] in "“「《" else programme.start
     actors = _actors(view, outer, sentence_start, programme.end, quote_start)
     named = [(m.start, m.end) for m in outer if m.entity.label == PROGRAMME]
     verb_at = _verb_before(text, sentence_start, quote_start, named)
+    if verb_at is not None and not actors and topic is not None and phrasing("verb_opens_the_sentence").fullmatch(text, sentence_start, verb_at) \
+            and not text.startswith(FRAMING_VERBS, verb_at):
+        return [relation(topic.entity, "implements", programme.entity, text, sentence_start, min(len(text), programme.end + 1), 0.6)]
     if verb_at is None or not actors or _acts_on_something_else(text, outer, verb_at, quote_start):
         return []
     end = min(len(text), programme.end + 1)
