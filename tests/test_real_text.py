@@ -699,3 +699,9 @@ def test_a_sentence_that_opens_with_its_verb_takes_the_subject_of_the_one_before
     implemented = {(s, o) for s, p, o, _ in facts(doc) if p == "implements"}
     assert ("平远县", "国家乡村振兴示范县") in implemented
     assert ("仁居镇", "平远县典型村培育方案") not in implemented
+
+
+def test_a_list_of_projects_names_its_first_item_and_items_joined_inside_by_ji():
+    doc = run("副县长实地察看果蔬大棚种植基地建设项目、冷链物流及农资农机服务中心项目选址情况。"
+              "各镇推进美丽庭院创建、壮大集体经济项目、人居环境整治建设。")
+    assert names(doc, "Programme") == {"果蔬大棚种植基地建设项目", "冷链物流及农资农机服务中心项目"}

@@ -38,6 +38,10 @@ LONG_NAME_REACH = 16
 (邛崃市中心城区区域性养老服务中心项目)."""
 LIST_ITEM_REACH = 16
 """How far before a bare ending the list mark opening its item may stand."""
+_NEXT_PROJECT = re.compile(f"[^、,，。;；]{{1,{LIST_ITEM_REACH}}}?(?:{'|'.join(PROJECT_ENDINGS)})")
+"""A list item that ends like a project."""
+LIST_ITEM_JOINERS = {"及", "和"}
+"""What may join two words inside an item that list marks bound (冷链物流及农资服务中心项目)."""
 MIN_BARE_NAME = 6
 """Shortest programme name found by its ending alone."""
 MIDDLE_DOT = "·"
@@ -241,13 +245,30 @@ def _list_item_start(context: Context, start: int, ending_at: int) -> int | None
     mark opens the item within reach, or a stop, a count, a verb or a place (the actor: 某村建设…
     项目) stands in it before the name (某某等项目, 某村形成…产业带)."""
     text = context.text
+    verbs = (stop_verbs() - NAME_VERBS - BUSINESS_VERBS) | INSPECTION_VERBS
     item = text.rfind("、", max(0, ending_at - LIST_ITEM_REACH), ending_at) + 1
+    if not item and text.startswith("、", ending_at + len(_ending_at(text, ending_at))):
+        item = _after_the_verb(text, ending_at, verbs | STRONG_VERBS)  # the first item of a list: after its verb
     stem = text[item:ending_at]
     added = text[item:start]
     if not item or item > start or not all(is_cjk(char) for char in stem) or phrasing("count_before_name").search(stem) \
-            or any(position in context.in_place for position in range(item, start)) or any(verb in added for verb in IMPLEMENT_VERBS):
+            or any(position in context.in_place for position in range(item, start)) \
+            or any(verb in added and not text.endswith(verb, item, ending_at) for verb in IMPLEMENT_VERBS):  # …基地建设项目 names it
         return None
-    return item if _middle_of_a_name(stem, set(), (stop_verbs() - NAME_VERBS - BUSINESS_VERBS) | INSPECTION_VERBS) else None
+    return item if _middle_of_a_name(stem, LIST_ITEM_JOINERS, verbs) else None
+
+
+def _after_the_verb(text: str, ending_at: int, verbs: frozenset[str]) -> int:
+    """Where the first item of a list starts: after the verb or the punctuation before it, within reach."""
+    i = ending_at
+    while i > max(0, ending_at - LIST_ITEM_REACH) and is_cjk(text[i - 1]) and not verb_ends_at(text, i, verbs):
+        i -= 1
+    return i
+
+
+def _ending_at(text: str, position: int) -> str:
+    """The project ending (项目, 工程) that starts at ``position``, or ''."""
+    return next((ending for ending in PROJECT_ENDINGS if text.startswith(ending, position)), "")
 
 
 def _start_in_a_list(context: Context, start: int, match: re.Match) -> tuple[int, bool]:
@@ -258,10 +279,12 @@ def _start_in_a_list(context: Context, start: int, match: re.Match) -> tuple[int
 
 
 def _list_of_projects(text: str, item: int, end: int) -> bool:
-    """Whether the list an item stands in is a list of projects: the item before it ends like a
-    project too, or the list closes on its kind (…项目、碧海机械项目等9个项目), not a list of tasks
-    (美丽庭院创建、壮大集体经济项目、…建设)."""
-    return text.endswith(PROJECT_ENDINGS, 0, item - 1) or text.startswith("等", end)
+    """Whether the list an item stands in is a list of projects: the item before it or (for the
+    first) the one after it ends like a project too, or the list closes on its kind (…项目、碧海机械
+    项目等9个项目), not a list of tasks (美丽庭院创建、壮大集体经济项目、…建设)."""
+    if text.endswith(PROJECT_ENDINGS, 0, item - 1) or text.startswith("等", end):
+        return True
+    return text.startswith("、", end) and _NEXT_PROJECT.match(text, end + 1) is not None
 
 
 def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> bool:
