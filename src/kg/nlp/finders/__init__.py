@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable
 
 from spacy.util import registry
@@ -95,11 +95,13 @@ def finder(name: str) -> Callable[[Finder], Finder]:
     return register
 
 
+@lru_cache(maxsize=None)
 def words(spec: str) -> tuple[str, ...]:
     """The words of a rule field: ``@name`` for a word list (longest first), else ``a|b|c``."""
     return longest_first(word_list(spec[1:])) if spec.startswith("@") else tuple(spec.split("|"))
 
 
+@lru_cache(maxsize=None)
 def rule_regex(spec: str) -> re.Pattern:
     """A rule field as a regex, its ``@name`` word lists filled in."""
     return re.compile(expand_word_lists(spec))

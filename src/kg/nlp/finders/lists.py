@@ -5,6 +5,8 @@ left to the rules that read their endings, which know where such names start."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from kg.resources import phrasing, word_list
 
 from ..lexicon import INSPECTION_VERBS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, PROJECT_ENDINGS, STRONG_VERBS, common_words, stop_verbs
@@ -37,13 +39,18 @@ def list_items(text: str, end: int) -> list[tuple[int, int]]:
     items = []
     while True:
         mark = text.rfind("、", max(0, end - ITEM_REACH - 1), end)
-        start = mark + 1 if mark >= 0 else walk_left(text, end, ITEM_REACH, stop_verbs() | STRONG_VERBS | INSPECTION_VERBS)
+        start = mark + 1 if mark >= 0 else walk_left(text, end, ITEM_REACH, _walk_verbs())
         if not _reads_as_a_name(text[start:end]):
             return items if mark < 0 else []
         items.append((start, end))
         if mark < 0:
             return items
         end = mark
+
+
+@lru_cache(maxsize=1)
+def _walk_verbs() -> frozenset[str]:
+    return stop_verbs() | STRONG_VERBS | INSPECTION_VERBS
 
 
 def _reads_as_a_name(item: str) -> bool:

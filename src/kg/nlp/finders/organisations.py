@@ -9,6 +9,7 @@ same walk finds where a programme name with a structural ending begins (``progra
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.resources import phrasing, phrasing_list, word_list
 
@@ -211,7 +212,7 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     if _suffix_is_no_body(text, suffix_start, end) or context.ends_a_place_name(suffix_start, end):
         return None  # 三家村德苴小组: a village group, a place, though 小组 ends bodies' names too
     walk_from = _before_a_line_of_business(text, suffix_start, rule["anchored"])
-    start, has_place = left_edge(text, walk_from, anchors, max_middle=MAX_BODY_MIDDLE, verbs=stop_verbs() - BUSINESS_VERBS,
+    start, has_place = left_edge(text, walk_from, anchors, max_middle=MAX_BODY_MIDDLE, verbs=_body_walk_verbs(),
                                  anchor_verbs=STRONG_VERBS - BUSINESS_VERBS)
     start = suffix_start if start == walk_from else start
     prefix = ends_with(phrasing("party_prefix"), text, start, 2)
@@ -229,6 +230,12 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     if suffix_start - start >= 2 and text[start:suffix_start] not in common_words():  # 水稻农场, 外资公司: generic
         return Candidate(start, end, rule["label"], rule["free_rule"])
     return None
+
+
+@lru_cache(maxsize=1)
+def _body_walk_verbs() -> frozenset[str]:
+    """The verbs a body's name never crosses: all but a company's lines of business (建设, 种植)."""
+    return stop_verbs() - BUSINESS_VERBS
 
 
 def _before_a_line_of_business(text: str, suffix_start: int, anchored: bool) -> int:

@@ -245,7 +245,7 @@ def _list_item_start(context: Context, start: int, ending_at: int) -> int | None
     mark opens the item within reach, or a stop, a count, a verb or a place (the actor: 某村建设…
     项目) stands in it before the name (某某等项目, 某村形成…产业带)."""
     text = context.text
-    verbs = (stop_verbs() - NAME_VERBS - BUSINESS_VERBS) | INSPECTION_VERBS
+    verbs = _list_item_verbs()
     item = text.rfind("、", max(0, ending_at - LIST_ITEM_REACH), ending_at) + 1
     if not item and text.startswith("、", ending_at + len(_ending_at(text, ending_at))):
         item = _after_the_verb(text, ending_at, verbs | STRONG_VERBS)  # the first item of a list: after its verb
@@ -256,6 +256,22 @@ def _list_item_start(context: Context, start: int, ending_at: int) -> int | None
             or any(verb in added and not text.endswith(verb, item, ending_at) for verb in IMPLEMENT_VERBS):  # …基地建设项目 names it
         return None
     return item if _middle_of_a_name(stem, LIST_ITEM_JOINERS, verbs) else None
+
+
+@lru_cache(maxsize=1)
+def _list_item_verbs() -> frozenset[str]:
+    """Verbs no list item of projects holds: all but those a project's name holds, and inspection verbs."""
+    return (stop_verbs() - NAME_VERBS - BUSINESS_VERBS) | INSPECTION_VERBS
+
+
+@lru_cache(maxsize=None)
+def _name_walk_verbs(placed: bool, phase: bool) -> tuple[frozenset[str], frozenset[str]]:
+    """The verbs the walk to a name's start stops at, and those the search for its place stops at:
+    a placed ending's name stops at any verb but one a project's name holds (鹤山市古劳水乡湿地保护
+    提升工程, …示范种植基地); a bare one's, or a phase's (稻香乡村振兴示范带二期工程: named like the
+    belt), only at strong and inspection verbs."""
+    verbs = stop_verbs() if placed and not phase else STRONG_VERBS | INSPECTION_VERBS
+    return verbs, (verbs - NAME_VERBS - BUSINESS_VERBS if placed else verbs)
 
 
 def _after_the_verb(text: str, ending_at: int, verbs: frozenset[str]) -> int:
@@ -326,8 +342,7 @@ def _name_goes_on(text: str, end: int) -> bool:
 def _start_of_name(context: Context, match: re.Match, placed: bool, phase: bool) -> tuple[int, bool]:
     """Where a name with this ending starts, and whether a place begins it; a place that builds a
     project is no part of its name (下陂村建设供莞蔬菜种植基地项目)."""
-    verbs = stop_verbs() if placed and not phase else STRONG_VERBS | INSPECTION_VERBS  # 稻香乡村振兴示范带二期工程: named like the belt
-    anchor_verbs = verbs - NAME_VERBS - BUSINESS_VERBS if placed else verbs  # 鹤山市古劳水乡湿地保护提升工程, …示范种植基地: verbs a project's name holds
+    verbs, anchor_verbs = _name_walk_verbs(placed, phase)
     reach = LONG_NAME_REACH if phase or match.group(0) in PROJECT_ENDINGS else NAME_REACH
     start, has_place = left_edge(context.text, match.start(), context.place_anchors, max_middle=reach, verbs=verbs, anchor_verbs=anchor_verbs)
     lead = _lead_before_the_name(context, start, match.start(), placed, has_place)
