@@ -705,3 +705,21 @@ def test_a_list_of_projects_names_its_first_item_and_items_joined_inside_by_ji()
     doc = run("副县长实地察看果蔬大棚种植基地建设项目、冷链物流及农资农机服务中心项目选址情况。"
               "各镇推进美丽庭院创建、壮大集体经济项目、人居环境整治建设。")
     assert names(doc, "Programme") == {"果蔬大棚种植基地建设项目", "冷链物流及农资农机服务中心项目"}
+
+
+def test_two_bodies_written_together_are_two_and_bodies_named_alone_in_a_chain_hold_posts():
+    doc = run("龙川县委县政府高度重视。总工会主席陈明,派出所所长韦东,监委代主任蒙立出席。")
+    assert {"龙川县委", "县政府", "总工会", "派出所", "监委"} <= names(doc, "Organization")
+    assert "龙川县委县政府" not in names(doc, "Organization")
+    assert {("陈明", "holdsPost", "总工会", "主席"), ("韦东", "holdsPost", "派出所", "所长")} <= facts(doc)
+
+
+def test_companies_counted_after_a_list_and_credits_padded_or_without_a_han_surname():
+    doc = run("记者 格桑曲珍\n村里还有金穗米厂、青山养猪场两家企业。全县共有规上工业企业120家企业。各镇抓好落实。(王小燕 李 军)")
+    assert names(doc, "Organization") == {"金穗米厂", "青山养猪场"}
+    assert {("格桑曲珍", "author", "ARTICLE", None), ("李军", "author", "ARTICLE", None)} <= facts(doc)
+
+
+def test_a_batch_of_a_quarter_and_a_project_listed_with_the_province_are_no_names():
+    doc = run("今年全县推进二季度重点招商项目。该镇的片区建设项目成功入库省级项目。")
+    assert not any("季度" in name or "入库" in name for name in names(doc, "Programme"))

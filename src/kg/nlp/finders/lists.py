@@ -24,12 +24,14 @@ NAMED_BY_ENDING = ORG_SUFFIXES_ANCHORED + ORG_SUFFIXES_FREE + PROJECT_ENDINGS + 
 @finder("listed_names")
 def listed_names(context: Context, rules: list[dict]) -> list[Candidate]:
     """The items of every list the rule's ``closing`` ends (a regex: 等N个重点项目), each an entity
-    of the rule's label: items joined by 、, the first one starting after a verb or a stop."""
+    of the rule's label: items joined by 、, the first one starting after a verb or a stop; at
+    least the rule's ``min_items`` of them (a count alone closes no list of one: 工业企业120家企业)."""
     found = []
     for rule in rules:
         for closing in rule_regex(rule["closing"]).finditer(context.text):
             items = list_items(context.text, closing.start())
-            found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in items if not context.text.endswith(NAMED_BY_ENDING, start, end)]
+            if len(items) >= rule.get("min_items", 1):
+                found += [Candidate(start, end, rule["label"], rule["rule"]) for start, end in items if not context.text.endswith(NAMED_BY_ENDING, start, end)]
     return found
 
 

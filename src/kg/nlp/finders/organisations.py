@@ -211,14 +211,12 @@ def _body_ending_in(context: Context, anchors: dict[int, tuple[int, bool]], suff
     text = context.text
     if _suffix_is_no_body(text, suffix_start, end) or context.ends_a_place_name(suffix_start, end):
         return None  # 三家村德苴小组: a village group, a place, though 小组 ends bodies' names too
+    if rule["anchored"] and _level_after_a_body(text, suffix_start):  # 龙川县委|县政府: two bodies written together
+        return Candidate(suffix_start - 1, end, rule["label"], rule["level_rule"])
     walk_from = _before_a_line_of_business(text, suffix_start, rule["anchored"])
     start, has_place = left_edge(text, walk_from, anchors, max_middle=MAX_BODY_MIDDLE, verbs=_body_walk_verbs(),
                                  anchor_verbs=STRONG_VERBS - BUSINESS_VERBS)
-    start = suffix_start if start == walk_from else start
-    prefix = ends_with(phrasing("party_prefix"), text, start, 2)
-    start = prefix.start() if prefix else start
-    if has_place and (sender := ends_with(phrasing("stationed"), text, start, 2)):  # 省财政厅驻封开县…工作队: the sender names it too
-        start = walk_left(text, sender.start(), MAX_SENDER, STRONG_VERBS)
+    start = _with_prefix_and_sender(text, suffix_start if start == walk_from else start, has_place)
     if _centre_of_a_place(context, start, suffix_start, end) or _described_not_named(text, start, suffix_start):
         return None
     if has_place:
@@ -347,6 +345,23 @@ def _before_suffixes(text: str, position: int, anchors: dict[int, tuple[int, boo
             position -= len(inner)
         else:
             return position
+
+
+def _with_prefix_and_sender(text: str, start: int, has_place: bool) -> int:
+    """Where a body's name starts with the party prefix before it (中共某县委) and, for a team
+    stationed somewhere, the body that sent it (省财政厅驻封开县…工作队: the sender names it too)."""
+    prefix = ends_with(phrasing("party_prefix"), text, start, 2)
+    start = prefix.start() if prefix else start
+    if has_place and (sender := ends_with(phrasing("stationed"), text, start, 2)):
+        start = walk_left(text, sender.start(), MAX_SENDER, STRONG_VERBS)
+    return start
+
+
+def _level_after_a_body(text: str, suffix_start: int) -> bool:
+    """Whether a level word right before the suffix follows another body's name (县委|县政府,
+    镇党委|镇政府): the second body's short name starts there, not at the place of the first."""
+    level = suffix_start - 1
+    return level > 0 and text[level] in SHORT_NAME_LEVELS and text.endswith(ORG_SUFFIXES_ANCHORED, 0, level)
 
 
 def _starts_short_name(text: str, start: int) -> bool:

@@ -130,11 +130,20 @@ def names_after_byline(context: Context, rules: list[dict]) -> list[Candidate]:
             sticks = not match["gap"] and match["cue"] in glued and is_cjk(context.text[match.end() : match.end() + 1] or " ")
             if match["separator"] or (match["gap"] and match["cue"] in BYLINE_BARE_CUES) or sticks:
                 listed = list(names_in_list(context.text, match.end(), rule["separators"], strict=sticks, padded=True))
-                if not listed and match["separator"] and (whole := phrasing("name_alone_on_its_line").match(context.text, match.end())) \
-                        and _pen_name(whole["name"]):
-                    listed = [whole.span("name")]  # 编辑:凰仪: a pen name that fills the field, whatever its first character
-                found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in listed]
+                whole = None if listed else _whole_value(context.text, match)
+                found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in (listed or ([whole] if whole else []))]
     return outside_places(context, found)
+
+
+def _whole_value(text: str, cue: re.Match) -> tuple[int, int] | None:
+    """The span of a byline field's whole value when it is a name of no known surname: a pen name
+    after a separator (编辑:凰仪), or a name of three or four characters after a bare cue and a space
+    (记者 格桑曲珍; but 通讯员 增宣 names an office)."""
+    spaced = cue["gap"] and cue["cue"] in BYLINE_BARE_CUES
+    whole = phrasing("name_alone_on_its_line").match(text, cue.end()) if cue["separator"] or spaced else None
+    if whole and (cue["separator"] or len(whole["name"]) > 2) and _pen_name(whole["name"]):
+        return whole.span("name")
+    return None
 
 
 @finder("whole_names")
@@ -214,8 +223,8 @@ def credited_names(context: Context, rules: list[dict]) -> list[Candidate]:
         not_ending = words(rule["not_ending"])
         for match in phrasing("credit_in_parens").finditer(text):
             offset = match.start("names")
-            names = [(offset + m.start(), offset + m.end()) for m in re.finditer(r"[\u4e00-\u9fff]+", match["names"])]
-            if all(read_name(text, s) == e - s and not text[s:e].endswith(not_ending) for s, e in names):
+            names = [(offset + m.start(), offset + m.end()) for m in _CREDITED_WORD.finditer(match["names"])]
+            if all(_reads_as_credited(text, s, e) and not text[s:e].endswith(not_ending) for s, e in names):
                 found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in names]
     return outside_places(context, found)
 
@@ -252,6 +261,17 @@ def name_before_cue(context: Context, rules: list[dict]) -> list[Candidate]:
             if name is not None and not reads_as_clause(text[name:match.start()]):
                 found.append(Candidate(name, match.start(), rule["label"], rule["rule"]))
     return outside_places(context, found)
+
+
+_CREDITED_WORD = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff][ 　][\u4e00-\u9fff](?![\u4e00-\u9fff])|[\u4e00-\u9fff]+")
+"""A word of a credit: a name, or a two-character name padded with a space (李 军)."""
+
+
+def _reads_as_credited(text: str, start: int, end: int) -> bool:
+    """Whether a credited word reads as a name from end to end (a padded one by its surname)."""
+    if phrasing("padded_name").fullmatch(text, start, end):
+        return surnames().get(text[start], 0.0) > 0
+    return read_name(text, start) == end - start
 
 
 def _name_ending_at(text: str, cue_at: int, lengths: list[int]) -> int | None:

@@ -73,7 +73,7 @@ def _credited_authors(view: ArticleView) -> list[Relation]:
     for match in phrasing("credit_in_parens").finditer(view.text):
         start, end = match.span("names")
         people = [m for m in view.within(start, end) if m.entity.label == PERSON]
-        if people and "".join(re.findall(r"[\u4e00-\u9fff]+", match["names"])) == "".join(view.text[m.start : m.end] for m in people):
+        if people and "".join(re.findall(r"[\u4e00-\u9fff]+", match["names"])) == "".join("".join(view.text[m.start : m.end].split()) for m in people):
             relations += [relation(m.entity, "author", ARTICLE, view.text, match.start(), match.end(), 0.9) for m in people]
     return relations
 
