@@ -723,3 +723,16 @@ def test_companies_counted_after_a_list_and_credits_padded_or_without_a_han_surn
 def test_a_batch_of_a_quarter_and_a_project_listed_with_the_province_are_no_names():
     doc = run("今年全县推进二季度重点招商项目。该镇的片区建设项目成功入库省级项目。")
     assert not any("季度" in name or "入库" in name for name in names(doc, "Programme"))
+
+
+def test_a_place_lies_in_the_last_place_after_its_locator_and_the_locating_places_run_nothing():
+    doc = run("古竹镇位于广东省河源市紫金县,首批入选“百千万工程”典型镇。陈洞村地处龙门县地派镇北部。")
+    found = facts(doc)
+    assert {("古竹镇", "containedInPlace", "紫金县", None), ("陈洞村", "containedInPlace", "地派镇", None)} <= found
+    assert ("古竹镇", "implements", "百千万工程", None) in found
+    assert not any(p == "implements" and s in ("紫金县", "河源市") for s, p, _, _ in found)
+
+
+def test_an_anonymous_byline_names_nobody_and_a_name_ends_before_a_speech_or_a_chair():
+    doc = run("作者:佚名\n县委书记李明讲话。县委副书记、县长扎西主持召开县政府常务会议。")
+    assert names(doc, "Person") == {"李明", "扎西"}

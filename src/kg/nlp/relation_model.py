@@ -34,6 +34,8 @@ from .mentions import ArticleView, MentionRef, local_references
 from .places import RENAMED_VILLAGE_ENDINGS
 from .text import sentence_bounds
 
+LOCATOR_VERBS = word_list("locator_verbs")
+"""Verbs that say where something lies (位于, 地处): the places after them locate, they do not act."""
 LEVEL_BODY_ENDINGS = tuple(word_list("committee_suffixes") + word_list("government_endings"))
 """How the names of a place's party committee and government end: such a body lies in its place."""
 
@@ -162,11 +164,13 @@ def _never_proposed(candidate: Candidate) -> bool:
     trip) neither run one another's projects nor lie in one another; a place named inside an
     outlet's name, or a village by its stem inside a programme's name, runs nothing, and a body
     inside a project's name runs no other; the bodies of the formula of leadership run nothing;
-    a place's committee or government lies in its own place only; a law has no implementer."""
+    a place's committee or government lies in its own place only; a law has no implementer, and
+    a place that says where another lies (古竹镇位于…紫金县) runs nothing for it."""
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
-            or (candidate.predicate == "implements" and (_named_inside_a_name(candidate) or _leads(candidate) or is_law(candidate.object.entity.name)))
+            or (candidate.predicate == "implements" and (_named_inside_a_name(candidate) or _leads(candidate) or _locates(candidate)
+                                                          or is_law(candidate.object.entity.name)))
             or (candidate.predicate == "locatedIn" and _out_of_its_place(candidate)))
 
 
@@ -176,6 +180,18 @@ def _leads(candidate: Candidate) -> bool:
     sentence = candidate.sentence
     text, at = "".join(unit.text for unit in sentence.units), candidate.subject.start - sentence.start
     return any(m.start() <= at < m.end() for m in phrasing("under_the_leadership").finditer(text))
+
+
+def _locates(candidate: Candidate) -> bool:
+    """Whether the subject is a place of the run after 位于 or 地处 (古竹镇位于广东省河源市紫金县,
+    首批入选…): it says where the sentence's subject lies."""
+    sentence = candidate.sentence
+    place_ends = {m.end: m.start for m in sentence.mentions if m.entity.label == PLACE}
+    position = candidate.subject.start
+    while position in place_ends:
+        position = place_ends[position]
+    text = "".join(unit.text for unit in sentence.units)
+    return text[: position - sentence.start].endswith(LOCATOR_VERBS)
 
 
 def _out_of_its_place(candidate: Candidate) -> bool:

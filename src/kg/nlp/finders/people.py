@@ -22,6 +22,8 @@ BODY_GLUE = frozenset(word_list("listed_body_endings")) & frozenset(NOT_IN_GIVEN
 a body's name (副院长宋某、党建办主任科员赖某 lists 党建办, not a 党建)."""
 NOT_PEN_NAME_ENDINGS = tuple(word_list("listed_body_endings") + word_list("outlet_endings"))
 """How bodies and outlets end (…办, …报, …网): no byline field's value that ends so is a person."""
+NOT_PEN_NAMES = frozenset(word_list("not_pen_names"))
+"""Byline values that name nobody (佚名, 网络)."""
 NAME_STOPS = TITLES + SPEECH_CUES + PERSON_ROLES
 """Words a given name stops before (李明书记, 张华说)."""
 
@@ -95,7 +97,7 @@ def _before_the_next_field(text: str, start: int, length: int) -> int:
 def _pen_name(name: str) -> bool:
     """Whether a byline field's whole value can be a name: no ordinary word, no body or outlet
     (编辑:办公室, 来源:本报)."""
-    return name not in common_words() and not name.endswith(NOT_PEN_NAME_ENDINGS)
+    return name not in common_words() and name not in NOT_PEN_NAMES and not name.endswith(NOT_PEN_NAME_ENDINGS)
 
 
 def _glued_to_a_body(text: str, end: int) -> bool:
