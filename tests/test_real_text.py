@@ -736,3 +736,12 @@ def test_a_place_lies_in_the_last_place_after_its_locator_and_the_locating_place
 def test_an_anonymous_byline_names_nobody_and_a_name_ends_before_a_speech_or_a_chair():
     doc = run("作者:佚名\n县委书记李明讲话。县委副书记、县长扎西主持召开县政府常务会议。")
     assert names(doc, "Person") == {"李明", "扎西"}
+
+
+def test_a_notice_headline_without_title_marks_is_issued_by_its_head_and_an_approver_issues_nothing():
+    doc = run("怀集县人民政府办公室关于印发怀集县防汛应急预案的通知\n各镇人民政府:\n"
+              "经县人民政府同意,现将《怀集县防汛应急预案》印发给你们,请认真贯彻执行。\n怀集县人民政府办公室")
+    assert "怀集县人民政府办公室关于印发怀集县防汛应急预案的通知" in names(doc, "Programme")
+    found = facts(doc)
+    assert ("怀集县人民政府办公室关于印发怀集县防汛应急预案的通知", "issuedBy", "怀集县人民政府办公室", None) in found
+    assert not any(p == "issuedBy" and o == "县人民政府" for _, p, o, _ in found)

@@ -165,7 +165,10 @@ def _never_proposed(candidate: Candidate) -> bool:
     outlet's name, or a village by its stem inside a programme's name, runs nothing, and a body
     inside a project's name runs no other; the bodies of the formula of leadership run nothing;
     a place's committee or government lies in its own place only; a law has no implementer, and
-    a place that says where another lies (古竹镇位于…紫金县) runs nothing for it."""
+    a place that says where another lies (古竹镇位于…紫金县) runs nothing for it; a body that
+    approves a document (经县人民政府同意,现将《…》印发) is not its issuer."""
+    if candidate.predicate == "issuedBy":
+        return _approves(candidate)
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
@@ -180,6 +183,13 @@ def _leads(candidate: Candidate) -> bool:
     sentence = candidate.sentence
     text, at = "".join(unit.text for unit in sentence.units), candidate.subject.start - sentence.start
     return any(m.start() <= at < m.end() for m in phrasing("under_the_leadership").finditer(text))
+
+
+def _approves(candidate: Candidate) -> bool:
+    """Whether the body is named as the one whose consent a document was issued with (经某某同意)."""
+    sentence = candidate.sentence
+    text, at = "".join(unit.text for unit in sentence.units), candidate.object.start - sentence.start
+    return any(m.start("body") <= at < m.end("body") for m in phrasing("approved_by").finditer(text))
 
 
 def _locates(candidate: Candidate) -> bool:
