@@ -745,3 +745,8 @@ def test_a_notice_headline_without_title_marks_is_issued_by_its_head_and_an_appr
     found = facts(doc)
     assert ("怀集县人民政府办公室关于印发怀集县防汛应急预案的通知", "issuedBy", "怀集县人民政府办公室", None) in found
     assert not any(p == "issuedBy" and o == "县人民政府" for _, p, o, _ in found)
+
+
+def test_a_region_of_three_is_not_cut_to_two():
+    doc = run("产品主要销往粤港澳市场,也销往港澳地区。")
+    assert names(doc, "Place") == {"粤港澳", "港澳"}
