@@ -750,3 +750,11 @@ def test_a_notice_headline_without_title_marks_is_issued_by_its_head_and_an_appr
 def test_a_region_of_three_is_not_cut_to_two():
     doc = run("产品主要销往粤港澳市场,也销往港澳地区。")
     assert names(doc, "Place") == {"粤港澳", "港澳"}
+
+
+def test_a_further_title_of_a_pending_chain_is_held_where_its_level_says_and_a_verb_with_its_aspect_ends_a_name():
+    doc = run("平远县召开会议,县委常委、副县长、组织部长罗文强作部署。关键时刻,工作队长陈晓站了出来。")
+    found = facts(doc)
+    assert ("罗文强", "holdsPost", "平远县", "副县长") in found
+    assert ("罗文强", "holdsPost", "县委", "副县长") not in found
+    assert "陈晓" in names(doc, "Person")

@@ -22,6 +22,8 @@ BODY_GLUE = frozenset(word_list("listed_body_endings")) & frozenset(NOT_IN_GIVEN
 a body's name (副院长宋某、党建办主任科员赖某 lists 党建办, not a 党建)."""
 NOT_PEN_NAME_ENDINGS = tuple(word_list("listed_body_endings") + word_list("outlet_endings"))
 """How bodies and outlets end (…办, …报, …网): no byline field's value that ends so is a person."""
+ASPECT_MARKS = ("了", "着", "过")
+"""Marks after a verb: a would-be second given character followed by one is the verb (陈某站了)."""
 NOT_PEN_NAMES = frozenset(word_list("not_pen_names"))
 """Byline values that name nobody (佚名, 网络)."""
 NAME_STOPS = TITLES + SPEECH_CUES + PERSON_ROLES
@@ -50,12 +52,13 @@ def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> i
 
 def _given_length(text: str, j: int) -> int:
     """How many characters (at most two) of a given name start at ``j``: a second one is none
-    where a word that ends no name starts (see ``_verb_starts``)."""
+    where a word that ends no name starts (see ``_verb_starts``), or a verb with its aspect mark
+    (陈某站了出来)."""
     given = 0
     while given < 2 and j + given < len(text):
         char = text[j + given]
         if not is_cjk(char) or char in NOT_IN_GIVEN_NAMES or text.startswith(NAME_STOPS, j + given) \
-                or (given == 1 and _verb_starts(text, j + given)):
+                or (given == 1 and (_verb_starts(text, j + given) or text.startswith(ASPECT_MARKS, j + given + 1))):
             break
         given += 1
     return given

@@ -115,7 +115,8 @@ def post_chain(view: ArticleView) -> list[Relation]:
         chain = _read_chain(view, match.start(), match.end())
         if not chain.people:
             if chain.body and _chain_goes_on(view, match.end()):
-                pending += [(chain.body[0], title, chain.body[1]) for title in chain.titles]  # 区委常委、区纪委书记、区监委主任X
+                pending += [(target, title, chain.body[1]) for index, title in enumerate(chain.titles)
+                            if (target := _title_target(view, chain.body[0], index, title)) is not None]  # 区委常委、区纪委书记、区监委主任X
             continue
         relations += _pending_posts(view, pending, chain, match.start())
         pending = []
@@ -200,14 +201,21 @@ def _chain_posts(view: ArticleView, chain: _Chain) -> list[Relation]:
     for index, title in enumerate(chain.titles):
         if phrasing("nominee").search(title):
             continue  # 提名副县长人选: nominated, not holding the post
-        target = body if body and index == 0 else body_for_title(view, title, body)
-        if body and index == 0 and title.endswith(tuple(LEVEL_TITLES)) and body.label == ORGANIZATION and not body.name.endswith(GOVERNMENT_ENDINGS):
-            target = body_for_title(view, title, body)  # 洽水镇党委书记张三、镇长李四: 镇长 of 洽水镇 (but 县政府副县长: of 县政府)
+        target = _title_target(view, body, index, title)
         if target is None:
             continue
         for person in chain.people:
             relations.append(relation(person.entity, "holdsPost", target, view.text, evidence_start, chain.people[-1].end, 0.9 if body else 0.7, title))
     return relations
+
+
+def _title_target(view: ArticleView, body: Entity | None, index: int, title: str) -> Entity | None:
+    """Where the ``index``-th title of a chain after ``body`` is held: the first in the body, unless
+    its level names a place (洽水镇党委书记张三、镇长李四: 镇长 of 洽水镇; but 县政府副县长: of 县政府),
+    further ones where their level says (县委常委、副县长: 副县长 of the county, not of 县委)."""
+    if body and index == 0 and not (title.endswith(tuple(LEVEL_TITLES)) and body.label == ORGANIZATION and not body.name.endswith(GOVERNMENT_ENDINGS)):
+        return body
+    return body_for_title(view, title, body)
 
 
 def split_titles(chain_text: str) -> list[str]:
