@@ -758,3 +758,19 @@ def test_a_further_title_of_a_pending_chain_is_held_where_its_level_says_and_a_v
     assert ("罗文强", "holdsPost", "平远县", "副县长") in found
     assert ("罗文强", "holdsPost", "县委", "副县长") not in found
     assert "陈晓" in names(doc, "Person")
+
+
+def test_a_quoted_base_is_a_programme_but_a_quoted_goal_holding_a_modifier_is_not():
+    doc = run("该园区被认定为“国家外贸转型升级基地”。全镇围绕“全力打造全国一流的岭南国防教育基地”的目标推进工作。")
+    assert "国家外贸转型升级基地" in names(doc, "Programme")
+    assert not any("一流" in name for name in names(doc, "Programme"))
+
+
+def test_a_list_after_a_motion_word_clauses_and_sessions_make_no_names():
+    doc = run("在猕猴桃园区,张小平先后到秦宝牧业提升项目、国家骨干冷链物流产业园项目建设现场。"
+              "希望费县牢固树立项目为王理念。石湾镇要主动融入发展大局。"
+              "清远市十五届人大常委会第九次会议召开。清远市人大常委会主任李强主持会议。")
+    assert {"秦宝牧业提升项目", "国家骨干冷链物流产业园项目"} <= names(doc, "Programme")
+    assert not any(name.startswith(("到", "希望")) for name in names(doc, "Programme"))
+    assert not any("融入" in name for name in names(doc, "Organization"))
+    assert len([n for n in names(doc, "Organization") if "人大常委会" in n]) == 1

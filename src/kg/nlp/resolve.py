@@ -340,13 +340,15 @@ def resolve_noted_titles(entities: dict[str, Entity]) -> None:
 
 
 def resolve_level_bodies(entities: dict[str, Entity]) -> None:
-    """县政府 and 县人民政府, 县人大常委会 and 县十五届人大常委会, each named by the level alone,
-    are one body, named in full."""
+    """县政府 and 县人民政府, 县人大常委会 and 县十五届人大常委会, each named by the level alone or
+    after the same place (清远市人大常委会, 清远市十五届人大常委会), are one body, named in full."""
+    places = {e.name: e for e in entities.values() if e.label == PLACE}
     groups: dict[tuple[str, str], list[Entity]] = defaultdict(list)
     for organisation in [e for e in entities.values() if e.label == ORGANIZATION]:
-        where, body = _place_and_body(organisation.name, {})
-        if isinstance(where, str):
-            groups[(where, phrasing("session").sub("", shortened(body, "government_form")))].append(organisation)
+        where, body = _place_and_body(organisation.name, places)
+        if where is not None:
+            place = where if isinstance(where, str) else where.key
+            groups[(place, phrasing("session").sub("", shortened(body, "government_form")))].append(organisation)
     for group in groups.values():
         keep = max(group, key=lambda e: len(e.name))
         for other in group:

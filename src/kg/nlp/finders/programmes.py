@@ -40,6 +40,7 @@ LIST_ITEM_REACH = 16
 """How far before a bare ending the list mark opening its item may stand."""
 _NEXT_PROJECT = re.compile(f"[^、,，。;；]{{1,{LIST_ITEM_REACH}}}?(?:{'|'.join(PROJECT_ENDINGS)})")
 """A list item that ends like a project."""
+LIST_OPENERS = frozenset(word_list("list_openers"))
 LIST_ITEM_JOINERS = {"及", "和"}
 """What may join two words inside an item that list marks bound (冷链物流及农资服务中心项目)."""
 MIN_BARE_NAME = 6
@@ -80,10 +81,13 @@ def is_programme_name(name: str, following: str) -> bool:
 
 
 def _slogan_or_term(name: str, following: str) -> bool:
-    """A slogan (“生态立县，绿色崛起”), a post, a set term, or a goal or brand that does not end
-    like a programme (“两区三带”奋斗目标, “某某”品牌; but “百千万工程”目标任务)."""
+    """A slogan (“生态立县，绿色崛起”), a post, a set term, a goal that holds a modifier (…一流的…), or
+    a goal or brand that does not end like a programme (“两区三带”奋斗目标, “某某”品牌; but
+    “百千万工程”目标任务)."""
     if name.startswith(SLOGAN_MODIFIERS) or _SLOGAN_MARKS.search(name) or name in TITLES or name in SET_PHRASES:
         return True
+    if "的" in name and not is_document(name):
+        return True  # “全力打造全国一流的某基地”: a goal that holds a name, not the name
     return following.startswith(SLOGAN_FOLLOWERS) and not name.endswith(PROGRAMME_SUFFIXES)
 
 
@@ -275,9 +279,11 @@ def _name_walk_verbs(placed: bool, phase: bool) -> tuple[frozenset[str], frozens
 
 
 def _after_the_verb(text: str, ending_at: int, verbs: frozenset[str]) -> int:
-    """Where the first item of a list starts: after the verb or the punctuation before it, within reach."""
+    """Where the first item of a list starts: after the verb, the function character (先后到…) or
+    the punctuation before it, within reach."""
     i = ending_at
-    while i > max(0, ending_at - LIST_ITEM_REACH) and is_cjk(text[i - 1]) and not verb_ends_at(text, i, verbs):
+    while i > max(0, ending_at - LIST_ITEM_REACH) and is_cjk(text[i - 1]) and text[i - 1] not in LIST_OPENERS \
+            and not verb_ends_at(text, i, verbs):
         i -= 1
     return i
 
