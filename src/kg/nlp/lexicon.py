@@ -105,7 +105,9 @@ DOCUMENT_ENDINGS = word_list("document_endings")
 """Endings of document titles: what a document's issuer issues and a short reference (《方案》) names."""
 
 LAW_ENDINGS = word_list("law_endings")
+"""Endings of laws and standing rules (宪法, …条例, …工作规则)."""
 NOT_LAW_ENDINGS = word_list("not_law_endings")
+"""Endings in 法 of policies and methods, not laws (…办法, …工作法)."""
 
 FUNCTION_CHARS = frozenset(word_list("function_chars"))
 """Characters that are surnames on paper but far more often function words: no name starts with one after a speech cue."""

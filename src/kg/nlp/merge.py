@@ -51,6 +51,8 @@ RULE_RANKS = {
 }
 PROGRAMME_ENDINGS = word_list("programme_suffixes_bare")
 """Endings of parks, belts and projects: what the NER calls a body with such a name is a programme."""
+VERBS_IN_NO_BODY = STRONG_VERBS | frozenset(IMPLEMENT_VERBS)
+"""Verbs a statistical body's name never holds unless it ends like a body (韶关建设省域 is a clause)."""
 PLACE_WORD_CLASS = DICT_TAG_CLASSES["ns"]
 """The class of the dictionary's place words (深圳湾)."""
 NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION, "GPE": PLACE, "PROG": PROGRAMME}
@@ -127,7 +129,7 @@ def _plausible_body(text: str, before: str) -> bool:
     characters, or a short public body's ending (财政部, 县委常委会)."""
     if phrasing("village_body").match(text) or text in ORG_SUFFIXES_FREE + ORG_SUFFIXES_ANCHORED:
         return False
-    if not text.endswith(BODY_ENDINGS) and any(verb in text for verb in STRONG_VERBS | set(IMPLEMENT_VERBS)):
+    if not text.endswith(BODY_ENDINGS) and any(verb in text for verb in VERBS_IN_NO_BODY):
         return False
     if len(text) <= SHORT_BODY and is_cjk(before) and before not in WORDS_BEFORE_A_BODY:
         return False

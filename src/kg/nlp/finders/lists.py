@@ -52,9 +52,11 @@ def list_items(text: str, end: int) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1)
 def _walk_verbs() -> frozenset[str]:
+    """The verbs the first item of a list starts after (考察团先后前往A、B等企业)."""
     return stop_verbs() | STRONG_VERBS | INSPECTION_VERBS
 
 
 def _reads_as_a_name(item: str) -> bool:
+    """Long enough, Chinese characters only, no common word and no count (3个…)."""
     return len(item) >= MIN_ITEM and all(is_cjk(char) or char == "·" for char in item) and item not in common_words() \
         and not phrasing("count_before_name").match(item)

@@ -25,8 +25,9 @@ from ..text import ends_with, last_match, sentence_bounds
 from . import actor_list, clause_start, procedure, relation
 
 PARK_WORDS = word_list("park_words")
-FRAMING_VERBS = word_list("framing_verbs")
 PARK_ENDINGS = word_list("park_endings")
+FRAMING_VERBS = word_list("framing_verbs")
+"""Implementing verbs that frame a sentence (根据《…》, 围绕…): one that opens a sentence has its doer after it."""
 ROUND_UP_REACH = 12
 """How far after “P”重点项目 its 集中开工 may stand."""
 BELT_ENDING_CHARS = 4
