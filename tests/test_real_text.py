@@ -774,3 +774,8 @@ def test_a_list_after_a_motion_word_clauses_and_sessions_make_no_names():
     assert not any(name.startswith(("到", "希望")) for name in names(doc, "Programme"))
     assert not any("融入" in name for name in names(doc, "Organization"))
     assert len([n for n in names(doc, "Organization") if "人大常委会" in n]) == 1
+
+
+def test_a_listing_verb_ends_a_project_name_and_an_agricultural_park_is_a_programme():
+    doc = run("此次开工的项目包括华茂电子项目、鸿运纸业项目。调研组来到青山农业园区。各镇推进现代农业园区建设。")
+    assert names(doc, "Programme") == {"华茂电子项目", "鸿运纸业项目", "青山农业园区"}
