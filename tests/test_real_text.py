@@ -779,3 +779,10 @@ def test_a_list_after_a_motion_word_clauses_and_sessions_make_no_names():
 def test_a_listing_verb_ends_a_project_name_and_an_agricultural_park_is_a_programme():
     doc = run("此次开工的项目包括华茂电子项目、鸿运纸业项目。调研组来到青山农业园区。各镇推进现代农业园区建设。")
     assert names(doc, "Programme") == {"华茂电子项目", "鸿运纸业项目", "青山农业园区"}
+
+
+def test_a_short_name_declared_for_a_body_is_that_body_wherever_it_stands():
+    doc = run("平远县人民政府防汛抗旱指挥部(以下简称县防指)负责全县防汛工作,县防指统一调度各镇力量。")
+    body = next(e for e in doc._.entities.values() if e.name == "平远县人民政府防汛抗旱指挥部")
+    assert "县防指" in body.aliases and len(body.mentions) == 3
+    assert "县防指" not in names(doc, "Organization")

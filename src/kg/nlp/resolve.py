@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from kg.divisions import short_forms
 from kg.resources import phrasing, phrasings, word_list
 
-from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, text_of
+from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
 from .lexicon import DOCUMENT_ENDINGS, LEVEL_WORDS, ORG_SUFFIXES_FREE, PROJECT_ENDINGS, STANDALONE_DEPARTMENTS, TITLES, bare_title, common_words, is_document, surnames
 
 ABBREVIATION_NOTE = phrasing("abbreviation_note")
@@ -115,6 +115,23 @@ def resolve_programmes(entities: dict[str, Entity], text: str) -> None:
         elif full and short:  # “百县千镇万村高质量发展工程”(以下简称“百千万工程”): the short name is the usual one
             merge_into(entities, short, full)
     _merge_abbreviations(entities, [e for e in entities.values() if e.label == PROGRAMME])
+
+
+def resolve_body_abbreviations(entities: dict[str, Entity], text: str) -> None:
+    """某县防汛抗旱指挥部(以下简称县防指): the short name declared right after a body's name is that
+    body wherever it stands, as an alias and a mention; a body found under the short name is merged in."""
+    bodies = {end: e for e in entities.values() if e.label == ORGANIZATION for _, end in e.mentions}
+    for match in phrasing("body_abbreviation").finditer(text):
+        body = bodies.get(match.start())
+        if body is None or body.key not in entities:
+            continue
+        short = match["short"]
+        named = entities.get(entity_key(ORGANIZATION, short))
+        if named is not None and named is not body:
+            merge_into(entities, body, named)
+        covered = {i for e in entities.values() for start, end in e.mentions for i in range(start, end)}
+        body.aliases.add(short)
+        body.mentions = sorted(body.mentions + [m.span() for m in re.finditer(re.escape(short), text) if m.start() not in covered])
 
 
 def _merge_abbreviations(entities: dict[str, Entity], programmes: list[Entity]) -> None:
@@ -472,6 +489,7 @@ STEPS: dict[str, Callable[[dict[str, Entity], str], None]] = {
     "places": lambda entities, text: resolve_places(entities),
     "nested_places": lambda entities, text: drop_nested_places(entities),
     "programmes": resolve_programmes,
+    "body_abbreviations": resolve_body_abbreviations,
     "project_short_forms": resolve_project_short_forms,
     "document_references": lambda entities, text: resolve_document_references(entities),
     "noted_titles": lambda entities, text: resolve_noted_titles(entities),
