@@ -786,3 +786,9 @@ def test_a_short_name_declared_for_a_body_is_that_body_wherever_it_stands():
     body = next(e for e in doc._.entities.values() if e.name == "平远县人民政府防汛抗旱指挥部")
     assert "县防指" in body.aliases and len(body.mentions) == 3
     assert "县防指" not in names(doc, "Organization")
+
+
+def test_villages_an_inspection_lists_in_a_towns_scene_are_places_in_that_town():
+    doc = run("检查组在白石镇先后察看了上坪村、石桥头村和新围村的防汛卡口。")
+    assert {"上坪村", "新围村"} <= names(doc, "Place")
+    assert {("上坪村", "containedInPlace", "白石镇", None), ("新围村", "containedInPlace", "白石镇", None)} <= facts(doc)

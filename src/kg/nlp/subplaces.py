@@ -176,15 +176,19 @@ def _plausible(stem: str, in_list: bool) -> bool:
 
 
 def find_visited_villages(text: str) -> list[tuple[int, int]]:
-    """Villages the division list may lack, known by a visit to them (走进高陂塘村): a stem that is
-    no ordinary word (来到示范村, 深入贫困村 visit kinds of village)."""
+    """Villages the division list may lack, known by a visit to them (走进高陂塘村, and the list it
+    goes on with): a stem that is no ordinary word (来到示范村, 深入贫困村 visit kinds of village)."""
     found = []
     for match in phrasing("visited_village").finditer(text):
-        name = match["name"]
-        stem = name.removesuffix("社区").removesuffix("村")
-        if _plausible(stem, in_list=False) and name not in PLACE_CLASSES:
+        while match is not None and _plausible_village(match["name"]):
             found.append(match.span("name"))
+            match = phrasing("next_visited_village").match(text, match.end())  # 察看了上岗村、下岗村
     return found
+
+
+def _plausible_village(name: str) -> bool:
+    """A village's name whose stem is no ordinary word, and no kind of village (示范村)."""
+    return _plausible(name.removesuffix("社区").removesuffix("村"), in_list=False) and name not in PLACE_CLASSES
 
 
 def find_listed_villages(text: str) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ and at what the gazetteer knows:
 - ``located_by_name``: a body whose name begins with places is in the last of them
   (顺德区驻新兴县六祖镇工作队: in 六祖镇; 海丰农商银行梅陇支行: the branch's place), and one
   written right after a word for the article's place is there (我市某某公司);
+- ``villages_of_the_scene``: villages without a code in a sentence that names one town lie in it;
 - ``named_after_doer``: a programme whose name begins with a town or village is carried out
   there, and one whose name begins with a body (not a document's title) by that body;
 - ``named_in_title``: a programme named inside a programme's name, or a campaign a document's
@@ -29,6 +30,9 @@ from ..text import ends_with, sentence_bounds
 from . import procedure, relation
 
 TOWN_AND_VILLAGE_ENDINGS = word_list("town_and_village_endings")
+TOWN_LEVELS = ("镇", "乡", "街道")
+VILLAGE_LEVELS = ("村", "社区")
+"""How the names of towns and of villages end: a scene's town and the villages it holds."""
 LOCAL_REFERENCE_REACH = 3
 """Length of the longest word for the article's place (镇里, 我市, 全县)."""
 TITLE_OPENINGS = "《〈"
@@ -52,6 +56,21 @@ def containment_from_codes(view: ArticleView) -> list[Relation]:
         for i, child in enumerate(places):
             relations += [_contained(view, child, parent) for parent in places[:i]
                           if _contains(view, child, parent) and _places_it(view, child, parent, standing)]
+    return relations
+
+
+@procedure("villages_of_the_scene")
+def villages_of_the_scene(view: ArticleView) -> list[Relation]:
+    """Villages without a code in a sentence that names one town or township before them lie in it
+    (检查组在白石镇先后察看了上坪村、新围村): the division list lacks them, the sentence sets the scene."""
+    relations = []
+    for start, end, mentions in view.sentences:
+        places = [m for m in view.outermost(mentions) if m.entity.label == PLACE]
+        for village in [m for m in places if not m.entity.code and m.entity.name.endswith(VILLAGE_LEVELS)]:
+            towns = {m.entity.key: m for m in places if m.end <= village.start and m.entity.name.endswith(TOWN_LEVELS)}
+            if len(towns) == 1:
+                town = next(iter(towns.values()))
+                relations.append(relation(village.entity, "containedInPlace", town.entity, view.text, town.start, village.end, 0.6))
     return relations
 
 
