@@ -92,6 +92,11 @@ ISSUE_VERBS = word_list("issue_verbs")
 PROJECT_ENDINGS = tuple(word_list("project_endings"))
 """Endings of a project's name (项目, 工程)."""
 
+PROGRAMME_BARE_ENDINGS = word_list("programme_suffixes_bare")
+"""Endings that make an unquoted programme name on their own (…示范带, …产业园, …项目)."""
+PROGRAMME_PLACED_ENDINGS = word_list("programme_suffixes_placed")
+"""Endings that make a programme name after a place (…工程, …基地)."""
+
 INSPECTION_VERBS = frozenset(word_list("inspection_verbs"))
 """Verbs of looking at a programme (察看, 调研), not carrying it out; no programme's name holds one."""
 

@@ -27,7 +27,7 @@ from kg.resources import phrasing, word_list
 
 from .charner import DICT_TAG_CLASSES, get_jieba_lexicon
 from .doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, entity_key, text_of
-from .lexicon import IMPLEMENT_VERBS, LEVEL_WORDS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, PLACE_CLASSES, STRONG_VERBS, common_words, place_words, surnames
+from .lexicon import IMPLEMENT_VERBS, LEVEL_WORDS, PROGRAMME_BARE_ENDINGS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, PLACE_CLASSES, STRONG_VERBS, common_words, place_words, surnames
 from .finders import COMMON_SURNAME_PPM, QUOTE_CLOSINGS, QUOTE_OPENINGS, is_cjk
 from .finders.organisations import no_body_suffix_here
 from .rules import PLACES_KEY, RULES_KEY
@@ -49,8 +49,6 @@ RULE_RANKS = {
     "bare": 4,
     "ner": 5,
 }
-PROGRAMME_ENDINGS = word_list("programme_suffixes_bare")
-"""Endings of parks, belts and projects: what the NER calls a body with such a name is a programme."""
 VERBS_IN_NO_BODY = STRONG_VERBS | frozenset(IMPLEMENT_VERBS)
 """Verbs a statistical body's name never holds unless it ends like a body (韶关建设省域 is a clause)."""
 PLACE_WORD_CLASS = DICT_TAG_CLASSES["ns"]
@@ -301,7 +299,7 @@ def _ner_mentions(doc: Doc, text: str, rank: int) -> list[Mention]:
     found = []
     for ent in doc.ents:
         label = NER_LABELS.get(ent.label_)
-        if label == ORGANIZATION and ent.text.endswith(PROGRAMME_ENDINGS):
+        if label == ORGANIZATION and ent.text.endswith(PROGRAMME_BARE_ENDINGS):
             label = PROGRAMME  # 广梅产业园: a park is a programme, whatever the NER calls it
         end = _end_of_a_body_name(text, ent.start_char, ent.end_char) if label == ORGANIZATION else ent.end_char
         if label and plausible_ner(text[ent.start_char : end], label, text[ent.start_char - 1 : ent.start_char]) \

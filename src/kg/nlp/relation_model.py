@@ -180,16 +180,19 @@ def _never_proposed(candidate: Candidate) -> bool:
 def _leads(candidate: Candidate) -> bool:
     """Whether the subject is named in the formula of leadership that opens a report (在市委、市政府
     和县委的坚强领导下,县政府…): those bodies lead, the one after the formula carries out."""
-    sentence = candidate.sentence
-    text, at = "".join(unit.text for unit in sentence.units), candidate.subject.start - sentence.start
-    return any(m.start() <= at < m.end() for m in phrasing("under_the_leadership").finditer(text))
+    at = candidate.subject.start - candidate.sentence.start
+    return any(m.start() <= at < m.end() for m in phrasing("under_the_leadership").finditer(_sentence_text(candidate.sentence)))
+
+
+def _sentence_text(sentence: Sentence) -> str:
+    """The text of a sentence, from its units (offsets relative to its start)."""
+    return "".join(unit.text for unit in sentence.units)
 
 
 def _approves(candidate: Candidate) -> bool:
     """Whether the body is named as the one whose consent a document was issued with (经某某同意)."""
-    sentence = candidate.sentence
-    text, at = "".join(unit.text for unit in sentence.units), candidate.object.start - sentence.start
-    return any(m.start("body") <= at < m.end("body") for m in phrasing("approved_by").finditer(text))
+    at = candidate.object.start - candidate.sentence.start
+    return any(m.start("body") <= at < m.end("body") for m in phrasing("approved_by").finditer(_sentence_text(candidate.sentence)))
 
 
 def _locates(candidate: Candidate) -> bool:
@@ -200,8 +203,7 @@ def _locates(candidate: Candidate) -> bool:
     position = candidate.subject.start
     while position in place_ends:
         position = place_ends[position]
-    text = "".join(unit.text for unit in sentence.units)
-    return text[: position - sentence.start].endswith(LOCATOR_VERBS)
+    return _sentence_text(sentence)[: position - sentence.start].endswith(LOCATOR_VERBS)
 
 
 def _out_of_its_place(candidate: Candidate) -> bool:

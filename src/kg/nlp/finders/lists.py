@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kg.resources import phrasing, word_list
+from kg.resources import phrasing
 
-from ..lexicon import INSPECTION_VERBS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, PROJECT_ENDINGS, STRONG_VERBS, common_words, stop_verbs
+from ..lexicon import (INSPECTION_VERBS, ORG_SUFFIXES_ANCHORED, ORG_SUFFIXES_FREE, PROGRAMME_BARE_ENDINGS, PROGRAMME_PLACED_ENDINGS, PROJECT_ENDINGS,
+                       STRONG_VERBS, common_words, stop_verbs)
 from . import Candidate, Context, finder, is_cjk, rule_regex
 from .organisations import walk_left
 
@@ -17,7 +18,7 @@ ITEM_REACH = 16
 """Longest item of such a list."""
 MIN_ITEM = 3
 """Shortest item that counts as a name (广汽 is too short to tell from a word)."""
-NAMED_BY_ENDING = ORG_SUFFIXES_ANCHORED + ORG_SUFFIXES_FREE + PROJECT_ENDINGS + word_list("programme_suffixes_bare") + word_list("programme_suffixes_placed")
+NAMED_BY_ENDING = ORG_SUFFIXES_ANCHORED + ORG_SUFFIXES_FREE + PROJECT_ENDINGS + PROGRAMME_BARE_ENDINGS + PROGRAMME_PLACED_ENDINGS
 """Endings other rules name things by."""
 
 

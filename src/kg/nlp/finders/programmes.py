@@ -252,7 +252,7 @@ def _list_item_start(context: Context, start: int, ending_at: int) -> int | None
     verbs = _list_item_verbs()
     item = text.rfind("、", max(0, ending_at - LIST_ITEM_REACH), ending_at) + 1
     if not item and text.startswith("、", ending_at + len(_ending_at(text, ending_at))):
-        item = _after_the_verb(text, ending_at, verbs | STRONG_VERBS)  # the first item of a list: after its verb
+        item = _after_the_verb(text, ending_at, _first_item_verbs())  # the first item of a list: after its verb
     stem = text[item:ending_at]
     added = text[item:start]
     if not item or item > start or not all(is_cjk(char) for char in stem) or phrasing("count_before_name").search(stem) \
@@ -266,6 +266,12 @@ def _list_item_start(context: Context, start: int, ending_at: int) -> int | None
 def _list_item_verbs() -> frozenset[str]:
     """Verbs no list item of projects holds: all but those a project's name holds, and inspection verbs."""
     return (stop_verbs() - NAME_VERBS - BUSINESS_VERBS) | INSPECTION_VERBS
+
+
+@lru_cache(maxsize=1)
+def _first_item_verbs() -> frozenset[str]:
+    """Verbs the first item of a list of projects starts after: those of a list item, and strong verbs."""
+    return _list_item_verbs() | STRONG_VERBS
 
 
 @lru_cache(maxsize=None)

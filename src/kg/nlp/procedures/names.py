@@ -26,13 +26,13 @@ from kg.resources import phrasing, word_list
 from ..doc import ORGANIZATION, PLACE, PROGRAMME, Entity, Relation
 from ..lexicon import BRANCH_SUFFIXES, is_document
 from ..mentions import ArticleView, MentionRef, local_references, named_in_title as title_names
+from ..subplaces import LEVEL_ENDINGS
 from ..text import ends_with, sentence_bounds
 from . import procedure, relation
 
 TOWN_AND_VILLAGE_ENDINGS = word_list("town_and_village_endings")
-TOWN_LEVELS = ("镇", "乡", "街道")
-VILLAGE_LEVELS = ("村", "社区")
-"""How the names of towns and of villages end: a scene's town and the villages it holds."""
+TOWN_LEVELS = LEVEL_ENDINGS["town"] + ("街道",)
+"""How the names of towns end (and of street offices): the town a scene's villages lie in."""
 LOCAL_REFERENCE_REACH = 3
 """Length of the longest word for the article's place (镇里, 我市, 全县)."""
 TITLE_OPENINGS = "《〈"
@@ -66,7 +66,7 @@ def villages_of_the_scene(view: ArticleView) -> list[Relation]:
     relations = []
     for start, end, mentions in view.sentences:
         places = [m for m in view.outermost(mentions) if m.entity.label == PLACE]
-        for village in [m for m in places if not m.entity.code and m.entity.name.endswith(VILLAGE_LEVELS)]:
+        for village in [m for m in places if not m.entity.code and m.entity.name.endswith(LEVEL_ENDINGS["village"])]:
             towns = {m.entity.key: m for m in places if m.end <= village.start and m.entity.name.endswith(TOWN_LEVELS)}
             if len(towns) == 1:
                 town = next(iter(towns.values()))
