@@ -792,3 +792,59 @@ def test_villages_an_inspection_lists_in_a_towns_scene_are_places_in_that_town()
     doc = run("检查组在白石镇先后察看了上坪村、石桥头村和新围村的防汛卡口。")
     assert {"上坪村", "新围村"} <= names(doc, "Place")
     assert {("上坪村", "containedInPlace", "白石镇", None), ("新围村", "containedInPlace", "白石镇", None)} <= facts(doc)
+
+
+def test_a_two_character_county_stands_on_its_own_unless_a_word_runs_through_it():
+    doc = run("蠡县召开春耕动员会。县委副书记、县长周立新讲话。会议要求建好新县城,代县长郑海出席。")
+    assert "蠡县" in names(doc, "Place")
+    assert ("周立新", "holdsPost", "蠡县", "县长") in facts(doc)
+    assert not {"新县", "代县"} & names(doc, "Place"), "县城 and 县长 run through the level character"
+
+
+def test_a_supervising_editor_is_an_editor():
+    found = facts(run("县里推进乡村振兴。\n审核:郑立群\n监制:黄立平"))
+    assert {("郑立群", "editor", "ARTICLE", None), ("黄立平", "editor", "ARTICLE", None)} <= found
+
+
+def test_looking_into_a_project_is_no_part_of_its_name():
+    doc = run("随后,调研组察看了河道,并了解东溪引水工程项目建设情况。")
+    assert names(doc, "Programme") == {"东溪引水工程项目"}
+
+
+def test_a_name_before_a_group_label_closing_a_list_is_a_person():
+    doc = run("黄志强、吕斌等县领导参加会议。")
+    assert {"黄志强", "吕斌"} <= names(doc, "Person")
+
+
+def test_a_place_name_that_ends_inside_a_word_is_no_place():
+    doc = run("端午节,主人和乡亲们一起包粽子。")
+    assert "人和乡" not in names(doc, "Place")
+
+
+def test_places_named_as_holders_of_a_designation_earn_it_and_the_awarder_runs_nothing():
+    found = facts(run("省文化和旅游厅命名龙川县佗城镇、黄布镇为“广东省文化和旅游特色镇”。"))
+    assert {("佗城镇", "implements", "广东省文化和旅游特色镇", None), ("黄布镇", "implements", "广东省文化和旅游特色镇", None)} <= found
+    assert ("省文化和旅游厅", "implements", "广东省文化和旅游特色镇", None) not in found
+
+
+def test_places_a_visit_goes_to_do_not_carry_out_what_the_visitors_do_there():
+    found = facts(run("6月3日,县委书记王建国赴铅厂镇、过埠镇开展“清廉村居”专项行动。"
+                      "调研组到汤西镇双湖村、和安村检查“百日攻坚”进展。"))
+    assert not {f for f in found if f[1] == "implements" and f[0] in {"铅厂镇", "过埠镇", "双湖村", "和安村"}}
+    assert ("和安村", "containedInPlace", "汤西镇", None) in found
+
+
+def test_the_one_place_a_visit_goes_to_may_carry_the_programme_out():
+    found = facts(run("县委书记邓立新率队到仁居镇现场办公,确保“百千万工程”各项任务落地落实。"))
+    assert ("仁居镇", "implements", "百千万工程", None) in found
+
+
+def test_a_village_committee_where_a_visit_goes_is_the_village():
+    doc = run("调研组先后来到丰顺县北斗镇庆瑶村委会、十荷村委会,了解村集体经济发展情况。")
+    assert not any(name.endswith("村委会") for name in names(doc, "Organization"))
+    assert {("庆瑶村", "containedInPlace", "北斗镇", None), ("十荷村", "containedInPlace", "北斗镇", None)} <= facts(doc)
+
+
+def test_titles_of_honour_a_village_holds_are_no_designations():
+    doc = run("平远县泗水镇金田村先后获得“全国民主法治示范村”“广东省卫生村”等荣誉称号。")
+    assert not names(doc, "Programme")

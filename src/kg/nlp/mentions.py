@@ -220,3 +220,28 @@ def follows_place(text: str, previous_end: int, start: int) -> bool:
     """Whether a place starting at ``start`` continues the place ending at ``previous_end``
     (鹤市镇莲坑村, 草潭镇的珍珠湾村): then it is the one a list counts."""
     return start >= previous_end and phrasing("between_places").fullmatch(text, previous_end, start) is not None
+
+
+def place_run_start(mentions: list[MentionRef], start: int, text: str, offset: int = 0) -> int:
+    """Where the run of places that begins at ``start`` begins: places written together
+    (广东省河源市紫金县) or joined by 、, 和, 及 (铅厂镇、过埠镇). ``text`` starts at ``offset``."""
+    place_ends = {m.end: m.start for m in mentions if m.entity.label == PLACE}
+    position = start
+    while True:
+        if position in place_ends:
+            position = place_ends[position]
+        elif position - 1 in place_ends and position - 1 - offset >= 0 and phrasing("place_joiner").fullmatch(text, position - 1 - offset, position - offset):
+            position = place_ends[position - 1]
+        else:
+            return position
+
+
+def is_destination(mentions: list[MentionRef], mention: MentionRef, text: str, offset: int = 0) -> bool:
+    """Whether a place or body is one of the places a visit goes to (赴铅厂镇、过埠镇开展…,
+    到某村、某村检查…): a verb of a visit earlier in its clause and a list it stands in. One of several places visited
+    carries out nothing the visitors do there; the one place of a visit (到某镇现场办公,确保…落地)
+    may well be where the programme is carried out."""
+    before = text[: place_run_start(mentions, mention.start, text, offset) - offset]
+    visit = phrasing("visit_destination").search(before)
+    return visit is not None and ("、" in text[visit.start() : mention.start - offset]
+                                  or phrasing("listed_after").match(text, mention.end - offset) is not None)

@@ -136,7 +136,8 @@ class PlaceRuler:
     def __init__(self, *, spans_key: str, label: str, regions: list[str], max_common_frequency: int,
                  max_common_place_frequency: int, max_short_form_frequency: int, min_village_length: int,
                  max_village_length: int, village_stop_after: str, generic_village_count: int,
-                 unsupported_villages: bool, short_form_cue: str, own_body_levels: str) -> None:
+                 unsupported_villages: bool, short_form_cue: str, own_body_levels: str,
+                 plain_two_char_levels: str) -> None:
         self.spans_key = spans_key
         self.label = label
         self.max_common_frequency = max_common_frequency
@@ -149,6 +150,7 @@ class PlaceRuler:
         self.unsupported_villages = unsupported_villages
         self.short_form_cue = re.compile(short_form_cue)
         self.own_body_levels = own_body_levels
+        self.plain_two_char_levels = plain_two_char_levels
         self.divisions = Divisions.load()
         self.words = PlaceWords.load()
         lexicon: dict[str, tuple[str, ...]] = {}
@@ -255,7 +257,8 @@ class PlaceRuler:
         """
         surface_of = {m: self.divisions.official_name(text[m.start:m.end]) for m in matches}
         plain = {m for m in matches if m.kind == FULL and self._plain_name(surface_of[m])
-                 and not text.startswith(LEVEL_WORDS_GOING_ON, m.end - 1)}
+                 and not text.startswith(LEVEL_WORDS_GOING_ON, m.end - 1)
+                 and (m.end - m.start > 2 or self._stands_alone(text, m))}
         ends, starts = {m.end for m in plain}, {m.start for m in plain}
         matches = [m for m in matches if m.kind == REGION or not self._cuts_word(text, m, ends, starts, m in plain)]
         plain &= set(matches)
@@ -339,11 +342,12 @@ class PlaceRuler:
 
     def _cuts_word(self, text: str, match: Match, ends: set[int], starts: set[int], plain: bool) -> bool:
         """Whether the match starts inside an ordinary word (部分乡镇, 新兴城市: for a full name,
-        only if its last two characters are a word too) or a short form ends inside one (大成效);
-        a full name right before (…县城关镇) or right after marks a boundary."""
+        only if its last two characters are a word too or its last one starts one: 主人和乡亲) or a
+        short form ends inside one (大成效); a full name right before (…县城关镇) or right after
+        marks a boundary."""
         frequent = self.words.frequent
         if (match.start > 0 and match.start not in ends and text[match.start - 1:match.start + 1] in frequent
-                and (not plain or text[match.end - 2:match.end] in frequent)):
+                and (not plain or text[match.end - 2:match.end] in frequent or text[match.end - 1:match.end + 1] in frequent)):
             return True
         return match.kind in (SHORT, VILLAGE_STEM) and match.end not in starts and text[match.end - 1:match.end + 1] in frequent
 
@@ -362,10 +366,19 @@ class PlaceRuler:
             return level in ("town", "village") and frequency >= self.max_common_place_frequency
         return frequency >= self.max_common_frequency
 
+    def _stands_alone(self, text: str, match: Match) -> bool:
+        """Whether a two-character name neither ends a word before it (提高县级: 提高) nor starts
+        one after it with its level character (代县长, 新县城: 县长, 县城)."""
+        frequent = self.words.frequent
+        return text[max(match.start - 1, 0):match.start + 1] not in frequent and text[match.end - 1:match.end + 1] not in frequent
+
     def _plain_name(self, name: str) -> bool:
-        """A full name safe to take without support: 3+ characters, the suffix of its level,
-        not a frequent word (解放区) nor, for towns and districts, a word plus suffix (发展乡,
-        小城镇, 老城区; 大连市 is a city whatever 大连 means)."""
+        """A full name safe to take without support: 3+ characters (or two, for the levels of
+        ``plain_two_char_levels`` when jieba knows the name less than ``max_common_frequency``
+        times: 蠡县, not 和县), the suffix of its level, not a frequent word (解放区) nor, for towns
+        and districts, a word plus suffix (发展乡, 小城镇, 老城区; 大连市 is a city whatever 大连 means)."""
+        if len(name) == 2:
+            return name[-1] in self.plain_two_char_levels and not self._is_word(name, self.max_common_frequency, ())
         if len(name) < 3 or self._is_word(name, self.max_common_place_frequency):
             return False
         levels = {r.level for r in self.divisions.candidates(name) if r.name == name}
@@ -706,13 +719,14 @@ class PlaceLinker:
         "unsupported_villages": False,
         "short_form_cue": "讯|融媒|新闻网|日报|晚报|电视台|广播电视台",
         "own_body_levels": "县区市旗",
+        "plain_two_char_levels": "县",
     },
 )
 def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regions: list[str],
                      max_common_frequency: int, max_common_place_frequency: int, max_short_form_frequency: int,
                      min_village_length: int, max_village_length: int, village_stop_after: str,
                      generic_village_count: int, unsupported_villages: bool, short_form_cue: str,
-                     own_body_levels: str) -> PlaceRuler:
+                     own_body_levels: str, plain_two_char_levels: str) -> PlaceRuler:
     """The place ruler. Frequencies are jieba's: a short form or village name that is a non-place
     word ``max_common_frequency`` times (or, for towns and villages, a place word
     ``max_common_place_frequency`` times) needs its full form in the article; a full name that is
@@ -725,13 +739,16 @@ def make_place_ruler(nlp: Language, name: str, spans_key: str, label: str, regio
     ``unsupported_villages``: take other village names without support; ``short_form_cue``: what
     may follow a county or city short form to make it a place on its own (阳春讯, 玉林新闻网);
     ``own_body_levels``: level characters of a two-character full name that, written again right
-    after it, start a body of its own (兴县县委): the division, though the name alone could be a word."""
+    after it, start a body of its own (兴县县委): the division, though the name alone could be a word;
+    ``plain_two_char_levels``: level characters of two-character full names taken without support
+    where they stand alone (蠡县, 滑县; see ``PlaceRuler._plain_name``)."""
     return PlaceRuler(
         spans_key=spans_key, label=label, regions=regions, max_common_frequency=max_common_frequency,
         max_common_place_frequency=max_common_place_frequency, max_short_form_frequency=max_short_form_frequency,
         min_village_length=min_village_length, max_village_length=max_village_length,
         village_stop_after=village_stop_after, generic_village_count=generic_village_count,
         unsupported_villages=unsupported_villages, short_form_cue=short_form_cue, own_body_levels=own_body_levels,
+        plain_two_char_levels=plain_two_char_levels,
     )
 
 

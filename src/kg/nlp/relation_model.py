@@ -30,7 +30,7 @@ from kg.resources import phrasing, predicates, word_list
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation, text_of
 from .lexicon import MEDIA_ENDINGS, PLACE_RANKS, common_words, is_law, stop_verbs
-from .mentions import ArticleView, MentionRef, local_references
+from .mentions import ArticleView, MentionRef, is_destination, local_references, place_run_start
 from .places import RENAMED_VILLAGE_ENDINGS
 from .text import sentence_bounds
 
@@ -165,15 +165,16 @@ def _never_proposed(candidate: Candidate) -> bool:
     outlet's name, or a village by its stem inside a programme's name, runs nothing, and a body
     inside a project's name runs no other; the bodies of the formula of leadership run nothing;
     a place's committee or government lies in its own place only; a law has no implementer, and
-    a place that says where another lies (古竹镇位于…紫金县) runs nothing for it; a body that
-    approves a document (经县人民政府同意,现将《…》印发) is not its issuer."""
+    a place that says where another lies (古竹镇位于…紫金县) runs nothing for it, nor does a body
+    that awards a designation (省林业局命名…为“森林乡村”) or a place of a list a visit goes to
+    (到A村、B村检查…); a body that approves a document (经县人民政府同意,现将《…》印发) is not its issuer."""
     if candidate.predicate == "issuedBy":
         return _approves(candidate)
     if candidate.predicate not in ("implements", "locatedIn"):
         return False
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
             or (candidate.predicate == "implements" and (_named_inside_a_name(candidate) or _leads(candidate) or _locates(candidate)
-                                                          or is_law(candidate.object.entity.name)))
+                                                          or _awards(candidate) or _visited(candidate) or is_law(candidate.object.entity.name)))
             or (candidate.predicate == "locatedIn" and _out_of_its_place(candidate)))
 
 
@@ -199,11 +200,21 @@ def _locates(candidate: Candidate) -> bool:
     """Whether the subject is a place of the run after 位于 or 地处 (古竹镇位于广东省河源市紫金县,
     首批入选…): it says where the sentence's subject lies."""
     sentence = candidate.sentence
-    place_ends = {m.end: m.start for m in sentence.mentions if m.entity.label == PLACE}
-    position = candidate.subject.start
-    while position in place_ends:
-        position = place_ends[position]
-    return _sentence_text(sentence)[: position - sentence.start].endswith(LOCATOR_VERBS)
+    text = _sentence_text(sentence)
+    position = place_run_start(sentence.mentions, candidate.subject.start, text, sentence.start)
+    return text[: position - sentence.start].endswith(LOCATOR_VERBS)
+
+
+def _awards(candidate: Candidate) -> bool:
+    """Whether the subject is followed by a verb of awarding (省林业局近日命名…): it awards, the places named earn."""
+    after = _sentence_text(candidate.sentence)[candidate.subject.end - candidate.sentence.start:]
+    return phrasing("awarding").match(after) is not None
+
+
+def _visited(candidate: Candidate) -> bool:
+    """Whether the subject is one of the places or bodies a visit goes to (see ``is_destination``)."""
+    sentence = candidate.sentence
+    return is_destination(sentence.mentions, candidate.subject, _sentence_text(sentence), sentence.start)
 
 
 def _out_of_its_place(candidate: Candidate) -> bool:

@@ -181,18 +181,24 @@ def designation(context: Context, rules: list[dict]) -> list[Candidate]:
     return found
 
 
+_DESIGNATION_JOINER = re.compile("”?、“?")
+"""What joins two designations of a list, quoted or not."""
+
+
 def _designations_from(text: str, position: int) -> list[tuple[int, int]]:
-    """The designations listed from ``position`` on, joined by 、; a kind (省级典型镇) is none."""
+    """The designations listed from ``position`` on, joined by 、 (quoted or not: “A”、“B”); a kind
+    (省级典型镇) or an honour's title (获得“…示范村”等荣誉称号) is none."""
     spans = []
     while (name := phrasing("designation_item").match(text, position)) is not None:
         end = name.end()
         while (more := phrasing("designation_more").match(text, end)) is not None:
             end = more.end()
-        if not phrasing("designation_kind").fullmatch(text, name.start(), end):
+        if not phrasing("designation_kind").fullmatch(text, name.start(), end) and not phrasing("honour_title_after").match(text, end):
             spans.append((name.start(), end))
-        if text[end : end + 1] != "、":
+        joiner = _DESIGNATION_JOINER.match(text, end)
+        if joiner is None:
             break
-        position = end + 1
+        position = joiner.end()
     return spans
 
 
