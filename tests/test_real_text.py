@@ -848,3 +848,48 @@ def test_a_village_committee_where_a_visit_goes_is_the_village():
 def test_titles_of_honour_a_village_holds_are_no_designations():
     doc = run("平远县泗水镇金田村先后获得“全国民主法治示范村”“广东省卫生村”等荣誉称号。")
     assert not names(doc, "Programme")
+
+
+def test_the_person_a_doctrine_of_the_new_era_is_named_after_is_a_person():
+    doc = run("全镇以习近平新时代中国特色社会主义思想为指导,推进乡村振兴。")
+    assert names(doc, "Person") == {"习近平"}
+
+
+def test_a_decision_naming_someone_to_a_post_gives_the_post():
+    doc = run("会议决定王志远为县人民政府代理县长。会议决定以党建为引领。")
+    assert ("王志远", "holdsPost", "县人民政府", "代理县长") in facts(doc)
+    assert names(doc, "Person") == {"王志远"}
+
+
+def test_a_quoted_name_before_a_volunteer_activity_or_a_battle_is_a_campaign():
+    doc = run("县妇联组织开展“巾帼护河行”主题志愿活动。全县打好“清河”和“净土”攻坚战。")
+    assert {"巾帼护河行", "清河", "净土"} <= names(doc, "Programme")
+    assert ("县妇联", "implements", "巾帼护河行", None) in facts(doc)
+
+
+def test_every_project_of_a_list_that_starts_in_a_place_is_the_places():
+    found = facts(run("投资2亿元的阳岭茶叶加工厂扩建项目和县城污水管网改造项目今天在崇义县开工。"
+                      "仪式上,崇义县宣布三个项目开工:章源钨业二期项目、华茂纸业扩建项目、横水镇污水处理项目。"))
+    projects = {"阳岭茶叶加工厂扩建项目", "县城污水管网改造项目", "章源钨业二期项目", "华茂纸业扩建项目", "横水镇污水处理项目"}
+    assert {("崇义县", "implements", p, None) for p in projects} <= found
+
+
+def test_the_office_that_runs_a_reservoir_is_a_body_in_it():
+    doc = run("县林业局、双湖水库管理处和县气象局的负责人出席了座谈会。")
+    assert "双湖水库管理处" in names(doc, "Organization")
+    assert ("双湖水库管理处", "locatedIn", "双湖水库", None) in facts(doc)
+
+
+def test_a_division_written_by_its_short_form_lies_only_where_it_is_written_with_its_place():
+    found = facts(run("仁居镇位于平远县北部,与差干、八尺接壤。"))
+    assert ("仁居镇", "containedInPlace", "平远县", None) in found
+    assert not {f for f in found if f[0] in {"差干镇", "八尺镇"}}, "neighbours named by their short forms"
+    found = facts(run("平远县的差干、八尺、仁居三个镇种茶。广东梅州蕉岭县也种茶。"))
+    assert {("差干镇", "containedInPlace", "平远县", None), ("八尺镇", "containedInPlace", "平远县", None),
+            ("梅州市", "containedInPlace", "广东省", None)} <= found
+
+
+def test_the_writer_credited_for_the_words_is_an_author():
+    doc = run("县里推进乡村振兴。\n编辑:林小红 文字:周文斌 监制:郑大海")
+    assert ("周文斌", "author", "ARTICLE", None) in facts(doc)
+    assert names(doc, "Person") == {"林小红", "周文斌", "郑大海"}

@@ -37,7 +37,7 @@ DEFAULT_PROCEDURES = [
     for name in (
         "byline", "post_chain", "posts_after_names", "appointed_to_title", "appointed_in_body", "title_filled_by", "named_to_post",
         "containment_from_codes", "villages_of_the_scene", "located_by_name", "verb_subjects", "named_after_doer", "named_in_title",
-        "issuer_in_title", "round_up", "park_members", "body_named_after_programme", "linked_places", "carried_out",
+        "issuer_in_title", "header_issuers", "round_up", "park_members", "body_named_after_programme", "linked_places", "carried_out",
     )
 ]
 """The procedures the relation extractor runs unless its config says otherwise."""

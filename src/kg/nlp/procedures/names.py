@@ -15,6 +15,8 @@ and at what the gazetteer knows:
 - ``named_in_title``: a programme named inside a programme's name, or a campaign a document's
   title names (《连州市强镇兴村三年行动方案》), is what the document belongs to;
 - ``issuer_in_title``: a document title that begins with a body was issued by it;
+- ``header_issuers``: a notice headline on a line of its own (关于印发《…》的通知) was issued by
+  the bodies that fill the lines right above it, and so were the documents its title marks name;
 - ``body_named_after_programme``: a body named after a programme works for it
   (县“和美渔村”建设专班办公室 implements 和美渔村).
 """
@@ -37,6 +39,8 @@ LOCAL_REFERENCE_REACH = 3
 """Length of the longest word for the article's place (镇里, 我市, 全县)."""
 TITLE_OPENINGS = "《〈"
 """Marks that open a document's title."""
+HEADER_LINES = 4
+"""Most lines of issuing bodies a letterhead stacks above a notice headline."""
 MIN_NAMED_PROGRAMME = 4
 """Shortest programme name that counts as named inside a body's name."""
 
@@ -46,7 +50,8 @@ def containment_from_codes(view: ArticleView) -> list[Relation]:
     """A place named in one sentence with its parent by code (or right after a place whose code
     contains its code) lies in it; 镇里, 全县 count as their place. A parent named only inside
     another name (兴宁市委书记…到黄槐镇, 《黄冈市…规则》) says where that name's body or title
-    belongs, not where the other place lies (``_places_it``)."""
+    belongs, not where the other place lies (``_places_it``); a place written by its short form
+    lies only in a place written right before it (``_written_short``)."""
     relations = []
     for start, end in sentence_bounds(view.text):
         mentions = view.within(start, end)
@@ -55,8 +60,22 @@ def containment_from_codes(view: ArticleView) -> list[Relation]:
         places = sorted(places + local_references(view, start, end), key=lambda m: (m.start, -m.end))
         for i, child in enumerate(places):
             relations += [_contained(view, child, parent) for parent in places[:i]
-                          if _contains(view, child, parent) and _places_it(view, child, parent, standing)]
+                          if _contains(view, child, parent) and _places_it(view, child, parent, standing)
+                          and (_right_after(view, child, parent) or not _written_short(view, child)
+                               or phrasing("short_forms_of_a_kind").match(view.text, child.end) is not None)]
     return relations
+
+
+def _written_short(view: ArticleView, place: MentionRef) -> bool:
+    """Whether a division is written by its short form (毗邻田心、赤光): away from its parent, a short
+    form says which division is meant, not where it lies (in `genre-real` such pairs were mostly
+    left unannotated), unless its list says what kind they are (桂山、万山、担杆三个海岛镇)."""
+    return bool(place.entity.code) and not view.text[place.start : place.end].endswith(place.entity.name[-1])
+
+
+def _right_after(view: ArticleView, child: MentionRef, parent: MentionRef) -> bool:
+    """Whether ``child`` is written right after ``parent``, or after it and 的 (兴宁市的大坪)."""
+    return phrasing("right_after_a_place").fullmatch(view.text, parent.end, child.start) is not None
 
 
 @procedure("villages_of_the_scene")
@@ -250,6 +269,36 @@ def issuer_in_title(view: ArticleView) -> list[Relation]:
         if head is not None and head.end < programme.end:
             relations.append(relation(programme.entity, "issuedBy", head.entity, view.text, programme.start - 1, programme.end + 1, 0.85))
     return relations
+
+
+@procedure("header_issuers")
+def header_issuers(view: ArticleView) -> list[Relation]:
+    """A notice headline that opens a line without its issuer (关于印发《…》的通知) was issued by the
+    bodies filling the lines right above it (中共某县委 / 某县人民政府), as were the documents it names."""
+    relations = []
+    for programme in (m for m in view.mentions if m.entity.label == PROGRAMME):
+        if not phrasing("headline_without_issuer").match(programme.entity.name) or view.text[programme.start - 1 : programme.start] not in ("", "\n"):
+            continue
+        named = [m for m in view.within(programme.start, programme.end) if m.entity.label == PROGRAMME and is_document(m.entity.name)]
+        for issuer in _bodies_on_the_lines_above(view, programme.start):
+            relations += [relation(document.entity, "issuedBy", issuer.entity, view.text, issuer.start, programme.end, 0.8) for document in named]
+    return relations
+
+
+def _bodies_on_the_lines_above(view: ArticleView, position: int) -> list[MentionRef]:
+    """The bodies that each fill one of the lines right above ``position`` (a letterhead), nearest last."""
+    bodies: list[MentionRef] = []
+    line_end = position - 1
+    while line_end > 0 and len(bodies) < HEADER_LINES:
+        line_start = view.text.rfind("\n", 0, line_end) + 1
+        line = view.text[line_start:line_end]
+        start = line_start + len(line) - len(line.lstrip())
+        body = view.starting_at(start, ORGANIZATION)
+        if body is None or body.end != line_start + len(line.rstrip()):
+            break
+        bodies.insert(0, body)
+        line_end = line_start - 1
+    return bodies
 
 
 @procedure("body_named_after_programme")
