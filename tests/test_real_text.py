@@ -893,3 +893,14 @@ def test_the_writer_credited_for_the_words_is_an_author():
     doc = run("县里推进乡村振兴。\n编辑:林小红 文字:周文斌 监制:郑大海")
     assert ("周文斌", "author", "ARTICLE", None) in facts(doc)
     assert names(doc, "Person") == {"林小红", "周文斌", "郑大海"}
+
+
+def test_two_programmes_joined_by_和_are_two_names():
+    doc = run("下一步,汤西镇将推进青山民宿产业项目和农房风貌提升示范带建设。")
+    assert not any("和" in name for name in names(doc, "Programme"))
+    assert "农房风貌提升示范带" in names(doc, "Programme")
+
+
+def test_a_hamlet_ending_in_屯_right_after_its_village_is_a_place_in_it():
+    doc = run("调研组来到崇义县上堡乡水南村石背屯,察看了道路建设情况。")
+    assert ("石背屯", "containedInPlace", "水南村", None) in facts(doc)

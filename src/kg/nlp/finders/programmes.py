@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from kg.resources import longest_first, phrasing, word_list
 
-from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, LOCAL_REFERENCES, PROGRAMME_SUFFIXES, PROJECT_ENDINGS, PUBLICATION_SUFFIXES, SET_PHRASES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, is_document, stop_verbs
+from ..lexicon import CAMPAIGN_FOLLOWERS, FUNCTION_CHARS, IMPLEMENT_VERBS, INSPECTION_VERBS, LOCAL_REFERENCES, PROGRAMME_BARE_ENDINGS, PROGRAMME_SUFFIXES, PROJECT_ENDINGS, PUBLICATION_SUFFIXES, SET_PHRASES, SLOGAN_MODIFIERS, STRONG_VERBS, TITLES, common_words, is_document, stop_verbs
 from ..text import ends_with
 from . import QUOTE_CLOSINGS, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 from .organisations import BUSINESS_VERBS, HARD_STOPS, left_edge, verb_ends_at
@@ -138,18 +138,22 @@ def _object_name(context: Context, start: int, end: int, rule: dict, kinds: tupl
     """The programme one object of a verb names, unless it is a kind or a schedule: in a title,
     after a count, shorter than ``min_length``, with a stem of fewer than ``min_stem`` characters
     before its ending, one ending in one of ``not_stem_endings`` (镇村建设项目, 某项目计划) or one
-    of common words only (打造现代农业示范区; a document's title may be: 乡村建设实施意见)."""
+    of common words only (打造现代农业示范区; a document's title may be: 乡村建设实施意见), nor two
+    names joined (推进某产业项目和某示范带建设)."""
     text = context.text
     start = text.rfind(rule["modifier_end"], start, end) + 1 or start
     if any(s <= start < e for s, e in context.titles) or end - start < rule["min_length"] or text[start] in FUNCTION_CHARS:
         return None
     name = text[start:end]
     stem = name[: -len(next(k for k in kinds if name.endswith(k)))]
+    return None if _kind_or_schedule(text, start, name, stem, rule) else Candidate(start, end, rule["label"], rule["rule"])
+
+
+def _kind_or_schedule(text: str, start: int, name: str, stem: str, rule: dict) -> bool:
+    """Whether an object of a verb is counted, a kind, a schedule or two names joined (see ``_object_name``)."""
     schedules = words(rule["not_stem_endings"]) if rule.get("not_stem_endings") else ()
-    if phrasing("counted_start").match(text, start) or len(stem) < rule["min_stem"] or (schedules and stem.endswith(schedules)) \
-            or (_names_a_kind(stem) and not is_document(name)):
-        return None
-    return Candidate(start, end, rule["label"], rule["rule"])
+    return bool(phrasing("counted_start").match(text, start) or len(stem) < rule["min_stem"] or (schedules and stem.endswith(schedules))
+                or (_names_a_kind(stem) and not is_document(name)) or _joined_names(text, start, start + len(stem), PROGRAMME_BARE_ENDINGS))
 
 
 @finder("document_title")
@@ -235,7 +239,7 @@ def _name_with_ending(context: Context, match: re.Match, rule: dict, bare: tuple
     phase = placed and (text.endswith(bare, 0, match.start()) or bool(ends_with(phrasing("phase_of_a_name"), text, match.start(), PHASE_REACH)))
     start, has_place = _start_of_name(context, match, placed, phase)
     start, listed = (start, False) if placed or has_place else _start_in_a_list(context, start, match)
-    if (placed and _two_names(text, start, match.start(), bare)) or not _is_a_name(text[start : match.end()]):
+    if _not_one_name(text, start, match, placed, bare):
         return None
     if (not has_place and _unplaced_and_unnamed(text, start, match, rule, phase, listed)) or not _stands_alone(context, start, match):
         return None
@@ -328,6 +332,18 @@ def _two_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> 
     inner = next((e for e in bare if e in text[start:ending_at]), None)
     inner_end = text.rfind(inner, start, ending_at) + len(inner) if inner else ending_at
     return bool(inner) and inner_end != ending_at and not phrasing("phase_between").fullmatch(text, inner_end, ending_at)
+
+
+def _not_one_name(text: str, start: int, match: re.Match, placed: bool, bare: tuple[str, ...]) -> bool:
+    """Whether the stretch from ``start`` to the ending ``match`` holds two names or none."""
+    return (placed and _two_names(text, start, match.start(), bare)) or _joined_names(text, start, match.start(), bare) \
+        or not _is_a_name(text[start : match.end()])
+
+
+def _joined_names(text: str, start: int, ending_at: int, bare: tuple[str, ...]) -> bool:
+    """特色民宿产业项目和农房风貌提升示范带: a bare ending and a joiner inside the stretch join two names."""
+    stretch = text[start:ending_at]
+    return any(stretch.find(ending + joiner) >= 0 for ending in bare for joiner in LIST_ITEM_JOINERS)
 
 
 def _is_a_name(name: str) -> bool:
