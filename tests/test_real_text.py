@@ -904,3 +904,15 @@ def test_two_programmes_joined_by_和_are_two_names():
 def test_a_hamlet_ending_in_屯_right_after_its_village_is_a_place_in_it():
     doc = run("调研组来到崇义县上堡乡水南村石背屯,察看了道路建设情况。")
     assert ("石背屯", "containedInPlace", "水南村", None) in facts(doc)
+
+
+def test_a_report_a_towns_government_issued_is_not_carried_out_by_the_town():
+    found = facts(run("会议审议了《铅厂镇政府工作报告》。"))
+    assert ("铅厂镇政府工作报告", "issuedBy", "铅厂镇政府", None) in found
+    assert ("铅厂镇", "implements", "铅厂镇政府工作报告", None) not in found
+
+
+def test_the_town_that_brings_in_a_project_carries_it_out_not_the_bodies_of_the_framing():
+    found = facts(run("为落实县委、县政府部署的“招商引资年”活动,汤西镇今年引进了金田电子产业园项目。"))
+    assert ("汤西镇", "implements", "金田电子产业园项目", None) in found
+    assert not {f for f in found if f[0] in {"县委", "县政府"} and f[2] == "金田电子产业园项目"}

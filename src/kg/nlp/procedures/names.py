@@ -196,15 +196,17 @@ def named_after_doer(view: ArticleView) -> list[Relation]:
     carried out there (新塘镇美丽圩镇建设, but not 古鹤中医药产业园 by 古鹤村); in a run of places
     (城厢镇南通村…项目), the last one. One whose name begins with a body is carried out by it
     (某某有限公司…生产基地项目), unless it is a document the body issued (``issuer_in_title``;
-    《国务院工作规则》)."""
+    《国务院工作规则》), nor is a document the body of a place issued carried out by the place
+    (《某镇政府工作报告》)."""
     relations = []
     for programme, mentions in _programmes(view):
         if _inside_a_title(view.outermost(mentions), programme):
             continue
-        doer = _place_in_front(view, programme)
         titled = is_document(programme.entity.name) or (programme.start > 0 and view.text[programme.start - 1] in TITLE_OPENINGS)
-        body = None if titled else view.starting_at(programme.start, ORGANIZATION)
-        doer = doer or (body if body is not None and body.end < programme.end else None)
+        body = view.starting_at(programme.start, ORGANIZATION)
+        issued = titled and body is not None and body.end < programme.end  # 《某镇政府工作报告》: the body issued it
+        doer = None if issued else _place_in_front(view, programme)
+        doer = doer or (body if not titled and body is not None and body.end < programme.end else None)
         if doer is not None:
             relations.append(relation(doer.entity, "implements", programme.entity, view.text, programme.start, programme.end, 0.6))
     return relations
