@@ -51,7 +51,7 @@ def containment_from_codes(view: ArticleView) -> list[Relation]:
     contains its code) lies in it; 镇里, 全县 count as their place. A parent named only inside
     another name (兴宁市委书记…到黄槐镇, 《黄冈市…规则》) says where that name's body or title
     belongs, not where the other place lies (``_places_it``); a place written by its short form
-    lies only in a place written right before it (``_written_short``)."""
+    lies only in a place written right before it (``_written_where_it_lies``)."""
     relations = []
     for start, end in sentence_bounds(view.text):
         mentions = view.within(start, end)
@@ -61,21 +61,18 @@ def containment_from_codes(view: ArticleView) -> list[Relation]:
         for i, child in enumerate(places):
             relations += [_contained(view, child, parent) for parent in places[:i]
                           if _contains(view, child, parent) and _places_it(view, child, parent, standing)
-                          and (_right_after(view, child, parent) or not _written_short(view, child)
-                               or phrasing("short_forms_of_a_kind").match(view.text, child.end) is not None)]
+                          and _written_where_it_lies(view, child, parent)]
     return relations
 
 
-def _written_short(view: ArticleView, place: MentionRef) -> bool:
-    """Whether a division is written by its short form (毗邻田心、赤光): away from its parent, a short
-    form says which division is meant, not where it lies (in `genre-real` such pairs were mostly
-    left unannotated), unless its list says what kind they are (桂山、万山、担杆三个海岛镇)."""
-    return bool(place.entity.code) and not view.text[place.start : place.end].endswith(place.entity.name[-1])
-
-
-def _right_after(view: ArticleView, child: MentionRef, parent: MentionRef) -> bool:
-    """Whether ``child`` is written right after ``parent``, or after it and 的 (兴宁市的大坪)."""
-    return phrasing("right_after_a_place").fullmatch(view.text, parent.end, child.start) is not None
+def _written_where_it_lies(view: ArticleView, child: MentionRef, parent: MentionRef) -> bool:
+    """A full name lies where its code says; a short form (毗邻田心、赤光) only right after its place
+    (兴宁市的大坪) or in a list that names its level (桂山、万山、担杆三个海岛镇). Away from its place a
+    short form says which division is meant, not where it lies (in `genre-real` such pairs were
+    mostly left unannotated)."""
+    short = bool(child.entity.code) and not view.text[child.start : child.end].endswith(child.entity.name[-1])
+    return not short or phrasing("right_after_a_place").fullmatch(view.text, parent.end, child.start) is not None \
+        or phrasing("short_forms_of_a_kind").match(view.text, child.end) is not None
 
 
 @procedure("villages_of_the_scene")
