@@ -916,3 +916,13 @@ def test_the_town_that_brings_in_a_project_carries_it_out_not_the_bodies_of_the_
     found = facts(run("为落实县委、县政府部署的“招商引资年”活动,汤西镇今年引进了金田电子产业园项目。"))
     assert ("汤西镇", "implements", "金田电子产业园项目", None) in found
     assert not {f for f in found if f[0] in {"县委", "县政府"} and f[2] == "金田电子产业园项目"}
+
+
+def test_a_department_of_a_ministry_before_its_title_is_the_body_of_the_post():
+    doc = run("水利部规划司副司长周文斌一行到崇义县调研。")
+    assert ("周文斌", "holdsPost", "水利部规划司", "副司长") in facts(doc)
+
+
+def test_a_list_addressed_to_each_body_of_a_kind_names_no_body():
+    assert not names(run("各州、市人民政府要高度重视。"), "Organization")
+    assert "市人民政府" in names(run("县林业局、市人民政府派员参加。"), "Organization")

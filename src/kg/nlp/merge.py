@@ -97,6 +97,8 @@ SLOGAN_REACH = 16
 METHOD_ENDINGS = word_list("method_endings")
 """Endings of a working method or a slogan (罗山模式): no programme."""
 VILLAGE_COMMITTEES = word_list("village_committees")
+ADDRESSEE_REACH = 8
+"""How far before a body the 各 of a list addressed to each of a kind may stand (各县(市、区)人民政府)."""
 """Endings of a village's committee: the village itself where a visit goes."""
 
 
@@ -326,11 +328,14 @@ def _end_of_a_body_name(text: str, start: int, end: int) -> int:
 def _stands_as_named(text: str, mention: Mention) -> bool:
     """No person or place before a doctrine's ending (毛泽东思想, 中国特色社会主义), no place opening
     a quoted honour (“中国青花瓷之乡”), no programme named like a working method (罗山模式), no
-    village committee where a visit goes (来到某村委会: the village, a place, is meant)."""
+    village committee where a visit goes (来到某村委会: the village, a place, is meant), no body of
+    a list addressed to each of a kind (各州、市人民政府)."""
     start, end, label = mention.start, mention.end, mention.label
     if label in (PERSON, PLACE) and phrasing("doctrine_after").match(text, end):
         return False
     if label == ORGANIZATION and text[start:end].endswith(VILLAGE_COMMITTEES) and phrasing("visit_destination").search(text, 0, start):
+        return False
+    if label == ORGANIZATION and phrasing("addressed_to_each").search(text, max(0, start - ADDRESSEE_REACH), start):
         return False
     if label == PLACE and start > 0 and text[start - 1] in QUOTE_OPENINGS and phrasing("honour_after_a_place").match(text, end):
         return False
