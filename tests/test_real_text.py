@@ -926,3 +926,15 @@ def test_a_department_of_a_ministry_before_its_title_is_the_body_of_the_post():
 def test_a_list_addressed_to_each_body_of_a_kind_names_no_body():
     assert not names(run("各州、市人民政府要高度重视。"), "Organization")
     assert "市人民政府" in names(run("县林业局、市人民政府派员参加。"), "Organization")
+
+
+def test_a_team_lies_where_it_is_stationed_not_where_it_comes_from():
+    found = facts(run("深圳驻汤西镇帮镇扶村工作队队长何平介绍了情况。"))
+    assert ("深圳驻汤西镇帮镇扶村工作队", "locatedIn", "汤西镇", None) in found
+    assert not {f for f in found if f[1] == "locatedIn" and f[2] == "深圳市"}
+
+
+def test_a_post_marked_as_former_is_held_no_more():
+    found = facts(run("镇党委书记王海出席仪式,嘉应学院原党委书记李明远参加。"))
+    assert ("王海", "holdsPost", "镇党委", "书记") in found
+    assert not {f for f in found if f[0] == "李明远"}

@@ -164,7 +164,8 @@ def _never_proposed(candidate: Candidate) -> bool:
     trip) neither run one another's projects nor lie in one another; a place named inside an
     outlet's name, or a village by its stem inside a programme's name, runs nothing, and a body
     inside a project's name runs no other; the bodies of the formula of leadership run nothing;
-    a place's committee or government lies in its own place only; a law has no implementer, and
+    a place's committee or government lies in its own place only, a team in the place it is sent
+    to, not from (深圳驻某镇工作队); a law has no implementer, and
     a place that says where another lies (古竹镇位于…紫金县) runs nothing for it, nor does a body
     that awards a designation (省林业局命名…为“森林乡村”) or a place of a list a visit goes to
     (到A村、B村检查…); a body that approves a document (经县人民政府同意,现将《…》印发) is not its issuer."""
@@ -175,7 +176,7 @@ def _never_proposed(candidate: Candidate) -> bool:
     return (candidate.subject.entity.name.endswith(MEDIA_ENDINGS) or _enumerated_together(candidate)
             or (candidate.predicate == "implements" and (_named_inside_a_name(candidate) or _leads(candidate) or _locates(candidate)
                                                           or _awards(candidate) or _visited(candidate) or is_law(candidate.object.entity.name)))
-            or (candidate.predicate == "locatedIn" and _out_of_its_place(candidate)))
+            or (candidate.predicate == "locatedIn" and (_out_of_its_place(candidate) or _sent_from(candidate))))
 
 
 def _leads(candidate: Candidate) -> bool:
@@ -215,6 +216,14 @@ def _visited(candidate: Candidate) -> bool:
     """Whether the subject is one of the places or bodies a visit goes to (see ``is_destination``)."""
     sentence = candidate.sentence
     return is_destination(sentence.mentions, candidate.subject, _sentence_text(sentence), sentence.start)
+
+
+def _sent_from(candidate: Candidate) -> bool:
+    """Whether the place is the one a team is sent from, named in its name before 驻 (深圳驻某镇工作队
+    lies in 某镇, not in 深圳)."""
+    body, place = candidate.subject, candidate.object
+    text = _sentence_text(candidate.sentence)
+    return body.start <= place.start and place.end < body.end and phrasing("stationed_in").match(text, place.end - candidate.sentence.start) is not None
 
 
 def _out_of_its_place(candidate: Candidate) -> bool:

@@ -28,6 +28,8 @@ POST_BODIES = {post: tuple(endings.split()) for post, endings in word_table("pos
 """Posts that belong to one kind of body: the body named last before with that ending holds it."""
 GOVERNMENT_ENDINGS = word_list("government_endings")
 """How a government's name ends: a title of a level held in a named government is held in it."""
+FORMER_REACH = 2
+"""How far before a chain of titles its mark as former (原, 原任) may stand."""
 SENTENCE_MARKS = "。;；\n"
 """Where a sentence ends, for looking back within one."""
 CLAUSE_MARKS = ",，;；。\n"
@@ -107,11 +109,14 @@ class _Chain:
 
 @procedure("post_chain")
 def post_chain(view: ArticleView) -> list[Relation]:
-    """[body] title [、title …] person [、person …] → each person holds each title in its body."""
+    """[body] title [、title …] person [、person …] → each person holds each title in its body; a
+    title marked as former (原党委书记某某) gives none."""
     relations = []
     pending: list[tuple[Entity, str, int]] = []  # titles ending in 、 whose people come after a further body and title
     previous_body: tuple[Entity, int, int] | None = None  # body of the last post, its start, and where its people end
     for match in phrasing("title_chain").finditer(view.text):
+        if phrasing("former_post").search(view.text, max(0, match.start() - FORMER_REACH), match.start()):
+            continue  # 原党委书记某某: a post no longer held
         chain = _read_chain(view, match.start(), match.end())
         if not chain.people:
             if chain.body and _chain_goes_on(view, match.end()):
