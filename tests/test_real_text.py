@@ -938,3 +938,9 @@ def test_a_post_marked_as_former_is_held_no_more():
     found = facts(run("镇党委书记王海出席仪式,嘉应学院原党委书记李明远参加。"))
     assert ("王海", "holdsPost", "镇党委", "书记") in found
     assert not {f for f in found if f[0] == "李明远"}
+
+
+def test_a_name_that_ends_an_attendee_list_fills_its_titles_slot_whatever_its_surname():
+    found = facts(run("陪同调研的有梅州市委副秘书长、市委研究室主任满志强。会议由副县长亲自主持。"))
+    assert {("满志强", "holdsPost", "市委研究室", "主任"), ("满志强", "holdsPost", "梅州市委", "副秘书长")} <= found
+    assert not {f for f in found if f[0] == "亲自"}
