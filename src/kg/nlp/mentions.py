@@ -236,6 +236,12 @@ def place_run_start(mentions: list[MentionRef], start: int, text: str, offset: i
             return position
 
 
+def awards(text: str, end: int) -> bool:
+    """Whether the body ending at ``end`` is followed by a verb of awarding (省林业局近日命名…):
+    it awards a designation, the places it names earn it, and it carries out none."""
+    return phrasing("awarding").match(text, end) is not None
+
+
 def is_destination(mentions: list[MentionRef], mention: MentionRef, text: str, offset: int = 0) -> bool:
     """Whether a place or body is one of the places a visit goes to (赴铅厂镇、过埠镇开展…,
     到某村、某村检查…): a verb of a visit earlier in its clause and a list it stands in. One of several places visited

@@ -97,9 +97,9 @@ SLOGAN_REACH = 16
 METHOD_ENDINGS = word_list("method_endings")
 """Endings of a working method or a slogan (罗山模式): no programme."""
 VILLAGE_COMMITTEES = word_list("village_committees")
+"""Endings of a village's committee: the village itself where a visit goes."""
 ADDRESSEE_REACH = 8
 """How far before a body the 各 of a list addressed to each of a kind may stand (各县(市、区)人民政府)."""
-"""Endings of a village's committee: the village itself where a visit goes."""
 
 
 def plausible_ner(text: str, label: str, before: str = "") -> bool:

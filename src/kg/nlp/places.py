@@ -345,11 +345,18 @@ class PlaceRuler:
         only if its last two characters are a word too or its last one starts one: 主人和乡亲) or a
         short form ends inside one (大成效); a full name right before (…县城关镇) or right after
         marks a boundary."""
-        frequent = self.words.frequent
-        if (match.start > 0 and match.start not in ends and text[match.start - 1:match.start + 1] in frequent
-                and (not plain or text[match.end - 2:match.end] in frequent or text[match.end - 1:match.end + 1] in frequent)):
+        if (match.start > 0 and match.start not in ends and self._word_across_start(text, match)
+                and (not plain or text[match.end - 2:match.end] in self.words.frequent or self._word_across_end(text, match))):
             return True
-        return match.kind in (SHORT, VILLAGE_STEM) and match.end not in starts and text[match.end - 1:match.end + 1] in frequent
+        return match.kind in (SHORT, VILLAGE_STEM) and match.end not in starts and self._word_across_end(text, match)
+
+    def _word_across_start(self, text: str, match: Match) -> bool:
+        """Whether the character before the match and its first make a frequent word (部分|乡镇: 部分)."""
+        return match.start > 0 and text[match.start - 1:match.start + 1] in self.words.frequent
+
+    def _word_across_end(self, text: str, match: Match) -> bool:
+        """Whether the match's last character and the one after it make a frequent word (大成|效: 成效)."""
+        return text[match.end - 1:match.end + 1] in self.words.frequent
 
     def _is_word(self, name: str, limit: int, proper_tags: tuple[str, ...] = ("ns",)) -> bool:
         """Whether jieba counts ``name`` at least ``limit`` times as something other than a
@@ -369,8 +376,7 @@ class PlaceRuler:
     def _stands_alone(self, text: str, match: Match) -> bool:
         """Whether a two-character name neither ends a word before it (提高县级: 提高) nor starts
         one after it with its level character (代县长, 新县城: 县长, 县城)."""
-        frequent = self.words.frequent
-        return text[max(match.start - 1, 0):match.start + 1] not in frequent and text[match.end - 1:match.end + 1] not in frequent
+        return not self._word_across_start(text, match) and not self._word_across_end(text, match)
 
     def _plain_name(self, name: str) -> bool:
         """A full name safe to take without support: 3+ characters (or two, for the levels of

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
@@ -30,7 +31,7 @@ from kg.resources import phrasing, predicates, word_list
 
 from .doc import ORGANIZATION, PLACE, PROGRAMME, Relation, text_of
 from .lexicon import MEDIA_ENDINGS, PLACE_RANKS, common_words, is_law, stop_verbs
-from .mentions import ArticleView, MentionRef, is_destination, local_references, place_run_start
+from .mentions import ArticleView, MentionRef, awards, is_destination, local_references, place_run_start
 from .places import RENAMED_VILLAGE_ENDINGS
 from .text import sentence_bounds
 
@@ -61,6 +62,12 @@ class Sentence:
     end: int
     mentions: list[MentionRef]
     units: list["Unit"]
+
+    @cached_property
+    def text(self) -> str:
+        """The sentence's text, from its units (offsets relative to its start); built once, as
+        several checks of every candidate pair read it."""
+        return "".join(unit.text for unit in self.units)
 
 
 @dataclass(frozen=True)
@@ -183,46 +190,40 @@ def _leads(candidate: Candidate) -> bool:
     """Whether the subject is named in the formula of leadership that opens a report (在市委、市政府
     和县委的坚强领导下,县政府…): those bodies lead, the one after the formula carries out."""
     at = candidate.subject.start - candidate.sentence.start
-    return any(m.start() <= at < m.end() for m in phrasing("under_the_leadership").finditer(_sentence_text(candidate.sentence)))
-
-
-def _sentence_text(sentence: Sentence) -> str:
-    """The text of a sentence, from its units (offsets relative to its start)."""
-    return "".join(unit.text for unit in sentence.units)
+    return any(m.start() <= at < m.end() for m in phrasing("under_the_leadership").finditer(candidate.sentence.text))
 
 
 def _approves(candidate: Candidate) -> bool:
     """Whether the body is named as the one whose consent a document was issued with (经某某同意)."""
     at = candidate.object.start - candidate.sentence.start
-    return any(m.start("body") <= at < m.end("body") for m in phrasing("approved_by").finditer(_sentence_text(candidate.sentence)))
+    return any(m.start("body") <= at < m.end("body") for m in phrasing("approved_by").finditer(candidate.sentence.text))
 
 
 def _locates(candidate: Candidate) -> bool:
     """Whether the subject is a place of the run after 位于 or 地处 (古竹镇位于广东省河源市紫金县,
     首批入选…): it says where the sentence's subject lies."""
     sentence = candidate.sentence
-    text = _sentence_text(sentence)
+    text = sentence.text
     position = place_run_start(sentence.mentions, candidate.subject.start, text, sentence.start)
     return text[: position - sentence.start].endswith(LOCATOR_VERBS)
 
 
 def _awards(candidate: Candidate) -> bool:
     """Whether the subject is followed by a verb of awarding (省林业局近日命名…): it awards, the places named earn."""
-    after = _sentence_text(candidate.sentence)[candidate.subject.end - candidate.sentence.start:]
-    return phrasing("awarding").match(after) is not None
+    return awards(candidate.sentence.text, candidate.subject.end - candidate.sentence.start)
 
 
 def _visited(candidate: Candidate) -> bool:
     """Whether the subject is one of the places or bodies a visit goes to (see ``is_destination``)."""
     sentence = candidate.sentence
-    return is_destination(sentence.mentions, candidate.subject, _sentence_text(sentence), sentence.start)
+    return is_destination(sentence.mentions, candidate.subject, sentence.text, sentence.start)
 
 
 def _sent_from(candidate: Candidate) -> bool:
     """Whether the place is the one a team is sent from, named in its name before 驻 (深圳驻某镇工作队
     lies in 某镇, not in 深圳)."""
     body, place = candidate.subject, candidate.object
-    text = _sentence_text(candidate.sentence)
+    text = candidate.sentence.text
     return body.start <= place.start and place.end < body.end and phrasing("stationed_in").match(text, place.end - candidate.sentence.start) is not None
 
 

@@ -20,7 +20,7 @@ from kg.resources import phrasing, word_list
 
 from ..doc import ORGANIZATION, PERSON, PLACE, PROGRAMME, Entity, Relation
 from ..lexicon import IMPLEMENT_VERBS, INSPECTION_VERBS, MEDIA_ENDINGS, PROJECT_ENDINGS, bare_title, is_document
-from ..mentions import ArticleView, MentionRef, is_destination, local_references
+from ..mentions import ArticleView, MentionRef, awards, is_destination, local_references
 from ..text import ends_with, last_match, sentence_bounds
 from . import actor_list, clause_start, procedure, relation
 
@@ -84,7 +84,7 @@ def _actors(view: ArticleView, outer: list[MentionRef], sentence_start: int, pro
     (赴某镇开展…), and the words for the article's place (全县, 镇里)."""
     text = view.text
     actors = [m for m in outer if m.end <= quote_start and m.entity.label in (PLACE, ORGANIZATION) and not m.entity.name.endswith(MEDIA_ENDINGS)
-              and not phrasing("noun_after_actor").match(text, m.end) and not phrasing("awarding").match(text, m.end)
+              and not phrasing("noun_after_actor").match(text, m.end) and not awards(text, m.end)
               and not is_destination(outer, m, text)]
     local = local_references(view, sentence_start, programme_end)
     return sorted(actors + [r for r in local if r.end <= quote_start], key=lambda m: m.start)
