@@ -944,3 +944,94 @@ def test_a_name_that_ends_an_attendee_list_fills_its_titles_slot_whatever_its_su
     found = facts(run("陪同调研的有梅州市委副秘书长、市委研究室主任满志强。会议由副县长亲自主持。"))
     assert {("满志强", "holdsPost", "市委研究室", "主任"), ("满志强", "holdsPost", "梅州市委", "副秘书长")} <= found
     assert not {f for f in found if f[0] == "亲自"}
+
+
+def test_another_partys_committee_keeps_the_party_in_its_name_and_its_chair_the_post():
+    found = facts(run("民进平远县委主委李晓明、九三学社梅州市委副主委张华出席。"))
+    assert {("李晓明", "holdsPost", "民进平远县委", "主委"), ("张华", "holdsPost", "九三学社梅州市委", "副主委"),
+            ("民进平远县委", "locatedIn", "平远县", None)} <= found
+    assert not {f for f in found if f[0] == "平远县委" or f[2] == "平远县委"}
+
+
+def test_a_command_post_is_named_with_the_city_that_pairs_with_the_county():
+    found = facts(run("深圳市对口帮扶平远县指挥部副指挥长陈立新讲话。"))
+    assert ("陈立新", "holdsPost", "深圳市对口帮扶平远县指挥部", "副指挥长") in found
+    assert ("深圳市对口帮扶平远县指挥部", "locatedIn", "平远县", None) in found
+    assert not {f for f in found if f[1] == "locatedIn" and f[2] == "深圳市"}
+
+
+def test_a_bank_branch_is_named_after_its_bank():
+    doc = run("农业银行平远支行、县气象局的负责人参加座谈。中国银行蕉岭县支行行长李明出席。")
+    assert {"农业银行平远支行", "中国银行蕉岭县支行"} <= names(doc, "Organization")
+    assert "蕉岭县支行" not in names(doc, "Organization")
+    assert ("李明", "holdsPost", "中国银行蕉岭县支行", "行长") in facts(doc)
+
+
+def test_every_place_a_naming_lists_earns_the_designation_and_the_namers_none():
+    found = facts(run("县委、县政府命名上堡乡水南村、思顺乡齐云村为“崇义县生态示范村”。"))
+    assert {("水南村", "implements", "崇义县生态示范村", None), ("齐云村", "implements", "崇义县生态示范村", None)} <= found
+    assert not {f for f in found if f[0] in {"县委", "县政府"} and f[1] == "implements"}
+
+
+def test_every_place_of_a_published_list_earns_the_designation_it_is_the_list_of():
+    found = facts(run("县农业农村局公布首批“崇义县生态示范村”名单:上堡乡水南村、思顺乡齐云村。"))
+    assert {("水南村", "implements", "崇义县生态示范村", None), ("齐云村", "implements", "崇义县生态示范村", None)} <= found
+    assert not {f for f in found if f[0] == "县农业农村局" and f[1] == "implements"}
+
+
+def test_a_provincial_bureau_lies_in_no_county():
+    found = facts(run("省林业局命名崇义县上堡乡竹溪村为“江西省森林乡村”。"))
+    assert not {f for f in found if f[0] == "省林业局" and f[1] == "locatedIn"}
+
+
+def test_the_head_of_a_set_phrase_after_a_title_is_no_name():
+    assert not names(run("各级书记齐抓共管,确保任务落地。"), "Person")
+    assert names(run("县委书记齐建国主持会议。"), "Person") == {"齐建国"}
+
+
+def test_an_eco_park_after_its_town_is_a_programme_of_the_town():
+    found = facts(run("调研组看了汤西镇金田生态园。"))
+    assert ("汤西镇", "implements", "汤西镇金田生态园", None) in found
+
+
+def test_the_bodies_that_sign_a_notice_issued_what_it_sends_out_and_their_town_carries_out_none():
+    found = facts(run("关于印发《汤西镇防汛应急预案》的通知\n各村(社区):\n现将《汤西镇防汛应急预案》印发给你们,请认真贯彻执行。\n\n"
+                      "中共汤西镇委员会\n丰顺县汤西镇人民政府\n2024年5月1日"))
+    assert {("汤西镇防汛应急预案", "issuedBy", "中共汤西镇委员会", None), ("汤西镇防汛应急预案", "issuedBy", "丰顺县汤西镇人民政府", None),
+            ("关于印发《汤西镇防汛应急预案》的通知", "issuedBy", "丰顺县汤西镇人民政府", None)} <= found
+    assert ("汤西镇", "implements", "汤西镇防汛应急预案", None) not in found
+
+
+def test_a_towns_government_named_with_its_county_lies_in_the_town_only():
+    found = facts(run("丰顺县汤西镇人民政府召开会议。"))
+    assert ("丰顺县汤西镇人民政府", "locatedIn", "汤西镇", None) in found
+    assert ("丰顺县汤西镇人民政府", "locatedIn", "丰顺县", None) not in found
+
+
+def test_a_second_title_with_its_own_body_goes_to_that_body():
+    found = facts(run("镇党委书记、人大主席王海出席仪式。"))
+    assert {("王海", "holdsPost", "镇党委", "书记"), ("王海", "holdsPost", "人大", "主席")} <= found
+    assert ("王海", "holdsPost", "镇党委", "人大主席") not in found
+
+
+def test_a_name_a_reserve_is_named_after_is_a_place_not_a_person():
+    doc = run("县长一行参观了叶挺纪念园和罗浮山省级自然保护区。")
+    assert "罗浮山" not in names(doc, "Person")
+    assert "罗浮山" in names(doc, "Place")
+
+
+def test_a_visits_verb_before_村_names_no_village():
+    doc = run("县委书记王建国到过埠镇调研村集体经济发展情况。")
+    assert names(doc, "Place") == {"过埠镇"}
+
+
+def test_a_village_committee_in_an_attendee_list_is_a_body_not_a_person():
+    found = facts(run("县政协副主席杨明、石桥村委会干部参加开工仪式。"))
+    assert ("杨明", "holdsPost", "县政协", "副主席") in found
+    assert not {f for f in found if f[0].startswith("石桥村")}
+
+
+def test_byline_labels_padded_with_spaces_still_credit_every_name():
+    found = facts(run("县里推进乡村振兴。\n(记 者:林晓东 陈雨桐 见习记者 赵一鸣)\n编 辑:林小红"))
+    assert {("林晓东", "author", "ARTICLE", None), ("陈雨桐", "author", "ARTICLE", None), ("赵一鸣", "author", "ARTICLE", None),
+            ("林小红", "editor", "ARTICLE", None)} <= found

@@ -33,9 +33,17 @@ BYLINE_SEPARATED_CUES = tuple(row[0] for row in word_rows("byline_labels") if ro
 BYLINE_FIELDS = tuple(label for label in BYLINE_LABELS if len(label) >= 2)
 """Words that start the next field of a byline line."""
 BYLINE_CUE = re.compile(
-    "(?P<cue>" + "|".join(longest_first(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES)) + r")(?P<gap>[ \t　]*(?P<separator>[/／:：|｜])?[ \t　]*)"
+    "(?P<cue>" + "|".join("[ 　]?".join(map(re.escape, cue)) for cue in longest_first(BYLINE_AUTHOR_CUES + BYLINE_EDITOR_CUES))
+    + r")(?P<gap>[ \t　]*(?P<separator>[/／:：|｜])?[ \t　]*)"
 )
-"""A byline cue and the separator after it (文/, 记者:, 责任编辑 ); the one pattern for bylines in the text."""
+"""A byline cue and the separator after it (文/, 记者:, 责任编辑 ); the one pattern for bylines in the
+text. Pages pad a label's characters with spaces to align them (记 者:), so a space may stand
+between them; ``byline_label`` reads the label without it."""
+
+
+def byline_label(cue: re.Match) -> str:
+    """The label a match of ``BYLINE_CUE`` found, without the spaces that pad it (记 者 → 记者)."""
+    return re.sub("[ 　]", "", cue["cue"])
 
 SPEECH_CUES = longest_first(word_list("speech_cues"))
 """Words that often follow a person's name."""

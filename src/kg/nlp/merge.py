@@ -298,13 +298,16 @@ class EntityMerger:
 def _ner_mentions(doc: Doc, text: str, rank: int) -> list[Mention]:
     """The statistical NER's mentions shaped like names of their type, but no place inside a
     slogan (but for the place a method is named after: “罗山模式”); a body's name ends before a
-    suffix that is no body's there (州政府党组|书记: 州政府, and 党组书记 is the post), and one
-    that ends like a park or a project is a programme."""
+    suffix that is no body's there (州政府党组|书记: 州政府, and 党组书记 is the post), one
+    that ends like a park or a project is a programme, and a "person" a reserve or a scenic area
+    is named after is a place (罗浮山省级自然保护区)."""
     found = []
     for ent in doc.ents:
         label = NER_LABELS.get(ent.label_)
         if label == ORGANIZATION and ent.text.endswith(PROGRAMME_BARE_ENDINGS):
             label = PROGRAMME  # 广梅产业园: a park is a programme, whatever the NER calls it
+        if label == PERSON and phrasing("reserve_after").match(text, ent.end_char):
+            label = PLACE  # 罗浮山省级自然保护区: a mountain, named by the reserve it holds
         end = _end_of_a_body_name(text, ent.start_char, ent.end_char) if label == ORGANIZATION else ent.end_char
         if label and plausible_ner(text[ent.start_char : end], label, text[ent.start_char - 1 : ent.start_char]) \
                 and not (label == PLACE and (_inside_a_slogan(text, ent.start_char, end) or _begins_a_word(text, ent.start_char, end))):

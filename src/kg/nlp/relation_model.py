@@ -229,13 +229,17 @@ def _sent_from(candidate: Candidate) -> bool:
 
 def _out_of_its_place(candidate: Candidate) -> bool:
     """Whether a place's committee or government (龙山县委, 某镇人民政府) would lie in a place other
-    than its own, or a bare one of a level (省委) in a place more local than that level."""
+    than its own, or a body named with a bare level word (省委, 省林业局) in a place more local than
+    that level."""
     body, place = candidate.subject, candidate.object.entity
-    if not body.entity.name.endswith(LEVEL_BODY_ENDINGS):
-        return False
-    head = next((m for m in candidate.sentence.mentions if m.entity.label == PLACE and m.start == body.start and m.end < body.end), None)
+    inside = [m for m in candidate.sentence.mentions if m.entity.label == PLACE and body.start <= m.start and m.end < body.end]
+    head, position = None, body.start
+    while (next_place := next((m for m in inside if m.start == position), None)) is not None:
+        head, position = next_place, next_place.end  # 某县某镇人民政府: the town's
     if head is not None:
-        return head.entity is not place
+        return body.entity.name.endswith(LEVEL_BODY_ENDINGS) and head.entity is not place
+    if inside:
+        return False  # 省财政厅驻某镇工作队: named after where it is stationed
     level = PLACE_RANKS.get(body.entity.name[:1])
     return level is not None and PLACE_RANKS.get(place.name[-1:], level) > level
 

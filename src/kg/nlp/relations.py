@@ -38,6 +38,7 @@ DEFAULT_PROCEDURES = [
         "byline", "post_chain", "posts_after_names", "appointed_to_title", "appointed_in_body", "title_filled_by", "named_to_post",
         "containment_from_codes", "villages_of_the_scene", "located_by_name", "verb_subjects", "named_after_doer", "named_in_title",
         "issuer_in_title", "header_issuers", "round_up", "park_members", "body_named_after_programme", "linked_places", "carried_out",
+        "designees", "signature_issuers",
     )
 ]
 """The procedures the relation extractor runs unless its config says otherwise."""
@@ -52,7 +53,9 @@ def read_patterns(path: Path = PATTERNS_FILE) -> list[dict]:
 
 def best_relations(found: Iterable[Relation], laws: frozenset[str] = frozenset()) -> list[Relation]:
     """One relation per (subject, predicate, object, post), the best evidence kept; the issuer of a
-    document is not also its implementer, and the ``laws`` (entity keys) have no implementer."""
+    document is not also its implementer, nor is the place the issuer lies in (某镇人民政府 issues
+    《某镇防汛应急预案》: the town does not carry it out), and the ``laws`` (entity keys) have no
+    implementer."""
     best: dict[tuple, Relation] = {}
     for relation in found:
         key = (relation.subject, relation.predicate, relation.object, relation.post)
@@ -60,9 +63,15 @@ def best_relations(found: Iterable[Relation], laws: frozenset[str] = frozenset()
             continue
         if key not in best or _rank(relation) < _rank(best[key]):
             best[key] = relation
-    issued = {(r.object, r.subject) for r in best.values() if r.predicate == "issuedBy"}
+    issued = _issuers(list(best.values()))
     kept = [r for r in best.values() if not (r.predicate == "implements" and ((r.subject, r.object) in issued or r.object in laws))]
     return sorted(kept, key=lambda r: (r.start, r.predicate, r.end, r.subject, r.object, r.post or ""))
+
+
+def _issuers(relations: list[Relation]) -> set[tuple[str, str]]:
+    """(issuer, document) for each document's issuer and each place an issuer lies in."""
+    issued = {(r.object, r.subject) for r in relations if r.predicate == "issuedBy"}
+    return issued | {(r.object, document) for r in relations if r.predicate == "locatedIn" for body, document in issued if r.subject == body}
 
 
 def _rank(relation: Relation) -> tuple[float, int, int]:

@@ -26,7 +26,7 @@ from kg.resources import longest_first, phrasing, word_list, word_rows
 
 from .charner import get_jieba_lexicon
 from .doc import text_of
-from .lexicon import BOUNDARY_WORDS, FUNCTION_CHARS, LEVEL_WORDS, PLACE_CLASSES, common_words, stop_verbs, surnames
+from .lexicon import BOUNDARY_WORDS, FUNCTION_CHARS, INSPECTION_VERBS, LEVEL_WORDS, PLACE_CLASSES, common_words, stop_verbs, surnames
 
 LEVEL_ENDINGS = {"village": ("村", "社区"), "town": ("镇", "乡")}
 """How the name of the place a sub-place must follow ends, by level."""
@@ -166,11 +166,11 @@ def _cuts_longer_ending(name: str, ending: Ending) -> bool:
 
 
 def _plausible(stem: str, in_list: bool) -> bool:
-    """A stem of a name, not a word of a sentence (工作组, 调研组, 各组) or of a campaign's name
-    (帮镇扶村 holds a level: it is no village); outside a list the stem must not be an ordinary
-    word either."""
+    """A stem of a name, not a word of a sentence (工作组, 调研组, 各组; 到某镇调研村集体经济: a visit's
+    verb) or of a campaign's name (帮镇扶村 holds a level: it is no village); outside a list the
+    stem must not be an ordinary word either."""
     words = {stem[i:j] for i in range(len(stem)) for j in range(i + 2, len(stem) + 1)}
-    if set(stem) & (FUNCTION_CHARS | LEVEL_CHARS) or words & stop_verbs():
+    if set(stem) & (FUNCTION_CHARS | LEVEL_CHARS) or words & (stop_verbs() | INSPECTION_VERBS):
         return False
     return in_list or not words & common_words()
 

@@ -43,6 +43,10 @@ MAX_DEPARTMENT_MIDDLE = 12
 VERB_LENGTHS = (1, 2, 3, 4)
 MAX_SENDER = 8
 """Characters of a sender's name before 驻 in a stationed team's name (省财政厅驻…工作队)."""
+MAX_PARTY_NAME = 10
+"""Characters of the longest party name written before a committee's (中国国民党革命委员会某市委)."""
+MAX_STATIONED = 4
+"""Characters of the longest word joining a sender to where it is stationed (对口帮扶)."""
 YEAR_REACH = 8
 """How far back from a position a year inside a name (2023年度) is looked for."""
 BRACKET_REACH = 6
@@ -290,7 +294,7 @@ def _committee_start(context: Context, start: int, suffix_start: int, end: int) 
     """肇庆市高要区委书记, 东莞市麻涌镇党委书记: the committee is the district's or town's, the city
     only says where that is (中共珠海市金湾区委 is named in full)."""
     text = context.text
-    if text[suffix_start:end] not in COMMITTEE_SUFFIXES or text.startswith(ORG_SUFFIXES_ANCHORED, end) or phrasing("party_prefix").match(text, start):
+    if text[suffix_start:end] not in COMMITTEE_SUFFIXES or text.startswith(ORG_SUFFIXES_ANCHORED, end) or phrasing("party_name").match(text, start):
         return start
     place_ends = {e for _, e in context.places}
     return max((s for s, e in context.places if e == suffix_start and s > start and s in place_ends), default=start)
@@ -306,11 +310,12 @@ def continues(text: str, inner: Candidate, outer: Candidate) -> bool:
 
 
 def _with_branches(text: str, found: list[Candidate]) -> list[Candidate]:
-    """海丰农商银行梅陇支行: a branch is named after its parent, which its name begins with."""
+    """海丰农商银行梅陇支行, 农业银行某县支行: a branch is named after its parent, which its name
+    begins with: a body found here, or a bank."""
+    ends = {m.end(): m.start() for m in phrasing("bank").finditer(text)} | {c.end: c.start for c in found}
     branches = {
-        branch: Candidate(parent.start, branch.end, branch.label, branch.rule)
-        for branch in found if text[branch.start : branch.end].endswith(BRANCH_SUFFIXES)
-        for parent in found if parent.end == branch.start
+        branch: Candidate(ends[branch.start], branch.end, branch.label, branch.rule)
+        for branch in found if text[branch.start : branch.end].endswith(BRANCH_SUFFIXES) and branch.start in ends
     }
     return [c for c in found if c not in branches] + list(branches.values())
 
@@ -350,9 +355,9 @@ def _before_suffixes(text: str, position: int, anchors: dict[int, tuple[int, boo
 def _with_prefix_and_sender(text: str, start: int, has_place: bool) -> int:
     """Where a body's name starts with the party prefix before it (中共某县委) and, for a team
     stationed somewhere, the body that sent it (省财政厅驻封开县…工作队: the sender names it too)."""
-    prefix = ends_with(phrasing("party_prefix"), text, start, 2)
+    prefix = ends_with(phrasing("party_name"), text, start, MAX_PARTY_NAME)
     start = prefix.start() if prefix else start
-    if has_place and (sender := ends_with(phrasing("stationed"), text, start, 2)):
+    if has_place and (sender := ends_with(phrasing("stationed"), text, start, MAX_STATIONED)):
         start = walk_left(text, sender.start(), MAX_SENDER, STRONG_VERBS)
     return start
 

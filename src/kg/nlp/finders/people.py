@@ -12,7 +12,8 @@ from typing import Iterable
 
 from kg.resources import phrasing, word_list
 
-from ..lexicon import BOUNDARY_WORDS, BYLINE_BARE_CUES, BYLINE_CUE, BYLINE_FIELDS, FUNCTION_CHARS, PERSON_ROLES, SPEECH_CUES, TITLES, common_words, stop_verbs, surnames
+from ..charner import KNOWN_WORD, get_jieba_lexicon
+from ..lexicon import BOUNDARY_WORDS, BYLINE_BARE_CUES, BYLINE_CUE, BYLINE_FIELDS, FUNCTION_CHARS, PERSON_ROLES, SPEECH_CUES, TITLES, byline_label, common_words, stop_verbs, surnames
 from . import COMMON_SURNAME_PPM, NOT_IN_GIVEN_NAMES, Candidate, Context, ends_boundary, finder, is_cjk, rule_regex, words
 
 CLAUSE_ENDINGS = word_list("clause_endings")
@@ -28,6 +29,10 @@ NOT_PEN_NAMES = frozenset(word_list("not_pen_names"))
 """Byline values that name nobody (佚名, 网络)."""
 NAME_STOPS = TITLES + SPEECH_CUES + PERSON_ROLES
 """Words a given name stops before (李明书记, 张华说)."""
+
+
+SET_PHRASE_LENGTH = 4
+"""Length of the set phrases (齐抓共管) a name after a title may not be the head of."""
 
 
 def read_name(text: str, i: int, min_ppm: float = 0.5, strict: bool = True) -> int:
@@ -109,12 +114,12 @@ def _glued_to_a_body(text: str, end: int) -> bool:
 
 
 def reads_as_clause(name: str, after_cue: bool = False) -> bool:
-    """Whether a would-be name is rather a place word, a pronoun or (after a rare surname) a verb:
-    蹲在田埂上说, 由他说, 农技员正弯腰 name nobody; 张建设 stays a name, and so does a full name
-    after a title that ends like a place word (书记黄某中)."""
+    """Whether a would-be name is rather a place word, a village the division list lacks (石桥村),
+    a pronoun or (after a rare surname) a verb: 蹲在田埂上说, 由他说, 农技员正弯腰 name nobody;
+    张建设 stays a name, and so does a full name after a title that ends like a place word (书记黄某中)."""
     given = name[1:]
     rare = surnames().get(name[0], 0.0) < COMMON_SURNAME_PPM
-    place_word = name.endswith(CLAUSE_ENDINGS) and not (after_cue and len(name) == 3)
+    place_word = (name.endswith(CLAUSE_ENDINGS) and not (after_cue and len(name) == 3)) or bool(phrasing("level_ending").search(name))
     return place_word or (rare and (given in stop_verbs() or given[-2:] in stop_verbs()))
 
 
@@ -132,8 +137,8 @@ def names_after_byline(context: Context, rules: list[dict]) -> list[Candidate]:
     for rule in rules:
         glued = words(rule["glued_cues"])
         for match in BYLINE_CUE.finditer(context.text):
-            sticks = not match["gap"] and match["cue"] in glued and is_cjk(context.text[match.end() : match.end() + 1] or " ")
-            if match["separator"] or (match["gap"] and match["cue"] in BYLINE_BARE_CUES) or sticks:
+            sticks = not match["gap"] and byline_label(match) in glued and is_cjk(context.text[match.end() : match.end() + 1] or " ")
+            if match["separator"] or (match["gap"] and byline_label(match) in BYLINE_BARE_CUES) or sticks:
                 listed = list(names_in_list(context.text, match.end(), rule["separators"], strict=sticks, padded=True))
                 whole = None if listed else _whole_value(context.text, match)
                 found += [Candidate(s, e, rule["label"], rule["rule"]) for s, e in (listed or ([whole] if whole else []))]
@@ -144,7 +149,7 @@ def _whole_value(text: str, cue: re.Match) -> tuple[int, int] | None:
     """The span of a byline field's whole value when it is a name of no known surname: a pen name
     after a separator (编辑:凰仪), or a name of three or four characters after a bare cue and a space
     (记者 格桑曲珍; but 通讯员 增宣 names an office)."""
-    spaced = cue["gap"] and cue["cue"] in BYLINE_BARE_CUES
+    spaced = cue["gap"] and byline_label(cue) in BYLINE_BARE_CUES
     whole = phrasing("name_alone_on_its_line").match(text, cue.end()) if cue["separator"] or spaced else None
     if whole and (cue["separator"] or len(whole["name"]) > 2) and _pen_name(whole["name"]):
         return whole.span("name")
@@ -193,7 +198,15 @@ def _names_after(text: str, names_start: int, rule: dict) -> list[tuple[int, int
     listed = list(names_in_list(text, names_start, rule["separators"], min_ppm=rule["min_surname_ppm"]))
     if not listed and rule.get("slot") and (length := name_in_slot(text, names_start)):
         listed = [(names_start, names_start + length)]  # 校长翦鹰,: a rare surname, known by the slot it fills
-    return [(s, e) for s, e in listed if not reads_as_clause(text[s:e], after_cue=True) and not phrasing("takes_a_post").match(text, s)]
+    return [(s, e) for s, e in listed if not reads_as_clause(text[s:e], after_cue=True) and not phrasing("takes_a_post").match(text, s)
+            and not begins_a_set_phrase(text, s, e)]
+
+
+def begins_a_set_phrase(text: str, start: int, end: int) -> bool:
+    """Whether a would-be name is the head of a four-character set phrase of the dictionary that
+    goes on past it (各级书记齐抓共管: no 齐抓共; 县长高度重视: no 高度重)."""
+    phrase = text[start : start + SET_PHRASE_LENGTH]
+    return len(phrase) == SET_PHRASE_LENGTH > end - start and get_jieba_lexicon().word_classes.get(phrase) == KNOWN_WORD
 
 
 def _word_across(text: str, start: int) -> bool:

@@ -17,6 +17,8 @@ and at what the gazetteer knows:
 - ``issuer_in_title``: a document title that begins with a body was issued by it;
 - ``header_issuers``: a notice headline on a line of its own (关于印发《…》的通知) was issued by
   the bodies that fill the lines right above it, and so were the documents its title marks name;
+- ``signature_issuers``: a notice signed at its end by bodies on lines of their own above a date
+  was issued by them, as were the documents it sends out (现将《…》印发给你们);
 - ``body_named_after_programme``: a body named after a programme works for it
   (县“和美渔村”建设专班办公室 implements 和美渔村).
 """
@@ -147,7 +149,7 @@ def _leading_place(view: ArticleView, body: MentionRef) -> MentionRef | None:
     """The last of the places a body's name begins with, each inside the one before it (in
     江西省浙江总商会 the chamber is in 江西省: 浙江 is where its members come from); a place
     inside that one written right before the name is more precise (火连坡镇湖南某某合作社)."""
-    prefix = phrasing("party_prefix").match(view.text, body.start)
+    prefix = phrasing("party_name").match(view.text, body.start)
     position = prefix.end() if prefix else body.start
     place, stationed = None, None
     while (inner := view.starting_at(position, PLACE)) is not None and inner.end < body.end:
@@ -282,6 +284,26 @@ def header_issuers(view: ArticleView) -> list[Relation]:
         for issuer in _bodies_on_the_lines_above(view, programme.start):
             relations += [relation(document.entity, "issuedBy", issuer.entity, view.text, issuer.start, programme.end, 0.8) for document in named]
     return relations
+
+
+@procedure("signature_issuers")
+def signature_issuers(view: ArticleView) -> list[Relation]:
+    """A notice signed at its end (某镇人民政府 above 2024年5月1日, each on a line of its own) was issued
+    by the bodies that sign it, as were the documents it sends out (现将《…》印发给你们) and those
+    its headline names (关于印发《…》的通知)."""
+    dates = list(phrasing("signature_date").finditer(view.text))
+    signers = _bodies_on_the_lines_above(view, dates[-1].start()) if dates else []
+    sent = [m for m in view.mentions if m.entity.label == PROGRAMME and _sent_out(view, m)]
+    return [relation(document.entity, "issuedBy", signer.entity, view.text, document.start, signer.end, 0.8) for document in sent for signer in signers]
+
+
+def _sent_out(view: ArticleView, document: MentionRef) -> bool:
+    """Whether a notice sends the document out: 现将《…》印发给你们, or it is the notice's headline
+    (关于印发《…》的通知) or named in it."""
+    if phrasing("sent_out").match(view.text, document.end):
+        return True
+    return any(phrasing("headline_without_issuer").match(m.entity.name) for m in view.mentions
+               if m.entity.label == PROGRAMME and m.start <= document.start and document.end <= m.end)
 
 
 def _bodies_on_the_lines_above(view: ArticleView, position: int) -> list[MentionRef]:

@@ -19,7 +19,7 @@ from kg.resources import phrasing, word_list, word_table
 
 from ..doc import ARTICLE, ORGANIZATION, PERSON, PLACE, Entity, Relation
 from ..finders import is_cjk
-from ..lexicon import BYLINE_CUE, BYLINE_EDITOR_CUES, BYLINE_SEPARATED_CUES, LEVEL_TITLES, TITLES
+from ..lexicon import BYLINE_CUE, BYLINE_EDITOR_CUES, BYLINE_SEPARATED_CUES, LEVEL_TITLES, TITLES, byline_label
 from ..mentions import GENERIC_BODIES, ArticleView, MentionRef, generic_body, generic_body_at
 from ..text import ends_with, last_match, sentence_bounds
 from . import clause_start, procedure, relation
@@ -53,9 +53,9 @@ def byline(view: ArticleView) -> list[Relation]:
     """Authors and editors: the people listed after a byline cue (记者 张某、李某; 责任编辑:王某)."""
     relations = []
     for match in BYLINE_CUE.finditer(view.text):
-        if match["cue"] in BYLINE_SEPARATED_CUES and not match["separator"]:
+        if byline_label(match) in BYLINE_SEPARATED_CUES and not match["separator"]:
             continue
-        predicate = "editor" if match["cue"] in BYLINE_EDITOR_CUES else "author"
+        predicate = "editor" if byline_label(match) in BYLINE_EDITOR_CUES else "author"
         position = match.end()
         while (person := view.starting_at(position, PERSON)) is not None:
             if not phrasing("photo_credited").match(view.text, person.end):  # 记者 黄某 摄: the photographer, no author

@@ -8,7 +8,8 @@
 - ``park_members``: bodies that settle in or work for "the park" without naming it;
 - ``carried_out``: 县林业局负责牵头组织实施 with no programme in the sentence: the document the
   article is about;
-- ``linked_places``: villages a belt 串联 (or that 把…串成一条线) take part in it.
+- ``linked_places``: villages a belt 串联 (or that 把…串成一条线) take part in it;
+- ``designees``: the places a naming lists (命名A村、B村为“D”, 公布“D”名单:A村、B村) earn the designation.
 """
 
 from __future__ import annotations
@@ -249,3 +250,21 @@ def _linked(view: ArticleView, places: list[MentionRef], link: re.Match, sentenc
     by = last_match(phrasing("disposal_marker"), view.text, sentence_start, link.start())
     before = actor_list(view, by.end(), [p for p in places if by.start() < p.start < link.start()]) if by else []
     return after + before
+
+
+@procedure("designees")
+def designees(view: ArticleView) -> list[Relation]:
+    """命名A村、B村为“D” / 公布“D”名单:A村、B村: every place the naming lists earns the designation D
+    named right after (or before) the list, not only the one next to it."""
+    found = []
+    for start, end, sentence in view.sentences:
+        places = [m for m in view.outermost(sentence) if m.entity.label == PLACE]
+        for naming in phrasing("designees_before").finditer(view.text, start, end):
+            designation = view.starting_at(naming.end(), PROGRAMME)
+            listed = actor_list(view, naming.start("designees"), [p for p in places if p.end <= naming.end("designees")])
+            found += [relation(p.entity, "implements", designation.entity, view.text, naming.start(), designation.end, 0.7) for p in listed if designation]
+        for naming in phrasing("designees_after").finditer(view.text, start, end):
+            designation = view.ending_at(naming.start(), (PROGRAMME,))
+            listed = actor_list(view, naming.end(), [p for p in places if p.start >= naming.end()])
+            found += [relation(p.entity, "implements", designation.entity, view.text, designation.start, p.end, 0.7) for p in listed if designation]
+    return found
