@@ -312,7 +312,7 @@ def continues(text: str, inner: Candidate, outer: Candidate) -> bool:
 def _with_branches(text: str, found: list[Candidate]) -> list[Candidate]:
     """海丰农商银行梅陇支行, 农业银行某县支行: a branch is named after its parent, which its name
     begins with: a body found here, or a bank."""
-    ends = {m.end(): m.start() for m in phrasing("bank").finditer(text)} | {c.end: c.start for c in found}
+    ends = {bank.end(): bank.start() for bank in phrasing("bank").finditer(text)} | {c.end: c.start for c in found}
     branches = {
         branch: Candidate(ends[branch.start], branch.end, branch.label, branch.rule)
         for branch in found if text[branch.start : branch.end].endswith(BRANCH_SUFFIXES) and branch.start in ends
