@@ -293,6 +293,8 @@ def signature_issuers(view: ArticleView) -> list[Relation]:
     its headline names (关于印发《…》的通知)."""
     dates = list(phrasing("signature_date").finditer(view.text))
     signers = _bodies_on_the_lines_above(view, dates[-1].start()) if dates else []
+    if not signers:
+        return []  # most articles: no signed notice, so no document to look for
     sent = [m for m in view.mentions if m.entity.label == PROGRAMME and _sent_out(view, m)]
     return [relation(document.entity, "issuedBy", signer.entity, view.text, document.start, signer.end, 0.8) for document in sent for signer in signers]
 

@@ -260,11 +260,11 @@ def designees(view: ArticleView) -> list[Relation]:
     for start, end, sentence in view.sentences:
         places = [m for m in view.outermost(sentence) if m.entity.label == PLACE]
         for naming in phrasing("designees_before").finditer(view.text, start, end):
-            designation = view.starting_at(naming.end(), PROGRAMME)
-            listed = actor_list(view, naming.start("designees"), [p for p in places if p.end <= naming.end("designees")])
-            found += [relation(p.entity, "implements", designation.entity, view.text, naming.start(), designation.end, 0.7) for p in listed if designation]
+            if (designation := view.starting_at(naming.end(), PROGRAMME)) is not None:
+                listed = actor_list(view, naming.start("designees"), [p for p in places if p.end <= naming.end("designees")])
+                found += [relation(p.entity, "implements", designation.entity, view.text, naming.start(), designation.end, 0.7) for p in listed]
         for naming in phrasing("designees_after").finditer(view.text, start, end):
-            designation = view.ending_at(naming.start(), (PROGRAMME,))
-            listed = actor_list(view, naming.end(), [p for p in places if p.start >= naming.end()])
-            found += [relation(p.entity, "implements", designation.entity, view.text, designation.start, p.end, 0.7) for p in listed if designation]
+            if (designation := view.ending_at(naming.start(), (PROGRAMME,))) is not None:
+                listed = actor_list(view, naming.end(), [p for p in places if p.start >= naming.end()])
+                found += [relation(p.entity, "implements", designation.entity, view.text, designation.start, p.end, 0.7) for p in listed]
     return found
